@@ -1,0 +1,28 @@
+//! The authenticated caller, as every service call sees it.
+
+use crate::domain::Role;
+
+/// Who acts: the token's subject and the role and ties its claims give it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    /// The token's `sub`: a user id for people, a client id for partner systems.
+    pub subject: String,
+    pub role: Role,
+    /// Set for the steering committee's chair.
+    pub chair: bool,
+    /// The donor a `DONOR` speaks for.
+    pub donor_id: Option<i64>,
+    /// The participating organization a `PUNO` speaks for.
+    pub organization_id: Option<i64>,
+}
+
+impl Principal {
+    pub fn is(&self, role: Role) -> bool {
+        self.role == role
+    }
+
+    /// Fund staff and the steering committee read every record.
+    pub fn reads_everything(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::SteeringCommittee)
+    }
+}

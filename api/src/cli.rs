@@ -1,0 +1,214 @@
+//! The command line: `serve` (the default), `migrate`, `schema`, `token`, `seed demo`.
+
+use crate::auth::{Principal, Tokens};
+use crate::config::{LogFormat, Settings};
+use crate::domain::Role;
+use crate::ids::{self, Kind};
+use crate::startup::{self, Application};
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "mptf",
+    version,
+    about = "The portfolio API of the UN Migration Multi-Partner Trust Fund"
+)]
+struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Mint a bearer token for local use and tests.
+    Token {
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The donor a DONOR token speaks for: its global id or number.
+        #[arg(long)]
+        donor: Option<String>,
+        /// The organization a PUNO token speaks for: its global id, number or acronym.
+        #[arg(long)]
+        org: Option<String>,
+        /// For the steering committee's chair.
+        #[arg(long)]
+        chair: bool,
+        /// The token's subject (who acts, as the audit trail will say).
+        #[arg(long)]
+        subject: Option<String>,
+        /// Lifetime in minutes.
+        #[arg(long, default_value_t = 60)]
+        minutes: i64,
+    },
+    /// Seed data into the database.
+    Seed {
+        #[command(subcommand)]
+        what: SeedKind,
+    },
+}
+
+#[derive(Subcommand)]
+enum SeedKind {
+    /// The demo portfolio (the figures of the Secretary-General's report A/76/642), into an
+    /// empty database.
+    Demo,
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(&text.to_uppercase())
+        .ok_or_else(|| "one of ADMIN, STEERING_COMMITTEE, DONOR, PUNO, PARTNER_SYSTEM".to_owned())
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let format = cli
+        .settings
+        .log_format
+        .unwrap_or(if cli.settings.development() {
+            LogFormat::Pretty
+        } else {
+            LogFormat::Json
+        });
+    crate::telemetry::init(format, "info,sqlx=warn,sea_orm=warn");
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("mptf: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("mptf: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = cli.settings;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            settings.validate()?;
+            let (db, _) = startup::connect(&settings).await?;
+            startup::migrate(&db).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Schema => {
+            print!("{}", crate::graphql::sdl());
+            Ok(())
+        }
+        Command::Token {
+            role,
+            donor,
+            org,
+            chair,
+            subject,
+            minutes,
+        } => {
+            settings.validate()?;
+            let donor_id = donor.map(|d| number_or_id(&d, Kind::Donor)).transpose()?;
+            let organization_id = match org {
+                Some(org) => Some(organization_id(&settings, &org).await?),
+                None => None,
+            };
+            let principal = Principal {
+                subject: subject.unwrap_or_else(|| format!("cli:{}", role.as_str().to_lowercase())),
+                role,
+                chair,
+                donor_id,
+                organization_id,
+            };
+            // Refuse what the server would refuse.
+            let tokens = Tokens::new(&settings.signing_secret()?)?;
+            let token = tokens.issue(&principal, chrono::Duration::minutes(minutes))?;
+            tokens.verify(&token).map_err(|e| {
+                anyhow::anyhow!(
+                    "{e}: DONOR needs --donor, PUNO needs --org, --chair is for STEERING_COMMITTEE"
+                )
+            })?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Seed {
+            what: SeedKind::Demo,
+        } => {
+            settings.validate()?;
+            let (db, statements) = startup::connect(&settings).await?;
+            startup::migrate(&db).await?;
+            let services = crate::service::Services {
+                events: crate::service::EventBus::new(true),
+                db,
+                statements,
+            };
+            if crate::seed::demo_if_empty(&services).await? {
+                println!("demo portfolio seeded");
+            } else {
+                anyhow::bail!("the database already holds donors: the demo portfolio goes into an empty database");
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let application = Application::build(&settings).await?;
+    let address = format!("http://{}:{}", settings.listen.ip(), application.port);
+    tracing::info!(database = %crate::config::redact_url(&settings.database_url), "mptf listening on {address}");
+    if settings.development() {
+        let tokens = Tokens::new(&settings.signing_secret()?)?;
+        let admin = Principal {
+            subject: "cli:admin".into(),
+            role: Role::Admin,
+            chair: false,
+            donor_id: None,
+            organization_id: None,
+        };
+        let token = tokens.issue(&admin, chrono::Duration::hours(8))?;
+        println!(
+            "\nmptf is serving the Migration MPTF portfolio API at {address}/graphql (GraphiQL at {address}/)\n\
+             Try without a token:  {{ portfolio {{ totals {{ depositedUsd }} }} }}\n\
+             An ADMIN token for the next 8 hours (send it as `Authorization: Bearer <token>`):\n\n{token}\n\n\
+             Other roles: cargo run --release -- token --role DONOR --donor 1   (or --role PUNO --org IOM, --role STEERING_COMMITTEE, --role PARTNER_SYSTEM)\n\
+             Or sign in with login(input: {{email: \"admin@mptf.example\", password: \"{}\"}}).\n",
+            crate::seed::DEMO_PASSWORD
+        );
+    }
+    application.run_until_stopped().await
+}
+
+fn number_or_id(text: &str, kind: Kind) -> anyhow::Result<i64> {
+    text.parse::<i64>()
+        .ok()
+        .or_else(|| ids::decode(kind, text))
+        .ok_or_else(|| anyhow::anyhow!("{text:?} is not a {} id or number", kind.name()))
+}
+
+async fn organization_id(settings: &Settings, text: &str) -> anyhow::Result<i64> {
+    if let Ok(id) = number_or_id(text, Kind::Organization) {
+        return Ok(id);
+    }
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let (db, _) = startup::connect(settings).await?;
+    entity::organization::Entity::find()
+        .filter(entity::organization::Column::Acronym.eq(text))
+        .one(&db)
+        .await?
+        .map(|o| o.id)
+        .ok_or_else(|| anyhow::anyhow!("no organization with acronym {text:?}"))
+}

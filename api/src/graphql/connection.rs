@@ -1,0 +1,96 @@
+//! Relay cursor connections over the service's pages: `edges { cursor node } nodes pageInfo
+//! totalCount`, with `first/after/last/before` and page sizes capped at 100.
+
+use crate::service::page::{Page, Window, MAX_PAGE_SIZE};
+use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields};
+use async_graphql::{OutputType, SimpleObject};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+/// A position in an ordered list, opaque to callers.
+pub struct Cursor(pub u64);
+
+impl CursorType for Cursor {
+    type Error = &'static str;
+
+    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(s)
+            .map_err(|_| "not a cursor from this API")?;
+        let text = String::from_utf8(bytes).map_err(|_| "not a cursor from this API")?;
+        text.strip_prefix("at:")
+            .and_then(|n| n.parse().ok())
+            .map(Cursor)
+            .ok_or("not a cursor from this API")
+    }
+
+    fn encode_cursor(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("at:{}", self.0))
+    }
+}
+
+/// Fields a connection adds to Relay's.
+#[derive(SimpleObject)]
+pub struct ConnectionFields {
+    /// How many rows match the filter, across all pages.
+    pub total_count: u64,
+}
+
+pub type Conn<T> = Connection<Cursor, T, ConnectionFields, EmptyFields>;
+
+/// Relay's paging arguments, checked.
+pub fn window(
+    after: Option<String>,
+    before: Option<String>,
+    first: Option<i32>,
+    last: Option<i32>,
+) -> async_graphql::Result<Window> {
+    let size = |n: Option<i32>, name: &str| -> async_graphql::Result<Option<u64>> {
+        match n {
+            None => Ok(None),
+            Some(n) if n < 0 => Err(super::errors::coded(
+                &format!("`{name}` cannot be negative"),
+                "BAD_USER_INPUT",
+            )),
+            Some(n) if n as u64 > MAX_PAGE_SIZE => Err(super::errors::coded(
+                &format!(
+                    "`{name}` is at most {MAX_PAGE_SIZE}: page through larger lists with cursors"
+                ),
+                "PAGE_SIZE_EXCEEDED",
+            )),
+            Some(n) => Ok(Some(n as u64)),
+        }
+    };
+    let cursor = |c: Option<String>, name: &str| -> async_graphql::Result<Option<u64>> {
+        c.map(|c| {
+            Cursor::decode_cursor(&c)
+                .map(|c| c.0)
+                .map_err(|e| super::errors::coded(&format!("`{name}`: {e}"), "BAD_USER_INPUT"))
+        })
+        .transpose()
+    };
+    Ok(Window {
+        after: cursor(after, "after")?,
+        before: cursor(before, "before")?,
+        first: size(first, "first")?,
+        last: size(last, "last")?,
+    })
+}
+
+/// Builds a connection from a page, wrapping each row.
+pub fn connection<M, T: OutputType>(page: Page<M>, wrap: impl Fn(M) -> T) -> Conn<T> {
+    let mut connection = Connection::with_additional_fields(
+        page.has_previous,
+        page.has_next,
+        ConnectionFields {
+            total_count: page.total,
+        },
+    );
+    connection.edges.extend(
+        page.rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| Edge::new(Cursor(page.offset + i as u64), wrap(row))),
+    );
+    connection
+}

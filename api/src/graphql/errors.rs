@@ -1,0 +1,50 @@
+//! Service outcomes in GraphQL's terms: business failures go into payloads' `userErrors`;
+//! authentication and authorization failures become coded top-level errors; anything else is
+//! logged with the request id and answered as `INTERNAL`, with no detail.
+
+use crate::domain::UserError;
+use crate::service::{Ctx, ServiceError};
+use async_graphql::ErrorExtensions;
+
+/// Turns a service error into a top-level GraphQL error.
+pub fn to_graphql(error: ServiceError, ctx: &Ctx) -> async_graphql::Error {
+    match error {
+        ServiceError::Unauthenticated => coded(
+            "authentication required: send a valid bearer token",
+            "UNAUTHENTICATED",
+        ),
+        ServiceError::Forbidden(reason) => coded(&reason, "FORBIDDEN"),
+        ServiceError::User(user) => {
+            // A read that met a business error (e.g. a malformed id) is the caller's input.
+            coded(&user.message, "BAD_USER_INPUT")
+        }
+        ServiceError::Internal(detail) => internal(&detail, &ctx.request_id),
+    }
+}
+
+pub fn internal(detail: &anyhow::Error, request_id: &str) -> async_graphql::Error {
+    tracing::error!(request_id, error = ?detail, "internal error");
+    async_graphql::Error::new(format!(
+        "internal error; quote request id {request_id} to the fund's support"
+    ))
+    .extend_with(|_, e| {
+        e.set("code", "INTERNAL");
+        e.set("requestId", request_id);
+    })
+}
+
+pub fn coded(message: &str, code: &'static str) -> async_graphql::Error {
+    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))
+}
+
+/// For mutations: `Ok(Some(value))`, or the user errors for the payload, or a top-level error.
+pub fn payload<T>(
+    result: Result<T, ServiceError>,
+    ctx: &Ctx,
+) -> async_graphql::Result<(Option<T>, Vec<UserError>)> {
+    match result {
+        Ok(value) => Ok((Some(value), Vec::new())),
+        Err(ServiceError::User(error)) => Ok((None, vec![error])),
+        Err(other) => Err(to_graphql(other, ctx)),
+    }
+}

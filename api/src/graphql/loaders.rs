@@ -1,0 +1,380 @@
+//! DataLoaders: every nested field of a page loads with one statement for the whole page, so a
+//! page of 50 programmes costs the same number of statements as a page of 5.
+
+use async_graphql::dataloader::Loader;
+use entity::*;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub struct DbLoader {
+    db: DatabaseConnection,
+}
+
+impl DbLoader {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
+
+/// A foreign key, required or optional.
+trait ParentKey {
+    fn parent(&self) -> Option<i64>;
+}
+
+impl ParentKey for i64 {
+    fn parent(&self) -> Option<i64> {
+        Some(*self)
+    }
+}
+
+impl ParentKey for Option<i64> {
+    fn parent(&self) -> Option<i64> {
+        *self
+    }
+}
+
+/// A loader of rows by their primary key.
+macro_rules! by_id {
+    ($key:ident, $table:ident) => {
+        #[derive(Copy, Clone, Debug, Hash, PartialEq, Eq)]
+        pub struct $key(pub i64);
+
+        impl Loader<$key> for DbLoader {
+            type Value = $table::Model;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
+                let rows = $table::Entity::find()
+                    .filter($table::Column::Id.is_in(keys.iter().map(|k| k.0)))
+                    .all(&self.db)
+                    .await?;
+                Ok(rows.into_iter().map(|row| ($key(row.id), row)).collect())
+            }
+        }
+    };
+}
+
+/// A loader of the rows that belong to a parent, in a stable order.
+macro_rules! many_by {
+    ($key:ident, $table:ident, $parent:ident . $field:ident, $order:ident) => {
+        #[derive(Copy, Clone, Debug, Hash, PartialEq, Eq)]
+        pub struct $key(pub i64);
+
+        impl Loader<$key> for DbLoader {
+            type Value = Vec<$table::Model>;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
+                let rows = $table::Entity::find()
+                    .filter($table::Column::$parent.is_in(keys.iter().map(|k| k.0)))
+                    .order_by_asc($table::Column::$order)
+                    .order_by_asc($table::Column::Id)
+                    .all(&self.db)
+                    .await?;
+                let mut grouped: HashMap<$key, Vec<$table::Model>> =
+                    keys.iter().map(|k| (*k, Vec::new())).collect();
+                for row in rows {
+                    if let Some(parent) = ParentKey::parent(&row.$field) {
+                        grouped.entry($key(parent)).or_default().push(row);
+                    }
+                }
+                Ok(grouped)
+            }
+        }
+    };
+}
+
+by_id!(OrganizationById, organization);
+by_id!(ThematicAreaById, thematic_area);
+by_id!(ObjectiveById, gcm_objective);
+by_id!(PrincipleById, guiding_principle);
+by_id!(DonorById, donor);
+by_id!(ConceptNoteById, concept_note);
+by_id!(MeetingById, steering_committee_meeting);
+by_id!(DecisionById, decision);
+by_id!(JointProgrammeById, joint_programme);
+by_id!(IndicatorById, results_indicator);
+by_id!(ContributionById, contribution);
+
+many_by!(
+    BudgetLinesOfProgramme,
+    budget_line,
+    JointProgrammeId.joint_programme_id,
+    OrganizationId
+);
+many_by!(
+    TransfersOfProgramme,
+    transfer,
+    JointProgrammeId.joint_programme_id,
+    TransferredOn
+);
+many_by!(
+    ExpendituresOfProgramme,
+    expenditure_report,
+    JointProgrammeId.joint_programme_id,
+    Year
+);
+many_by!(
+    IndicatorsOfProgramme,
+    results_indicator,
+    JointProgrammeId.joint_programme_id,
+    Code
+);
+many_by!(
+    MeasurementsOfIndicator,
+    indicator_measurement,
+    IndicatorId.indicator_id,
+    PeriodEnd
+);
+many_by!(
+    DepositsOfContribution,
+    deposit,
+    ContributionId.contribution_id,
+    ReceivedOn
+);
+many_by!(
+    ReviewsOfConceptNote,
+    concept_note_review,
+    ConceptNoteId.concept_note_id,
+    ReviewedAt
+);
+many_by!(
+    DecisionsOfConceptNote,
+    decision,
+    ConceptNoteId.concept_note_id,
+    RecordedAt
+);
+many_by!(
+    DecisionsOfProgramme,
+    decision,
+    JointProgrammeId.joint_programme_id,
+    RecordedAt
+);
+many_by!(
+    DecisionsOfMeeting,
+    decision,
+    MeetingId.meeting_id,
+    RecordedAt
+);
+
+/// A loader of the ids a concept note links to through a join table.
+macro_rules! links_of_note {
+    ($key:ident, $table:ident, $target:ident, $value:ty) => {
+        #[derive(Copy, Clone, Debug, Hash, PartialEq, Eq)]
+        pub struct $key(pub i64);
+
+        impl Loader<$key> for DbLoader {
+            type Value = Vec<$value>;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
+                let rows: Vec<(i64, $value)> = $table::Entity::find()
+                    .select_only()
+                    .column($table::Column::ConceptNoteId)
+                    .column($table::Column::$target)
+                    .filter($table::Column::ConceptNoteId.is_in(keys.iter().map(|k| k.0)))
+                    .order_by_asc($table::Column::$target)
+                    .into_tuple()
+                    .all(&self.db)
+                    .await?;
+                let mut grouped: HashMap<$key, Vec<$value>> =
+                    keys.iter().map(|k| (*k, Vec::new())).collect();
+                for (note, target) in rows {
+                    grouped.entry($key(note)).or_default().push(target);
+                }
+                Ok(grouped)
+            }
+        }
+    };
+}
+
+links_of_note!(CountriesOfNote, concept_note_country, CountryCode, String);
+links_of_note!(
+    ObjectivesOfNote,
+    concept_note_objective,
+    GcmObjectiveId,
+    i64
+);
+links_of_note!(
+    PrinciplesOfNote,
+    concept_note_principle,
+    GuidingPrincipleId,
+    i64
+);
+links_of_note!(
+    OrganizationsOfNote,
+    concept_note_organization,
+    OrganizationId,
+    i64
+);
+
+/// Countries by ISO code.
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub struct CountryByCode(pub String);
+
+impl Loader<CountryByCode> for DbLoader {
+    type Value = country::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[CountryByCode]) -> LoadResult<CountryByCode, Self::Value> {
+        let rows = country::Entity::find()
+            .filter(country::Column::Code.is_in(keys.iter().map(|k| k.0.clone())))
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (CountryByCode(row.code.clone()), row))
+            .collect())
+    }
+}
+
+/// The objectives a thematic area clusters, and the areas an objective belongs to.
+#[derive(Copy, Clone, Debug, Hash, PartialEq, Eq)]
+pub struct ObjectivesOfArea(pub i64);
+
+impl Loader<ObjectivesOfArea> for DbLoader {
+    type Value = Vec<i64>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[ObjectivesOfArea]) -> LoadResult<ObjectivesOfArea, Self::Value> {
+        let rows: Vec<(i64, i64)> = thematic_area_objective::Entity::find()
+            .select_only()
+            .column(thematic_area_objective::Column::ThematicAreaId)
+            .column(thematic_area_objective::Column::GcmObjectiveId)
+            .filter(thematic_area_objective::Column::ThematicAreaId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(thematic_area_objective::Column::GcmObjectiveId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut grouped: HashMap<_, Vec<i64>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (area, objective) in rows {
+            grouped
+                .entry(ObjectivesOfArea(area))
+                .or_default()
+                .push(objective);
+        }
+        Ok(grouped)
+    }
+}
+
+#[derive(Copy, Clone, Debug, Hash, PartialEq, Eq)]
+pub struct AreasOfObjective(pub i64);
+
+impl Loader<AreasOfObjective> for DbLoader {
+    type Value = Vec<i64>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[AreasOfObjective]) -> LoadResult<AreasOfObjective, Self::Value> {
+        let rows: Vec<(i64, i64)> = thematic_area_objective::Entity::find()
+            .select_only()
+            .column(thematic_area_objective::Column::GcmObjectiveId)
+            .column(thematic_area_objective::Column::ThematicAreaId)
+            .filter(thematic_area_objective::Column::GcmObjectiveId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(thematic_area_objective::Column::ThematicAreaId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut grouped: HashMap<_, Vec<i64>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (objective, area) in rows {
+            grouped
+                .entry(AreasOfObjective(objective))
+                .or_default()
+                .push(area);
+        }
+        Ok(grouped)
+    }
+}
+
+/// Money a programme has received and spent, in USD cents.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct ProgrammeMoney {
+    pub id: i64,
+    pub transferred: i64,
+    pub expenditure: i64,
+}
+
+#[derive(Copy, Clone, Debug, Hash, PartialEq, Eq)]
+pub struct MoneyOfProgramme(pub i64);
+
+impl Loader<MoneyOfProgramme> for DbLoader {
+    type Value = ProgrammeMoney;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[MoneyOfProgramme]) -> LoadResult<MoneyOfProgramme, Self::Value> {
+        let rows = joint_programme::Entity::find()
+            .select_only()
+            .column(joint_programme::Column::Id)
+            .column_as(
+                Expr::cust("(SELECT COALESCE(CAST(SUM(t.amount_usd_cents) AS BIGINT), 0) FROM transfer t WHERE t.joint_programme_id = joint_programme.id)"),
+                "transferred",
+            )
+            .column_as(
+                Expr::cust("(SELECT COALESCE(CAST(SUM(e.amount_usd_cents) AS BIGINT), 0) FROM expenditure_report e WHERE e.joint_programme_id = joint_programme.id)"),
+                "expenditure",
+            )
+            .filter(joint_programme::Column::Id.is_in(keys.iter().map(|k| k.0)))
+            .into_model::<ProgrammeMoney>()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (MoneyOfProgramme(row.id), row))
+            .collect())
+    }
+}
+
+/// A donor's pledged, committed and deposited totals, in USD cents.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct DonorMoney {
+    pub id: i64,
+    pub pledged: i64,
+    pub committed: i64,
+    pub deposited: i64,
+}
+
+#[derive(Copy, Clone, Debug, Hash, PartialEq, Eq)]
+pub struct MoneyOfDonor(pub i64);
+
+impl Loader<MoneyOfDonor> for DbLoader {
+    type Value = DonorMoney;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[MoneyOfDonor]) -> LoadResult<MoneyOfDonor, Self::Value> {
+        let rows = donor::Entity::find()
+            .select_only()
+            .column(donor::Column::Id)
+            .column_as(
+                Expr::cust("(SELECT COALESCE(CAST(SUM(c.pledged_usd_cents) AS BIGINT), 0) FROM contribution c WHERE c.donor_id = donor.id AND c.status <> 'CANCELLED')"),
+                "pledged",
+            )
+            .column_as(
+                Expr::cust("(SELECT COALESCE(CAST(SUM(c.pledged_usd_cents) AS BIGINT), 0) FROM contribution c WHERE c.donor_id = donor.id AND c.status IN ('SIGNED', 'PARTIALLY_DEPOSITED', 'FULLY_DEPOSITED'))"),
+                "committed",
+            )
+            .column_as(
+                Expr::cust("(SELECT COALESCE(CAST(SUM(d.amount_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = donor.id)"),
+                "deposited",
+            )
+            .filter(donor::Column::Id.is_in(keys.iter().map(|k| k.0)))
+            .into_model::<DonorMoney>()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (MoneyOfDonor(row.id), row))
+            .collect())
+    }
+}
+
+many_by!(
+    ProgrammesOfNote,
+    joint_programme,
+    ConceptNoteId.concept_note_id,
+    Id
+);

@@ -1,0 +1,71 @@
+//! Live portfolio events over WebSocket (`graphql-transport-ws`), filtered by what the
+//! subscriber may read.
+
+use super::scalars::DateTime;
+use super::ContextExt;
+use crate::auth::Principal;
+use crate::domain::PortfolioEventKind;
+use crate::ids;
+use crate::service::events::PortfolioEvent;
+use async_graphql::{Context, Result, SimpleObject, Subscription as SubscriptionDerive, ID};
+use futures::{Stream, StreamExt};
+use tokio::sync::broadcast::error::RecvError;
+
+pub struct Subscription;
+
+/// Something that happened in the portfolio, after its transaction committed.
+#[derive(SimpleObject, Clone)]
+pub struct PortfolioEventMessage {
+    pub kind: PortfolioEventKind,
+    pub at: DateTime,
+    /// The global id of the record concerned.
+    pub subject: ID,
+    pub summary: String,
+}
+
+/// Whether a subscriber may see an event: the fund's staff and the committee see everything;
+/// others see public events and those about their own donor or organization.
+pub fn visible_to(principal: &Principal, event: &PortfolioEvent) -> bool {
+    principal.reads_everything()
+        || event.public
+        || (event.donor_id.is_some() && principal.donor_id == event.donor_id)
+        || principal
+            .organization_id
+            .is_some_and(|own| event.organization_ids.contains(&own))
+}
+
+#[SubscriptionDerive]
+impl Subscription {
+    /// Events of the given kinds (all kinds when omitted). Needs a token.
+    async fn portfolio_events(
+        &self,
+        ctx: &Context<'_>,
+        kinds: Option<Vec<PortfolioEventKind>>,
+    ) -> Result<impl Stream<Item = PortfolioEventMessage>> {
+        let principal = super::check(ctx, ctx.actor().principal())?.clone();
+        let receiver = ctx.services().events.subscribe();
+        let stream = futures::stream::unfold(receiver, |mut receiver| async move {
+            loop {
+                match receiver.recv().await {
+                    Ok(event) => return Some((event, receiver)),
+                    // A slow subscriber skips what it missed rather than holding up the others.
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::warn!(missed, "a slow subscriber missed portfolio events");
+                    }
+                    Err(RecvError::Closed) => return None,
+                }
+            }
+        });
+        Ok(stream.filter_map(move |event| {
+            let wanted = kinds.as_ref().is_none_or(|k| k.contains(&event.kind))
+                && visible_to(&principal, &event);
+            let message = wanted.then(|| PortfolioEventMessage {
+                kind: event.kind,
+                at: DateTime(event.at),
+                subject: ID(ids::encode(event.subject.0, event.subject.1)),
+                summary: event.summary.clone(),
+            });
+            async move { message }
+        }))
+    }
+}

@@ -1,0 +1,48 @@
+//! The audit trail.
+
+use crate::graphql::scalars::DateTime;
+use crate::ids::{self, Kind};
+use async_graphql::{Json, Object, ID};
+use entity::audit_event;
+
+/// One accepted write: who did what to which record, with its state before and after.
+pub struct AuditEvent(pub audit_event::Model);
+
+#[Object]
+impl AuditEvent {
+    pub async fn id(&self) -> ID {
+        ID(ids::encode(Kind::AuditEvent, self.0.id))
+    }
+    async fn at(&self) -> DateTime {
+        DateTime(self.0.at)
+    }
+    /// The token subject who acted.
+    async fn actor(&self) -> &str {
+        &self.0.actor
+    }
+    async fn actor_role(&self) -> &str {
+        &self.0.actor_role
+    }
+    /// The mutation, e.g. `recordDeposit`.
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+    /// The global id of the record changed.
+    async fn subject(&self) -> ID {
+        let kind = Kind::ALL
+            .into_iter()
+            .find(|k| k.name() == self.0.subject_type)
+            .unwrap_or(Kind::AuditEvent);
+        ID(ids::encode(kind, self.0.subject_id))
+    }
+    async fn subject_type(&self) -> &str {
+        &self.0.subject_type
+    }
+    /// `{ "before": …, "after": … }`; money in the stored minor units (USD cents).
+    async fn changes(&self) -> Json<serde_json::Value> {
+        Json(serde_json::from_str(&self.0.changes).unwrap_or(serde_json::Value::Null))
+    }
+    async fn request_id(&self) -> Option<&str> {
+        self.0.request_id.as_deref()
+    }
+}

@@ -1,0 +1,244 @@
+//! Donors, their contributions and deposits.
+
+use super::reference::{area_by_id, countries_by_code, Country, ThematicArea};
+use super::{usd, Money};
+use crate::domain::{ContributionStatus, Currency, DonorKind, Earmarking, ExactDecimal};
+use crate::graphql::connection::{self, Conn};
+use crate::graphql::loaders::*;
+use crate::graphql::scalars::{Date, DateTime, Decimal};
+use crate::graphql::{check, errors, loaded, ContextExt};
+use crate::ids::{self, Kind};
+use crate::service::access;
+use crate::service::contributions::ContributionFilter;
+use async_graphql::{Context, Object, Result, ID};
+use entity::{contribution, deposit, donor};
+
+/// A state, company, foundation or other entity that contributes to the fund.
+pub struct Donor(pub donor::Model);
+
+#[Object]
+impl Donor {
+    pub async fn id(&self) -> ID {
+        ID(ids::encode(Kind::Donor, self.0.id))
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn kind(&self) -> Option<DonorKind> {
+        DonorKind::parse(&self.0.kind)
+    }
+    async fn country(&self, ctx: &Context<'_>) -> Result<Option<Country>> {
+        match &self.0.country_code {
+            Some(code) => Ok(countries_by_code(ctx, vec![code.clone()]).await?.pop()),
+            None => Ok(None),
+        }
+    }
+    /// Remarks on the record (the demo data set says here that its amounts are illustrative).
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// The donor's contributions; another donor's are left out.
+    async fn contributions(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Conn<Contribution>> {
+        let window = connection::window(after, before, first, last)?;
+        let filter = ContributionFilter {
+            donor_id: Some(self.0.id),
+            ..Default::default()
+        };
+        let page = check(
+            ctx,
+            ctx.services()
+                .contributions(ctx.actor(), filter, window)
+                .await,
+        )?;
+        Ok(connection::connection(page, Contribution))
+    }
+    async fn totals(&self, ctx: &Context<'_>) -> Result<DonorTotals> {
+        let principal = check(ctx, ctx.actor().principal())?;
+        let money =
+            loaded(ctx, ctx.loader().load_one(MoneyOfDonor(self.0.id)).await)?.unwrap_or_default();
+        Ok(DonorTotals {
+            money,
+            full: access::can_read_contributions_of(principal, self.0.id),
+        })
+    }
+}
+
+/// What a donor pledged, committed (signed) and deposited, in USD. Other donors read only the
+/// deposited total.
+pub struct DonorTotals {
+    money: DonorMoney,
+    full: bool,
+}
+
+#[Object]
+impl DonorTotals {
+    async fn pledged_usd(&self) -> Result<Decimal> {
+        self.restricted(self.money.pledged)
+    }
+    async fn committed_usd(&self) -> Result<Decimal> {
+        self.restricted(self.money.committed)
+    }
+    async fn deposited_usd(&self) -> Decimal {
+        usd(self.money.deposited)
+    }
+}
+
+impl DonorTotals {
+    fn restricted(&self, cents: i64) -> Result<Decimal> {
+        if self.full {
+            Ok(usd(cents))
+        } else {
+            Err(errors::coded("only the donor itself, the fund's staff and the steering committee read a donor's pledges", "FORBIDDEN"))
+        }
+    }
+}
+
+/// A pledge or a signed contribution agreement.
+pub struct Contribution(pub contribution::Model);
+
+impl Contribution {
+    fn currency(&self) -> Currency {
+        Currency::parse(&self.0.currency).unwrap_or(Currency::USD)
+    }
+}
+
+#[Object]
+impl Contribution {
+    pub async fn id(&self) -> ID {
+        ID(ids::encode(Kind::Contribution, self.0.id))
+    }
+    async fn donor(&self, ctx: &Context<'_>) -> Result<Option<Donor>> {
+        Ok(loaded(ctx, ctx.loader().load_one(DonorById(self.0.donor_id)).await)?.map(Donor))
+    }
+    async fn reference(&self) -> &str {
+        &self.0.reference
+    }
+    async fn status(&self) -> Option<ContributionStatus> {
+        ContributionStatus::parse(&self.0.status)
+    }
+    /// The amount pledged, in the agreement's currency.
+    async fn pledged(&self) -> Money {
+        Money::new(
+            self.currency().from_minor(self.0.pledged_minor),
+            &self.0.currency,
+        )
+    }
+    /// The pledge in USD at the rate recorded with it.
+    async fn pledged_usd(&self) -> Decimal {
+        usd(self.0.pledged_usd_cents)
+    }
+    async fn pledged_on(&self) -> Date {
+        Date(self.0.pledged_on)
+    }
+    async fn signed_on(&self) -> Option<Date> {
+        self.0.signed_on.map(Date)
+    }
+    async fn earmarking(&self) -> Option<Earmarking> {
+        Earmarking::parse(&self.0.earmarking)
+    }
+    async fn earmarked_area(&self, ctx: &Context<'_>) -> Result<Option<ThematicArea>> {
+        match self.0.earmarked_area_id {
+            Some(id) => area_by_id(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+    async fn deposits(&self, ctx: &Context<'_>) -> Result<Vec<Deposit>> {
+        let rows = loaded(
+            ctx,
+            ctx.loader()
+                .load_one(DepositsOfContribution(self.0.id))
+                .await,
+        )?
+        .unwrap_or_default();
+        Ok(rows.into_iter().map(Deposit).collect())
+    }
+    /// Deposited so far, in the agreement's currency.
+    async fn deposited(&self) -> Money {
+        Money::new(
+            self.currency().from_minor(self.0.deposited_minor),
+            &self.0.currency,
+        )
+    }
+    /// Deposited so far, in USD at each deposit's rate.
+    async fn deposited_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
+        let rows = loaded(
+            ctx,
+            ctx.loader()
+                .load_one(DepositsOfContribution(self.0.id))
+                .await,
+        )?
+        .unwrap_or_default();
+        Ok(usd(rows.iter().map(|d| d.amount_usd_cents).sum()))
+    }
+    /// What remains to be deposited, in the agreement's currency.
+    async fn outstanding(&self) -> Money {
+        let remaining = if self.0.status == ContributionStatus::Cancelled.as_str() {
+            0
+        } else {
+            self.0.pledged_minor - self.0.deposited_minor
+        };
+        Money::new(self.currency().from_minor(remaining), &self.0.currency)
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    async fn recorded_at(&self) -> DateTime {
+        DateTime(self.0.recorded_at)
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// Money received by the Administrative Agent against an agreement.
+pub struct Deposit(pub deposit::Model);
+
+#[Object]
+impl Deposit {
+    pub async fn id(&self) -> ID {
+        ID(ids::encode(Kind::Deposit, self.0.id))
+    }
+    async fn contribution(&self, ctx: &Context<'_>) -> Result<Option<Contribution>> {
+        Ok(loaded(
+            ctx,
+            ctx.loader()
+                .load_one(ContributionById(self.0.contribution_id))
+                .await,
+        )?
+        .map(Contribution))
+    }
+    async fn received_on(&self) -> Date {
+        Date(self.0.received_on)
+    }
+    async fn amount(&self) -> Money {
+        let currency = Currency::parse(&self.0.currency).unwrap_or(Currency::USD);
+        Money::new(currency.from_minor(self.0.amount_minor), &self.0.currency)
+    }
+    /// Units of the deposit's currency per US dollar, as recorded.
+    async fn exchange_rate(&self) -> Decimal {
+        Decimal(ExactDecimal::from_stored(&self.0.exchange_rate).0)
+    }
+    async fn amount_usd(&self) -> Decimal {
+        usd(self.0.amount_usd_cents)
+    }
+    /// The Administrative Agent's fee (1%), rounded half-even to the cent.
+    async fn administrative_agent_fee_usd(&self) -> Decimal {
+        usd(self.0.fee_usd_cents)
+    }
+    async fn net_usd(&self) -> Decimal {
+        usd(self.0.net_usd_cents)
+    }
+    async fn recorded_at(&self) -> DateTime {
+        DateTime(self.0.recorded_at)
+    }
+}

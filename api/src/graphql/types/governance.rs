@@ -1,0 +1,122 @@
+//! The steering committee's meetings and decisions.
+
+use super::notes::ConceptNote;
+use super::programmes::JointProgramme;
+use super::usd;
+use crate::domain::{DecisionKind, MeetingKind};
+use crate::graphql::loaders::*;
+use crate::graphql::scalars::{Date, DateTime, Decimal};
+use crate::graphql::{check, loaded, ContextExt};
+use crate::ids::{self, Kind};
+use async_graphql::{Context, Object, Result, Union, ID};
+use entity::{decision, steering_committee_meeting};
+
+/// A meeting of the steering committee, or a decision round by written procedure.
+pub struct SteeringCommitteeMeeting(pub steering_committee_meeting::Model);
+
+#[Object]
+impl SteeringCommitteeMeeting {
+    pub async fn id(&self) -> ID {
+        ID(ids::encode(Kind::SteeringCommitteeMeeting, self.0.id))
+    }
+    async fn held_on(&self) -> Date {
+        Date(self.0.held_on)
+    }
+    async fn kind(&self) -> Option<MeetingKind> {
+        MeetingKind::parse(&self.0.kind)
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// The decisions taken, leaving out those on concept notes the caller may not read yet.
+    async fn decisions(&self, ctx: &Context<'_>) -> Result<Vec<Decision>> {
+        let rows = loaded(
+            ctx,
+            ctx.loader().load_one(DecisionsOfMeeting(self.0.id)).await,
+        )?
+        .unwrap_or_default();
+        let principal = check(ctx, ctx.actor().principal())?;
+        if principal.reads_everything() {
+            return Ok(rows.into_iter().map(Decision).collect());
+        }
+        let mut visible = Vec::with_capacity(rows.len());
+        for row in rows {
+            let readable = match row.concept_note_id {
+                Some(note) => ctx.services().concept_note(ctx.actor(), note).await.is_ok(),
+                None => true,
+            };
+            if readable {
+                visible.push(Decision(row));
+            }
+        }
+        Ok(visible)
+    }
+}
+
+/// What a decision is about.
+#[derive(Union)]
+pub enum DecisionSubject {
+    ConceptNote(ConceptNote),
+    JointProgramme(JointProgramme),
+}
+
+/// A decision of the steering committee, taken by consensus. Never edited; a later decision
+/// may supersede it.
+pub struct Decision(pub decision::Model);
+
+#[Object]
+impl Decision {
+    pub async fn id(&self) -> ID {
+        ID(ids::encode(Kind::Decision, self.0.id))
+    }
+    async fn meeting(&self, ctx: &Context<'_>) -> Result<Option<SteeringCommitteeMeeting>> {
+        Ok(loaded(
+            ctx,
+            ctx.loader().load_one(MeetingById(self.0.meeting_id)).await,
+        )?
+        .map(SteeringCommitteeMeeting))
+    }
+    async fn subject(&self, ctx: &Context<'_>) -> Result<Option<DecisionSubject>> {
+        if let Some(note) = self.0.concept_note_id {
+            let found = check(ctx, ctx.services().concept_note(ctx.actor(), note).await)?;
+            return Ok(found.map(|n| DecisionSubject::ConceptNote(ConceptNote(n))));
+        }
+        if let Some(programme) = self.0.joint_programme_id {
+            let found = loaded(
+                ctx,
+                ctx.loader().load_one(JointProgrammeById(programme)).await,
+            )?;
+            return Ok(found.map(|p| DecisionSubject::JointProgramme(JointProgramme(p))));
+        }
+        Ok(None)
+    }
+    async fn kind(&self) -> Option<DecisionKind> {
+        DecisionKind::parse(&self.0.kind)
+    }
+    /// The amount approved (funding) or the revised budget (budget revision).
+    async fn amount_usd(&self) -> Option<Decimal> {
+        self.0.amount_usd_cents.map(usd)
+    }
+    /// The new end date of a no-cost extension.
+    async fn new_end_date(&self) -> Option<Date> {
+        self.0.new_end_date.map(Date)
+    }
+    async fn rationale(&self) -> &str {
+        &self.0.rationale
+    }
+    async fn supersedes(&self, ctx: &Context<'_>) -> Result<Option<Decision>> {
+        match self.0.supersedes_id {
+            Some(id) => {
+                Ok(loaded(ctx, ctx.loader().load_one(DecisionById(id)).await)?.map(Decision))
+            }
+            None => Ok(None),
+        }
+    }
+    /// The subject (user or client id) of the committee member who recorded it.
+    async fn recorded_by(&self) -> &str {
+        &self.0.recorded_by
+    }
+    async fn recorded_at(&self) -> DateTime {
+        DateTime(self.0.recorded_at)
+    }
+}

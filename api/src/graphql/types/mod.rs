@@ -1,0 +1,52 @@
+//! GraphQL object types, each a thin wrapper over a stored row.
+
+pub mod audit;
+pub mod donors;
+pub mod governance;
+pub mod notes;
+pub mod portfolio;
+pub mod programmes;
+pub mod reference;
+pub mod users;
+
+pub use audit::AuditEvent;
+pub use donors::{Contribution, Deposit, Donor};
+pub use governance::{Decision, SteeringCommitteeMeeting};
+pub use notes::{ConceptNote, ConceptNoteReview};
+pub use programmes::{
+    BudgetLine, ExpenditureReport, IndicatorMeasurement, JointProgramme, ResultsIndicator, Transfer,
+};
+pub use reference::{Country, GcmObjective, GuidingPrinciple, Organization, ThematicArea};
+pub use users::User;
+
+use super::scalars::{CurrencyCode, Decimal};
+use async_graphql::SimpleObject;
+
+/// An amount in a currency.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Money {
+    pub amount: Decimal,
+    pub currency: CurrencyCode,
+}
+
+impl Money {
+    pub fn new(amount: rust_decimal::Decimal, currency: &str) -> Self {
+        Self {
+            amount: Decimal(amount),
+            currency: CurrencyCode(currency.to_owned()),
+        }
+    }
+}
+
+/// The gender, human-rights and child-sensitivity markers, each 0 (none) to 3 (principal).
+#[derive(SimpleObject, Clone, Copy, Debug)]
+pub struct Markers {
+    pub gender: i32,
+    pub human_rights: i32,
+    pub child_sensitivity: i32,
+}
+
+/// Cents as a USD `Decimal`.
+pub fn usd(cents: i64) -> Decimal {
+    crate::domain::Usd::from_cents(cents).into()
+}

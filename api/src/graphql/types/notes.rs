@@ -1,0 +1,149 @@
+//! Concept notes and their technical reviews.
+
+use super::governance::Decision;
+use super::programmes::JointProgramme;
+use super::reference::*;
+use super::{usd, Markers};
+use crate::domain::{ConceptNoteStatus, ReviewOutcome, Scope};
+use crate::graphql::loaders::*;
+use crate::graphql::scalars::{Date, DateTime, Decimal};
+use crate::graphql::{loaded, ContextExt};
+use crate::ids::{self, Kind};
+use async_graphql::{Context, Object, Result, ID};
+use entity::{concept_note, concept_note_review};
+
+/// A proposal for a joint programme, from a UN country team or a regional or global entity.
+pub struct ConceptNote(pub concept_note::Model);
+
+#[Object]
+impl ConceptNote {
+    pub async fn id(&self) -> ID {
+        ID(ids::encode(Kind::ConceptNote, self.0.id))
+    }
+    async fn reference(&self) -> &str {
+        &self.0.reference
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+    async fn scope(&self) -> Option<Scope> {
+        Scope::parse(&self.0.scope)
+    }
+    async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<Country>> {
+        let codes = loaded(ctx, ctx.loader().load_one(CountriesOfNote(self.0.id)).await)?
+            .unwrap_or_default();
+        countries_by_code(ctx, codes).await
+    }
+    async fn thematic_area(&self, ctx: &Context<'_>) -> Result<Option<ThematicArea>> {
+        area_by_id(ctx, self.0.thematic_area_id).await
+    }
+    async fn objectives(&self, ctx: &Context<'_>) -> Result<Vec<GcmObjective>> {
+        let ids = loaded(
+            ctx,
+            ctx.loader().load_one(ObjectivesOfNote(self.0.id)).await,
+        )?
+        .unwrap_or_default();
+        objectives_by_id(ctx, &ids).await
+    }
+    async fn guiding_principles(&self, ctx: &Context<'_>) -> Result<Vec<GuidingPrinciple>> {
+        let ids = loaded(
+            ctx,
+            ctx.loader().load_one(PrinciplesOfNote(self.0.id)).await,
+        )?
+        .unwrap_or_default();
+        principles_by_id(ctx, &ids).await
+    }
+    /// The convening organization, which leads the programme.
+    async fn convening(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        organization_by_id(ctx, self.0.convening_organization_id).await
+    }
+    /// All participating organizations, the convening one included.
+    async fn participating_organizations(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
+        let ids = loaded(
+            ctx,
+            ctx.loader().load_one(OrganizationsOfNote(self.0.id)).await,
+        )?
+        .unwrap_or_default();
+        organizations_by_id(ctx, &ids).await
+    }
+    async fn requested_budget_usd(&self) -> Decimal {
+        usd(self.0.requested_budget_usd_cents)
+    }
+    async fn duration_months(&self) -> i32 {
+        self.0.duration_months
+    }
+    async fn markers(&self) -> Markers {
+        Markers {
+            gender: self.0.gender_marker,
+            human_rights: self.0.human_rights_marker,
+            child_sensitivity: self.0.child_sensitivity_marker,
+        }
+    }
+    async fn submitted_on(&self) -> Date {
+        Date(self.0.submitted_on)
+    }
+    async fn status(&self) -> Option<ConceptNoteStatus> {
+        ConceptNoteStatus::parse(&self.0.status)
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// The Fund Management Unit's technical reviews, oldest first.
+    async fn reviews(&self, ctx: &Context<'_>) -> Result<Vec<ConceptNoteReview>> {
+        let rows = loaded(
+            ctx,
+            ctx.loader().load_one(ReviewsOfConceptNote(self.0.id)).await,
+        )?
+        .unwrap_or_default();
+        Ok(rows.into_iter().map(ConceptNoteReview).collect())
+    }
+    /// The steering committee's decisions on this note, oldest first.
+    async fn decisions(&self, ctx: &Context<'_>) -> Result<Vec<Decision>> {
+        let rows = loaded(
+            ctx,
+            ctx.loader()
+                .load_one(DecisionsOfConceptNote(self.0.id))
+                .await,
+        )?
+        .unwrap_or_default();
+        Ok(rows.into_iter().map(Decision).collect())
+    }
+    /// The joint programme made of this note, once funded.
+    async fn joint_programme(&self, ctx: &Context<'_>) -> Result<Option<JointProgramme>> {
+        let rows = loaded(
+            ctx,
+            ctx.loader().load_one(ProgrammesOfNote(self.0.id)).await,
+        )?
+        .unwrap_or_default();
+        Ok(rows.into_iter().next().map(JointProgramme))
+    }
+}
+
+/// A technical review of a concept note by the Fund Management Unit.
+pub struct ConceptNoteReview(pub concept_note_review::Model);
+
+#[Object]
+impl ConceptNoteReview {
+    pub async fn id(&self) -> ID {
+        ID(ids::encode(Kind::ConceptNoteReview, self.0.id))
+    }
+    async fn outcome(&self) -> Option<ReviewOutcome> {
+        ReviewOutcome::parse(&self.0.outcome)
+    }
+    /// The technical score, 0 to 100, where given.
+    async fn score(&self) -> Option<i32> {
+        self.0.score
+    }
+    async fn comments(&self) -> &str {
+        &self.0.comments
+    }
+    async fn reviewed_by(&self) -> &str {
+        &self.0.reviewed_by
+    }
+    async fn reviewed_at(&self) -> DateTime {
+        DateTime(self.0.reviewed_at)
+    }
+}

@@ -1,0 +1,260 @@
+//! The portfolio dashboard. Totals are public; the breakdowns need a token.
+
+use super::programmes::ratio;
+use super::reference::{principles_by_id, GuidingPrinciple, ThematicArea};
+use super::usd;
+use crate::domain::{ConceptNoteStatus, Region};
+use crate::graphql::loaders::ThematicAreaById;
+use crate::graphql::scalars::{Date, Decimal};
+use crate::graphql::{check, loaded, ContextExt};
+use crate::service::portfolio::{self, Interval, Totals};
+use async_graphql::{Context, Enum, Object, Result, SimpleObject};
+
+/// The whole fund at a glance.
+pub struct Portfolio;
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TimeInterval {
+    Month,
+    Quarter,
+    Year,
+}
+
+/// A capitalization target the fund set itself.
+#[derive(SimpleObject)]
+pub struct CapitalizationTarget {
+    pub label: String,
+    pub amount_usd: Decimal,
+    pub due_on: Date,
+}
+
+/// The fund's money, in USD.
+#[derive(SimpleObject)]
+pub struct PortfolioTotals {
+    /// Pledges and agreements not cancelled.
+    pub pledged_usd: Decimal,
+    /// Signed agreements.
+    pub committed_usd: Decimal,
+    pub deposited_usd: Decimal,
+    /// The Administrative Agent's fees on deposits.
+    pub fees_usd: Decimal,
+    pub net_deposited_usd: Decimal,
+    /// Approved budgets of joint programmes.
+    pub approved_usd: Decimal,
+    pub transferred_usd: Decimal,
+    pub expenditure_usd: Decimal,
+    /// Net deposits not yet transferred.
+    pub available_usd: Decimal,
+}
+
+impl From<Totals> for PortfolioTotals {
+    fn from(t: Totals) -> Self {
+        Self {
+            pledged_usd: usd(t.pledged),
+            committed_usd: usd(t.committed),
+            deposited_usd: usd(t.deposited),
+            fees_usd: usd(t.fees),
+            net_deposited_usd: usd(t.net_deposited),
+            approved_usd: usd(t.approved),
+            transferred_usd: usd(t.transferred),
+            expenditure_usd: usd(t.expenditure),
+            available_usd: t.available().into(),
+        }
+    }
+}
+
+pub struct AreaBreakdown(portfolio::AreaFigures, i64);
+
+#[Object]
+impl AreaBreakdown {
+    async fn area(&self, ctx: &Context<'_>) -> Result<Option<ThematicArea>> {
+        Ok(loaded(
+            ctx,
+            ctx.loader()
+                .load_one(ThematicAreaById(self.0.area_id))
+                .await,
+        )?
+        .map(ThematicArea))
+    }
+    /// Deposits earmarked to this area.
+    async fn earmarked_usd(&self) -> Decimal {
+        usd(self.0.earmarked)
+    }
+    async fn approved_usd(&self) -> Decimal {
+        usd(self.0.approved)
+    }
+    async fn transferred_usd(&self) -> Decimal {
+        usd(self.0.transferred)
+    }
+    /// This area's share of all approved budgets (0 to 1), null while nothing is approved.
+    async fn share(&self) -> Option<Decimal> {
+        ratio(self.0.approved, self.1)
+    }
+    async fn programme_count(&self) -> i64 {
+        self.0.programme_count
+    }
+    async fn concept_note_count(&self) -> i64 {
+        self.0.concept_note_count
+    }
+    async fn pipeline_count(&self) -> i64 {
+        self.0.pipeline_count
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct RegionBreakdown {
+    pub region: Option<Region>,
+    /// Programmes with at least one country in the region (a multi-region programme counts in each).
+    pub programme_count: i64,
+    pub approved_usd: Decimal,
+    pub concept_note_count: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct FunnelStage {
+    pub status: Option<ConceptNoteStatus>,
+    pub count: i64,
+    pub requested_usd: Decimal,
+}
+
+#[derive(SimpleObject)]
+pub struct PeriodContributions {
+    /// `2021-11`, `2021-Q4` or `2021`.
+    pub period: String,
+    pub deposited_usd: Decimal,
+    pub net_deposited_usd: Decimal,
+    pub deposit_count: i64,
+}
+
+pub struct PrincipleCoverage(portfolio::PrincipleFigures);
+
+#[Object]
+impl PrincipleCoverage {
+    async fn principle(&self, ctx: &Context<'_>) -> Result<Option<GuidingPrinciple>> {
+        Ok(principles_by_id(ctx, &[self.0.principle_id]).await?.pop())
+    }
+    async fn programme_count(&self) -> i64 {
+        self.0.programme_count
+    }
+    async fn indicator_count(&self) -> i64 {
+        self.0.indicator_count
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct MarkerCount {
+    /// `GENDER`, `HUMAN_RIGHTS` or `CHILD_SENSITIVITY`.
+    pub marker: String,
+    pub score: i32,
+    pub programme_count: i64,
+}
+
+#[Object]
+impl Portfolio {
+    async fn capitalization_targets(&self, ctx: &Context<'_>) -> Result<Vec<CapitalizationTarget>> {
+        let targets = check(ctx, ctx.services().capitalization_targets().await)?;
+        Ok(targets
+            .into_iter()
+            .map(|t| CapitalizationTarget {
+                label: t.label,
+                amount_usd: usd(t.amount_usd_cents),
+                due_on: Date(t.due_on),
+            })
+            .collect())
+    }
+    /// Readable without a token.
+    async fn totals(&self, ctx: &Context<'_>) -> Result<PortfolioTotals> {
+        Ok(check(ctx, ctx.services().portfolio_totals().await)?.into())
+    }
+    /// What remains to deposit to reach the current capitalization target (the next one due,
+    /// or the last one set).
+    async fn funding_gap_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
+        let targets = check(ctx, ctx.services().capitalization_targets().await)?;
+        let today = chrono::Utc::now().date_naive();
+        let current = targets
+            .iter()
+            .find(|t| t.due_on >= today)
+            .or(targets.last());
+        let totals = check(ctx, ctx.services().portfolio_totals().await)?;
+        let target = current.map(|t| t.amount_usd_cents).unwrap_or(0);
+        Ok(usd((target - totals.deposited).max(0)))
+    }
+    async fn by_thematic_area(&self, ctx: &Context<'_>) -> Result<Vec<AreaBreakdown>> {
+        let rows = check(ctx, ctx.services().portfolio_by_area(ctx.actor()).await)?;
+        let total: i64 = rows.iter().map(|r| r.approved).sum();
+        Ok(rows.into_iter().map(|r| AreaBreakdown(r, total)).collect())
+    }
+    async fn by_region(&self, ctx: &Context<'_>) -> Result<Vec<RegionBreakdown>> {
+        let rows = check(ctx, ctx.services().portfolio_by_region(ctx.actor()).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| RegionBreakdown {
+                region: Region::parse(&r.region),
+                programme_count: r.programme_count,
+                approved_usd: usd(r.approved),
+                concept_note_count: r.concept_note_count,
+            })
+            .collect())
+    }
+    /// Concept notes by status, in the order of the programming cycle.
+    async fn pipeline_funnel(&self, ctx: &Context<'_>) -> Result<Vec<FunnelStage>> {
+        let rows = check(ctx, ctx.services().pipeline_funnel(ctx.actor()).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| FunnelStage {
+                status: ConceptNoteStatus::parse(&r.status),
+                count: r.count,
+                requested_usd: usd(r.requested),
+            })
+            .collect())
+    }
+    async fn contributions_over_time(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "TimeInterval::Quarter")] interval: TimeInterval,
+    ) -> Result<Vec<PeriodContributions>> {
+        let interval = match interval {
+            TimeInterval::Month => Interval::Month,
+            TimeInterval::Quarter => Interval::Quarter,
+            TimeInterval::Year => Interval::Year,
+        };
+        let rows = check(
+            ctx,
+            ctx.services()
+                .contributions_over_time(ctx.actor(), interval)
+                .await,
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|r| PeriodContributions {
+                period: r.period,
+                deposited_usd: usd(r.deposited),
+                net_deposited_usd: usd(r.net_deposited),
+                deposit_count: r.deposit_count,
+            })
+            .collect())
+    }
+    async fn principle_coverage(&self, ctx: &Context<'_>) -> Result<Vec<PrincipleCoverage>> {
+        let rows = check(ctx, ctx.services().principle_coverage(ctx.actor()).await)?;
+        Ok(rows.into_iter().map(PrincipleCoverage).collect())
+    }
+    async fn marker_distribution(&self, ctx: &Context<'_>) -> Result<Vec<MarkerCount>> {
+        let rows = check(ctx, ctx.services().marker_distribution(ctx.actor()).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| MarkerCount {
+                marker: r.marker,
+                score: r.score,
+                programme_count: r.count,
+            })
+            .collect())
+    }
+    /// The fund's expenditure ÷ transfers, to four decimals.
+    async fn delivery_rate(&self, ctx: &Context<'_>) -> Result<Option<Decimal>> {
+        ctx.actor()
+            .principal()
+            .map_err(|e| crate::graphql::errors::to_graphql(e, ctx.actor()))?;
+        let totals = check(ctx, ctx.services().portfolio_totals().await)?;
+        Ok(ratio(totals.expenditure, totals.transferred))
+    }
+}

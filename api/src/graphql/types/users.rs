@@ -1,0 +1,84 @@
+//! Accounts and the caller's own identity.
+
+use super::donors::Donor;
+use super::reference::{organization_by_id, Organization};
+use crate::auth::Principal;
+use crate::domain::Role;
+use crate::graphql::loaders::DonorById;
+use crate::graphql::scalars::DateTime;
+use crate::graphql::{loaded, ContextExt};
+use crate::ids::{self, Kind};
+use async_graphql::{Context, Object, Result, ID};
+use entity::app_user;
+
+/// A person or system with an account.
+pub struct User(pub app_user::Model);
+
+#[Object]
+impl User {
+    pub async fn id(&self) -> ID {
+        ID(ids::encode(Kind::User, self.0.id))
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    async fn role(&self) -> Option<Role> {
+        Role::parse(&self.0.role)
+    }
+    async fn chair(&self) -> bool {
+        self.0.chair
+    }
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+    async fn donor(&self, ctx: &Context<'_>) -> Result<Option<Donor>> {
+        match self.0.donor_id {
+            Some(id) => Ok(loaded(ctx, ctx.loader().load_one(DonorById(id)).await)?.map(Donor)),
+            None => Ok(None),
+        }
+    }
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        match self.0.organization_id {
+            Some(id) => organization_by_id(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+}
+
+/// Who is calling, as the token says.
+pub struct Viewer(pub Principal);
+
+#[Object]
+impl Viewer {
+    /// The token's subject.
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+    async fn role(&self) -> Role {
+        self.0.role
+    }
+    /// True for the steering committee's chair.
+    async fn chair(&self) -> bool {
+        self.0.chair
+    }
+    /// The donor a DONOR speaks for.
+    async fn donor(&self, ctx: &Context<'_>) -> Result<Option<Donor>> {
+        match self.0.donor_id {
+            Some(id) => Ok(loaded(ctx, ctx.loader().load_one(DonorById(id)).await)?.map(Donor)),
+            None => Ok(None),
+        }
+    }
+    /// The organization a PUNO speaks for.
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        match self.0.organization_id {
+            Some(id) => organization_by_id(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+}

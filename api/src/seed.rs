@@ -1,0 +1,936 @@
+//! The demo portfolio: the figures of the Secretary-General's report A/76/642 (December 2021),
+//! entered through the same service commands as real data, so every invariant and audit rule
+//! holds. Per-donor amounts are not public: the ones here are illustrative, and say so.
+
+use crate::auth::Principal;
+use crate::domain::*;
+use crate::service::concept_notes::NewConceptNote;
+use crate::service::contributions::{NewContribution, NewDeposit, NewDonor};
+use crate::service::governance::{DecisionSubject, NewDecision};
+use crate::service::programmes::{
+    NewBudgetLine, NewExpenditure, NewIndicator, NewJointProgramme, NewTransfer,
+};
+use crate::service::users::NewUser;
+use crate::service::{Ctx, ServiceError, Services};
+use anyhow::Context as _;
+use chrono::NaiveDate;
+use entity::{donor, organization};
+use rust_decimal::Decimal;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use std::collections::HashMap;
+
+/// The password of the demo accounts (development only).
+pub const DEMO_PASSWORD: &str = "migration-mptf-demo";
+
+/// What every demo donor record says.
+pub const ILLUSTRATIVE: &str = "Demo data: per-donor amounts are not public in the source report (A/76/642); these are illustrative. The fund total (USD 30 million from 12 donors, November 2021) is the report's.";
+
+/// Seeds the demo portfolio if the database holds no donor yet. Returns whether it seeded.
+pub async fn demo_if_empty(services: &Services) -> anyhow::Result<bool> {
+    if donor::Entity::find().count(&services.db).await? > 0 {
+        return Ok(false);
+    }
+    Demo::new(services)
+        .await?
+        .run()
+        .await
+        .context("seeding the demo portfolio failed")?;
+    tracing::info!(
+        "seeded the demo portfolio (figures of report A/76/642; per-donor amounts illustrative)"
+    );
+    Ok(true)
+}
+
+const fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(y, m, d) {
+        Some(day) => day,
+        None => NaiveDate::MIN,
+    }
+}
+
+fn dec(text: &str) -> Decimal {
+    text.parse().unwrap_or_default()
+}
+
+fn seed_error(error: ServiceError) -> anyhow::Error {
+    match error {
+        ServiceError::User(e) => anyhow::anyhow!("{:?} at {:?}: {}", e.code, e.field, e.message),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+struct Demo<'a> {
+    services: &'a Services,
+    organizations: HashMap<String, i64>,
+    /// Fund Management Unit intake officer, reviewer, Administrative Agent officer, committee.
+    intake: Ctx,
+    reviewer: Ctx,
+    agent: Ctx,
+    committee: Ctx,
+}
+
+/// A funded programme of the demo, as the report names it.
+struct Programme {
+    title: &'static str,
+    summary: &'static str,
+    area: i64,
+    objectives: &'static [i64],
+    principles: &'static [i64],
+    countries: &'static [&'static str],
+    scope: Scope,
+    organizations: &'static [&'static str],
+    budget_usd: i64,
+    months: i32,
+    decided: NaiveDate,
+    markers: (i32, i32, i32),
+}
+
+const PROGRAMMES: [Programme; 12] = [
+    Programme { title: "Protecting women migrant workers in South Africa", summary: "Rights-based labour migration governance for women migrant workers and their access to decent work and protection.", area: 4, objectives: &[6, 7, 22], principles: &[1, 6, 7], countries: &["ZAF"], scope: Scope::National, organizations: &["ILO", "IOM", "UN Women"], budget_usd: 2_000_000, months: 24, decided: date(2020, 6, 30), markers: (3, 3, 1) },
+    Programme { title: "Families remaining in countries of origin: Khatlon, Tajikistan", summary: "Mitigating the adverse drivers of migration and supporting families left behind in the Khatlon region.", area: 2, objectives: &[2, 7, 19], principles: &[1, 5, 8], countries: &["TJK"], scope: Scope::National, organizations: &["IOM", "UNICEF", "UNDP"], budget_usd: 2_000_000, months: 24, decided: date(2020, 6, 30), markers: (2, 2, 3) },
+    Programme { title: "Governance of overseas Filipino workers' migration", summary: "Strengthening the governance of labour migration for overseas Filipino workers and their reintegration.", area: 4, objectives: &[5, 6, 21], principles: &[2, 9, 10], countries: &["PHL"], scope: Scope::National, organizations: &["IOM", "ILO", "UN Women"], budget_usd: 2_000_000, months: 24, decided: date(2020, 6, 30), markers: (2, 2, 1) },
+    Programme { title: "Evidence-based migration policy in North Macedonia", summary: "Better migration data and its use for evidence-based policy and planning.", area: 1, objectives: &[1, 3, 17], principles: &[3, 9], countries: &["MKD"], scope: Scope::National, organizations: &["IOM", "UNDP", "UNFPA"], budget_usd: 2_000_000, months: 24, decided: date(2020, 6, 30), markers: (1, 2, 1) },
+    Programme { title: "Socio-economic integration through decent work in Chile and Mexico", summary: "Decent work and socio-economic integration of migrants and refugees in Chile and Mexico.", area: 5, objectives: &[15, 16, 6], principles: &[1, 5, 10], countries: &["CHL", "MEX"], scope: Scope::Regional, organizations: &["ILO", "IOM", "UNHCR"], budget_usd: 2_000_000, months: 24, decided: date(2020, 6, 30), markers: (2, 2, 1) },
+    Programme { title: "Border management and social cohesion in the Parrot's Beak", summary: "Integrated border management and social cohesion in the border area of Guinea, Liberia and Sierra Leone, over 30 months.", area: 3, objectives: &[11, 14, 16], principles: &[2, 4, 10], countries: &["GIN", "LBR", "SLE"], scope: Scope::Regional, organizations: &["IOM", "UNDP", "UNODC"], budget_usd: 2_000_000, months: 30, decided: date(2020, 6, 30), markers: (2, 2, 1) },
+    Programme { title: "Disasters, climate change and human mobility in the IGAD region", summary: "Addressing drivers and facilitating safe mobility in the context of disasters and climate change.", area: 2, objectives: &[2, 5, 23], principles: &[2, 5], countries: &["DJI", "ERI", "ETH", "KEN", "SOM", "SSD", "SDN", "UGA"], scope: Scope::Regional, organizations: &["ILO", "IOM", "UNHCR", "UNOPS"], budget_usd: 3_000_000, months: 36, decided: date(2021, 3, 31), markers: (2, 2, 1) },
+    Programme { title: "Managing migrants' health risks in Iraq, Jordan and Lebanon", summary: "Migrants' access to health services and the management of health risks, including COVID-19.", area: 5, objectives: &[15, 7], principles: &[1, 6, 9], countries: &["IRQ", "JOR", "LBN"], scope: Scope::Regional, organizations: &["WHO", "IOM", "UNDRR"], budget_usd: 2_500_000, months: 30, decided: date(2021, 3, 31), markers: (2, 3, 2) },
+    Programme { title: "Countering trafficking in persons in the Western Balkans", summary: "Preventing trafficking in persons and protecting victims, with a human-rights based approach.", area: 3, objectives: &[10, 7], principles: &[4, 6, 7], countries: &["SRB", "BIH", "MNE"], scope: Scope::Regional, organizations: &["UNODC", "IOM", "OHCHR"], budget_usd: 1_800_000, months: 24, decided: date(2021, 3, 31), markers: (3, 3, 2) },
+    Programme { title: "Fair recruitment and sustainable reintegration in Nepal", summary: "Fair and ethical recruitment of Nepali workers and the sustainable reintegration of returnees.", area: 4, objectives: &[6, 21, 18], principles: &[1, 5], countries: &["NPL"], scope: Scope::National, organizations: &["ILO", "IOM", "UNDP"], budget_usd: 1_700_000, months: 24, decided: date(2021, 7, 15), markers: (2, 1, 1) },
+    Programme { title: "Local governments for the socio-economic integration of migrants in Ecuador", summary: "Capacity of local governments to include migrants in services, jobs and civic life.", area: 5, objectives: &[16, 15, 4], principles: &[9, 10], countries: &["ECU"], scope: Scope::National, organizations: &["UNDP", "IOM", "UNHCR"], budget_usd: 1_500_000, months: 24, decided: date(2021, 7, 15), markers: (2, 2, 2) },
+    Programme { title: "Migration data for the Global Compact's review", summary: "Disaggregated migration data and capacity for its use in GCM reviews.", area: 1, objectives: &[1, 23], principles: &[2, 3], countries: &[], scope: Scope::Global, organizations: &["UNFPA", "IOM", "UNICEF"], budget_usd: 1_500_000, months: 24, decided: date(2021, 7, 15), markers: (2, 1, 2) },
+];
+
+/// (name, kind, country, currency, pledged, deposits (amount, rate, received on), earmarked area)
+type DonorSeed = (
+    &'static str,
+    DonorKind,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str, (i32, u32, u32))],
+    Option<i64>,
+);
+
+const DONORS: [DonorSeed; 12] = [
+    (
+        "Germany",
+        DonorKind::MemberState,
+        "DEU",
+        "EUR",
+        "8500000",
+        &[
+            ("3400000", "0.85", (2019, 11, 15)),
+            ("3400000", "0.85", (2021, 2, 10)),
+        ],
+        None,
+    ),
+    (
+        "United Kingdom",
+        DonorKind::MemberState,
+        "GBR",
+        "GBP",
+        "3000000",
+        &[("3000000", "0.75", (2020, 3, 20))],
+        Some(4),
+    ),
+    (
+        "Netherlands",
+        DonorKind::MemberState,
+        "NLD",
+        "EUR",
+        "2550000",
+        &[("2550000", "0.85", (2020, 1, 30))],
+        None,
+    ),
+    (
+        "Norway",
+        DonorKind::MemberState,
+        "NOR",
+        "NOK",
+        "17500000",
+        &[("17500000", "8.75", (2020, 5, 12))],
+        None,
+    ),
+    (
+        "Denmark",
+        DonorKind::MemberState,
+        "DNK",
+        "DKK",
+        "12500000",
+        &[("12500000", "6.25", (2020, 9, 1))],
+        None,
+    ),
+    (
+        "Spain",
+        DonorKind::MemberState,
+        "ESP",
+        "EUR",
+        "1700000",
+        &[("1700000", "0.85", (2020, 11, 18))],
+        Some(3),
+    ),
+    (
+        "United States of America",
+        DonorKind::MemberState,
+        "USA",
+        "USD",
+        "3000000",
+        &[("3000000", "1", (2021, 4, 6))],
+        None,
+    ),
+    (
+        "Morocco",
+        DonorKind::MemberState,
+        "MAR",
+        "USD",
+        "1000000",
+        &[("1000000", "1", (2021, 6, 22))],
+        None,
+    ),
+    (
+        "France",
+        DonorKind::MemberState,
+        "FRA",
+        "EUR",
+        "1700000",
+        &[("1700000", "0.85", (2021, 5, 4))],
+        None,
+    ),
+    (
+        "Portugal",
+        DonorKind::MemberState,
+        "PRT",
+        "EUR",
+        "850000",
+        &[("850000", "0.85", (2021, 3, 9))],
+        None,
+    ),
+    (
+        "Philippines",
+        DonorKind::MemberState,
+        "PHL",
+        "USD",
+        "1000000",
+        &[("1000000", "1", (2021, 8, 30))],
+        None,
+    ),
+    (
+        "Cyprus",
+        DonorKind::MemberState,
+        "CYP",
+        "EUR",
+        "850000",
+        &[("850000", "0.85", (2021, 10, 12))],
+        None,
+    ),
+];
+
+fn actor(subject: &str, role: Role) -> Ctx {
+    Ctx::new(
+        Some(Principal {
+            subject: subject.to_owned(),
+            role,
+            chair: role == Role::SteeringCommittee,
+            donor_id: None,
+            organization_id: None,
+        }),
+        "seed",
+    )
+}
+
+impl<'a> Demo<'a> {
+    async fn new(services: &'a Services) -> anyhow::Result<Self> {
+        let organizations = organization::Entity::find()
+            .all(&services.db)
+            .await?
+            .into_iter()
+            .map(|o| (o.acronym, o.id))
+            .collect();
+        Ok(Self {
+            services,
+            organizations,
+            intake: actor("user:2", Role::Admin),
+            reviewer: actor("user:1", Role::Admin),
+            agent: actor("user:4", Role::Admin),
+            committee: actor("user:3", Role::SteeringCommittee),
+        })
+    }
+
+    fn org(&self, acronym: &str) -> anyhow::Result<i64> {
+        self.organizations
+            .get(acronym)
+            .copied()
+            .ok_or_else(|| anyhow::anyhow!("no organization {acronym}"))
+    }
+
+    async fn run(&self) -> anyhow::Result<()> {
+        let donors = self.donors().await?;
+        self.users(donors[0]).await?;
+        let meetings = self.meetings().await?;
+        self.programmes(&meetings).await?;
+        self.other_concept_notes(&meetings).await?;
+        Ok(())
+    }
+
+    async fn donors(&self) -> anyhow::Result<Vec<i64>> {
+        let admin = &self.agent;
+        let mut ids = Vec::new();
+        for (n, (name, kind, country, currency, pledged, deposits, area)) in
+            DONORS.into_iter().enumerate()
+        {
+            let donor = self
+                .services
+                .create_donor(
+                    admin,
+                    NewDonor {
+                        name: name.into(),
+                        kind,
+                        country: Some(country.into()),
+                        note: Some(ILLUSTRATIVE.into()),
+                    },
+                )
+                .await
+                .map_err(seed_error)?;
+            let first_deposit = deposits[0].2;
+            let signed = date(first_deposit.0, first_deposit.1, first_deposit.2)
+                - chrono::Duration::days(30);
+            let contribution = self
+                .services
+                .record_contribution(
+                    admin,
+                    NewContribution {
+                        donor_id: donor.id,
+                        reference: format!("MPTF-{country}-{:02}", n + 1),
+                        currency: currency.into(),
+                        amount: dec(pledged),
+                        usd_exchange_rate: Some(dec(deposits[0].1)),
+                        pledged_on: signed - chrono::Duration::days(60),
+                        signed_on: Some(signed),
+                        earmarking: if area.is_some() {
+                            Earmarking::ThematicArea
+                        } else {
+                            Earmarking::Unearmarked
+                        },
+                        earmarked_area_id: area,
+                        note: Some("Illustrative amount (demo data).".into()),
+                    },
+                    &format!("seed-contribution-{n}"),
+                )
+                .await
+                .map_err(seed_error)?;
+            for (i, (amount, rate, (y, m, d))) in deposits.iter().enumerate() {
+                self.services
+                    .record_deposit(
+                        admin,
+                        NewDeposit {
+                            contribution_id: contribution.id,
+                            received_on: date(*y, *m, *d),
+                            currency: currency.into(),
+                            amount: dec(amount),
+                            exchange_rate: dec(rate),
+                        },
+                        &format!("seed-deposit-{n}-{i}"),
+                    )
+                    .await
+                    .map_err(seed_error)?;
+            }
+            ids.push(donor.id);
+        }
+        // A fresh pledge, not yet signed.
+        self.services
+            .record_contribution(
+                admin,
+                NewContribution {
+                    donor_id: ids[2],
+                    reference: "MPTF-NLD-2022".into(),
+                    currency: "EUR".into(),
+                    amount: dec("1000000"),
+                    usd_exchange_rate: Some(dec("0.85")),
+                    pledged_on: date(2021, 11, 1),
+                    signed_on: None,
+                    earmarking: Earmarking::Unearmarked,
+                    earmarked_area_id: None,
+                    note: Some("Illustrative pledge (demo data).".into()),
+                },
+                "seed-pledge",
+            )
+            .await
+            .map_err(seed_error)?;
+        Ok(ids)
+    }
+
+    async fn users(&self, first_donor: i64) -> anyhow::Result<()> {
+        let admin = Ctx::system(Role::Admin);
+        let accounts = [
+            (
+                "admin@mptf.example",
+                "Fund Management Unit (review)",
+                Role::Admin,
+                false,
+                None,
+                None,
+            ),
+            (
+                "intake@mptf.example",
+                "Fund Management Unit (intake)",
+                Role::Admin,
+                false,
+                None,
+                None,
+            ),
+            (
+                "chair@mptf.example",
+                "Steering committee chair",
+                Role::SteeringCommittee,
+                true,
+                None,
+                None,
+            ),
+            (
+                "agent@mptf.example",
+                "Administrative Agent (MPTF Office)",
+                Role::Admin,
+                false,
+                None,
+                None,
+            ),
+            (
+                "donor@mptf.example",
+                "Donor focal point (Germany)",
+                Role::Donor,
+                false,
+                Some(first_donor),
+                None,
+            ),
+            (
+                "iom@mptf.example",
+                "IOM focal point",
+                Role::Puno,
+                false,
+                None,
+                Some(self.org("IOM")?),
+            ),
+            (
+                "dashboard@mptf.example",
+                "Partner dashboard",
+                Role::PartnerSystem,
+                false,
+                None,
+                None,
+            ),
+        ];
+        for (email, name, role, chair, donor_id, organization_id) in accounts {
+            self.services
+                .create_user(
+                    &admin,
+                    NewUser {
+                        email: email.into(),
+                        display_name: name.into(),
+                        role,
+                        chair,
+                        password: Some(DEMO_PASSWORD.into()),
+                        donor_id,
+                        organization_id,
+                    },
+                )
+                .await
+                .map_err(seed_error)?;
+        }
+        Ok(())
+    }
+
+    async fn meetings(&self) -> anyhow::Result<Vec<(NaiveDate, i64)>> {
+        let mut meetings = Vec::new();
+        for (held_on, kind, title) in [
+            (
+                date(2020, 6, 30),
+                MeetingKind::Meeting,
+                "Steering committee, first funding round",
+            ),
+            (
+                date(2020, 12, 10),
+                MeetingKind::WrittenProcedure,
+                "Pipeline update by written procedure",
+            ),
+            (
+                date(2021, 3, 31),
+                MeetingKind::Meeting,
+                "Steering committee, second funding round",
+            ),
+            (
+                date(2021, 7, 15),
+                MeetingKind::Meeting,
+                "Steering committee, third funding round",
+            ),
+            (
+                date(2021, 11, 18),
+                MeetingKind::Meeting,
+                "Steering committee, pipeline review",
+            ),
+        ] {
+            let meeting = self
+                .services
+                .schedule_meeting(&self.agent, held_on, kind, title)
+                .await
+                .map_err(seed_error)?;
+            meetings.push((held_on, meeting.id));
+        }
+        Ok(meetings)
+    }
+
+    async fn submit(&self, note: NewConceptNote) -> anyhow::Result<i64> {
+        Ok(self
+            .services
+            .submit_concept_note(&self.intake, note)
+            .await
+            .map_err(seed_error)?
+            .id)
+    }
+
+    async fn decide(
+        &self,
+        meeting: i64,
+        kind: DecisionKind,
+        note: i64,
+        amount: Option<Decimal>,
+        rationale: &str,
+    ) -> anyhow::Result<i64> {
+        let decision = NewDecision {
+            meeting_id: meeting,
+            kind,
+            subject: DecisionSubject::ConceptNote(note),
+            amount_usd: amount,
+            new_end_date: None,
+            rationale: rationale.into(),
+            supersedes_id: None,
+        };
+        Ok(self
+            .services
+            .record_decision(&self.committee, decision)
+            .await
+            .map_err(seed_error)?
+            .id)
+    }
+
+    fn meeting_on(meetings: &[(NaiveDate, i64)], day: NaiveDate) -> i64 {
+        meetings
+            .iter()
+            .find(|(d, _)| *d == day)
+            .or(meetings.first())
+            .map(|(_, id)| *id)
+            .unwrap_or(1)
+    }
+
+    async fn programmes(&self, meetings: &[(NaiveDate, i64)]) -> anyhow::Result<()> {
+        for (n, p) in PROGRAMMES.iter().enumerate() {
+            let orgs: Vec<i64> = p
+                .organizations
+                .iter()
+                .map(|a| self.org(a))
+                .collect::<anyhow::Result<_>>()?;
+            let note = self
+                .submit(NewConceptNote {
+                    title: p.title.into(),
+                    summary: p.summary.into(),
+                    scope: p.scope,
+                    countries: p.countries.iter().map(|c| (*c).to_owned()).collect(),
+                    thematic_area_id: p.area,
+                    objective_ids: p.objectives.to_vec(),
+                    principle_ids: p.principles.to_vec(),
+                    convening_organization_id: orgs[0],
+                    participating_organization_ids: orgs[1..].to_vec(),
+                    requested_budget_usd: Decimal::from(p.budget_usd),
+                    duration_months: p.months,
+                    gender_marker: p.markers.0,
+                    human_rights_marker: p.markers.1,
+                    child_sensitivity_marker: p.markers.2,
+                    submitted_on: Some(p.decided - chrono::Duration::days(120)),
+                })
+                .await?;
+            self.services
+                .review_concept_note(
+                    &self.reviewer,
+                    note,
+                    ReviewOutcome::Recommended,
+                    Some(80 + (n as i32 % 15)),
+                    "Strong alignment with the GCM objectives and the guiding principles.",
+                )
+                .await
+                .map_err(seed_error)?;
+            let meeting = Self::meeting_on(meetings, p.decided);
+            self.decide(
+                meeting,
+                DecisionKind::Pipeline,
+                note,
+                None,
+                "Selected for the pipeline for geographic and thematic balance.",
+            )
+            .await?;
+            // Programmable amounts share the request; 7% support costs come on top of each.
+            let programmable_cents = p.budget_usd * 100;
+            let share = programmable_cents / orgs.len() as i64;
+            let seven_percent =
+                Rate::from_stored(crate::service::programmes::DEFAULT_INDIRECT_SUPPORT_COST_RATE);
+            let mut lines = Vec::new();
+            for (i, org) in orgs.iter().enumerate() {
+                let programmable = if i + 1 == orgs.len() {
+                    programmable_cents - share * (orgs.len() as i64 - 1)
+                } else {
+                    share
+                };
+                let total = programmable
+                    + Usd::from_cents(programmable)
+                        .times_rate(seven_percent)
+                        .cents();
+                lines.push((*org, programmable, total));
+            }
+            let approved: i64 = lines.iter().map(|(_, _, total)| total).sum();
+            let funding = self
+                .decide(
+                    meeting,
+                    DecisionKind::Funding,
+                    note,
+                    Some(Decimal::new(approved, 2)),
+                    "Funded: ready for implementation.",
+                )
+                .await?;
+            let budget_lines = lines
+                .iter()
+                .map(|(org, programmable, _)| NewBudgetLine {
+                    organization_id: *org,
+                    programmable_usd: Decimal::new(*programmable, 2),
+                    indirect_support_cost_rate: None,
+                })
+                .collect();
+            let start = p.decided + chrono::Duration::days(45);
+            let end = start + chrono::Duration::days(i64::from(p.months) * 30);
+            let programme = self
+                .services
+                .create_joint_programme(
+                    &self.reviewer,
+                    NewJointProgramme {
+                        concept_note_id: note,
+                        code: Some(format!("MPTF-JP-{:03}", n + 1)),
+                        title: None,
+                        start_date: start,
+                        end_date: end,
+                        budget_lines,
+                    },
+                )
+                .await
+                .map_err(seed_error)?;
+            self.services
+                .set_joint_programme_status(
+                    &self.reviewer,
+                    programme.id,
+                    programme.version,
+                    ProgrammeStatus::Active,
+                    "Inception completed.",
+                )
+                .await
+                .map_err(seed_error)?;
+            // First tranche (the first round in full, later rounds half).
+            let first_round = p.decided.year_ce().1 == 2020;
+            for (i, (org, _, line_total)) in lines.iter().enumerate() {
+                let tranche = if first_round {
+                    *line_total
+                } else {
+                    line_total / 2
+                };
+                self.services
+                    .record_transfer(
+                        &self.agent,
+                        NewTransfer {
+                            joint_programme_id: programme.id,
+                            organization_id: *org,
+                            decision_id: funding,
+                            transferred_on: start,
+                            amount_usd: Decimal::new(tranche, 2),
+                        },
+                        &format!("seed-transfer-{n}-{i}"),
+                    )
+                    .await
+                    .map_err(seed_error)?;
+                let puno = Ctx::new(
+                    Some(Principal {
+                        subject: format!("puno:{org}"),
+                        role: Role::Puno,
+                        chair: false,
+                        donor_id: None,
+                        organization_id: Some(*org),
+                    }),
+                    "seed",
+                );
+                let spent = tranche * if first_round { 70 } else { 30 } / 100;
+                self.services
+                    .report_expenditure(
+                        &puno,
+                        NewExpenditure {
+                            joint_programme_id: programme.id,
+                            organization_id: None,
+                            year: start.year_ce().1 as i32,
+                            amount_usd: Decimal::new(spent, 2),
+                            is_final: false,
+                        },
+                        &format!("seed-expenditure-{n}-{i}"),
+                    )
+                    .await
+                    .map_err(seed_error)?;
+            }
+            self.indicators(programme.id, p, orgs[0], start).await?;
+        }
+        Ok(())
+    }
+
+    async fn indicators(
+        &self,
+        programme: i64,
+        p: &Programme,
+        convening: i64,
+        start: NaiveDate,
+    ) -> anyhow::Result<()> {
+        let puno = Ctx::new(
+            Some(Principal {
+                subject: format!("puno:{convening}"),
+                role: Role::Puno,
+                chair: false,
+                donor_id: None,
+                organization_id: Some(convening),
+            }),
+            "seed",
+        );
+        let specs = [
+            (
+                "OC1",
+                IndicatorLevel::Outcome,
+                "Policies or frameworks adopted or revised with the programme's support",
+                "policies",
+                "0",
+                "3",
+                p.objectives[0],
+                p.principles.first().copied(),
+            ),
+            (
+                "OP1.1",
+                IndicatorLevel::Output,
+                "People reached by the programme's services (disaggregated by sex and age)",
+                "people",
+                "0",
+                "5000",
+                p.objectives[p.objectives.len() - 1],
+                p.principles.last().copied(),
+            ),
+        ];
+        for (code, level, statement, unit, baseline, target, objective, principle) in specs {
+            let indicator = self
+                .services
+                .add_indicator(
+                    &puno,
+                    NewIndicator {
+                        joint_programme_id: programme,
+                        code: code.into(),
+                        level,
+                        statement: statement.into(),
+                        unit: unit.into(),
+                        baseline: dec(baseline),
+                        target: dec(target),
+                        objective_id: Some(objective),
+                        guiding_principle_id: principle,
+                    },
+                )
+                .await
+                .map_err(seed_error)?;
+            let target_value = dec(target);
+            for (months, share) in [(6, "0.25"), (12, "0.6")] {
+                let period_end = start + chrono::Duration::days(months * 30);
+                if period_end > chrono::Utc::now().date_naive() {
+                    continue;
+                }
+                let value = (target_value * dec(share)).round();
+                self.services
+                    .report_indicator_value(
+                        &puno,
+                        indicator.id,
+                        period_end,
+                        value,
+                        Some("Reported in the annual progress report.".into()),
+                    )
+                    .await
+                    .map_err(seed_error)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The rest of the 113 notes: 10 approved and ready, 24 in the pipeline, 67 under review or closed.
+    async fn other_concept_notes(&self, meetings: &[(NaiveDate, i64)]) -> anyhow::Result<()> {
+        const TOPICS: [(&str, i64, &[i64]); 10] = [
+            ("Labour migration governance", 4, &[5, 6]),
+            ("Migration data and evidence", 1, &[1, 3]),
+            (
+                "Protection of migrants in vulnerable situations",
+                2,
+                &[7, 12],
+            ),
+            ("Counter-trafficking and protection of victims", 3, &[10]),
+            ("Integrated border management", 3, &[11, 9]),
+            ("Migrants' access to basic services", 5, &[15]),
+            ("Climate change, disasters and mobility", 2, &[2]),
+            ("Return and sustainable reintegration", 3, &[21]),
+            ("Diaspora engagement and remittances", 4, &[19, 20]),
+            ("Social cohesion and inclusion in cities", 5, &[16, 4]),
+        ];
+        const COUNTRIES: [&str; 24] = [
+            "GTM", "HND", "SLV", "COL", "PER", "SEN", "GMB", "NGA", "NER", "MLI", "ETH", "KEN",
+            "BGD", "LKA", "IDN", "KGZ", "UZB", "MDA", "UKR", "TUN", "EGY", "JOR", "FJI", "PNG",
+        ];
+        const PAIRS: [(&str, &str); 6] = [
+            ("IOM", "UNDP"),
+            ("ILO", "IOM"),
+            ("UNICEF", "IOM"),
+            ("UNHCR", "UNDP"),
+            ("UNODC", "IOM"),
+            ("UN Women", "ILO"),
+        ];
+        // (how many, where they end)
+        let plan: [(usize, ConceptNoteStatus); 7] = [
+            (10, ConceptNoteStatus::Approved),
+            (24, ConceptNoteStatus::Pipeline),
+            (20, ConceptNoteStatus::UnderReview),
+            (10, ConceptNoteStatus::Submitted),
+            (25, ConceptNoteStatus::ScreenedOut),
+            (8, ConceptNoteStatus::Rejected),
+            (4, ConceptNoteStatus::Withdrawn),
+        ];
+        let names: HashMap<String, String> = self
+            .services
+            .countries(None)
+            .await
+            .map_err(seed_error)?
+            .into_iter()
+            .map(|c| (c.code, c.name))
+            .collect();
+        let mut n = 0usize;
+        for (count, status) in plan {
+            for _ in 0..count {
+                let (topic, area, objectives) = TOPICS[n % TOPICS.len()];
+                let country = COUNTRIES[(n * 7) % COUNTRIES.len()];
+                let (convening, other) = PAIRS[n % PAIRS.len()];
+                let submitted = date(2020, 1, 15) + chrono::Duration::days((n as i64 * 6) % 640);
+                let budget = 1_000_000 + (n as i64 % 8) * 250_000;
+                let note = self
+                    .submit(NewConceptNote {
+                        title: format!(
+                            "{topic} in {}",
+                            names.get(country).map(String::as_str).unwrap_or(country)
+                        ),
+                        summary: format!(
+                            "A joint programme on {} led by {convening} with {other}.",
+                            topic.to_lowercase()
+                        ),
+                        scope: Scope::National,
+                        countries: vec![country.to_owned()],
+                        thematic_area_id: area,
+                        objective_ids: objectives.to_vec(),
+                        principle_ids: vec![1 + (n as i64 % 10), 1 + ((n as i64 + 5) % 10)],
+                        convening_organization_id: self.org(convening)?,
+                        participating_organization_ids: vec![self.org(other)?],
+                        requested_budget_usd: Decimal::from(budget),
+                        duration_months: 24,
+                        gender_marker: (n % 4) as i32,
+                        human_rights_marker: ((n + 1) % 4) as i32,
+                        child_sensitivity_marker: ((n + 2) % 4) as i32,
+                        submitted_on: Some(submitted),
+                    })
+                    .await?;
+                self.advance(note, status, budget, meetings, n).await?;
+                n += 1;
+            }
+        }
+        Ok(())
+    }
+
+    async fn advance(
+        &self,
+        note: i64,
+        status: ConceptNoteStatus,
+        budget: i64,
+        meetings: &[(NaiveDate, i64)],
+        n: usize,
+    ) -> anyhow::Result<()> {
+        use ConceptNoteStatus::*;
+        let meeting = meetings[1 + n % (meetings.len() - 1)].1;
+        match status {
+            Submitted => {}
+            ScreenedOut => {
+                self.services
+                    .review_concept_note(
+                        &self.reviewer,
+                        note,
+                        ReviewOutcome::ScreenedOut,
+                        Some(30 + (n as i32 % 20)),
+                        "Does not meet the eligibility criteria of the call.",
+                    )
+                    .await
+                    .map_err(seed_error)?;
+            }
+            Withdrawn => {
+                self.services
+                    .withdraw_concept_note(
+                        &self.intake,
+                        note,
+                        1,
+                        "Withdrawn by the convening organization.",
+                    )
+                    .await
+                    .map_err(seed_error)?;
+            }
+            _ => {
+                let outcome = if status == Rejected {
+                    ReviewOutcome::NotRecommended
+                } else {
+                    ReviewOutcome::Recommended
+                };
+                self.services
+                    .review_concept_note(
+                        &self.reviewer,
+                        note,
+                        outcome,
+                        Some(55 + (n as i32 % 40)),
+                        "Technical review completed.",
+                    )
+                    .await
+                    .map_err(seed_error)?;
+                match status {
+                    Rejected => {
+                        self.decide(
+                            meeting,
+                            DecisionKind::Rejection,
+                            note,
+                            None,
+                            "Not selected: the pipeline favours geographic balance.",
+                        )
+                        .await?;
+                    }
+                    Pipeline | Approved => {
+                        self.decide(
+                            meeting,
+                            DecisionKind::Pipeline,
+                            note,
+                            None,
+                            "Entered in the pipeline.",
+                        )
+                        .await?;
+                        if status == Approved {
+                            self.decide(meeting, DecisionKind::Funding, note, Some(Decimal::from(budget)), "Approved for funding when resources allow; ready for implementation.").await?;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+use chrono::Datelike;

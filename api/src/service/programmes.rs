@@ -1,0 +1,1067 @@
+//! Joint programmes: created from an approved concept note with a budget per participating
+//! organization; then transfers (the only place money leaves the fund), expenditure and results.
+
+use super::concept_notes::PortfolioFilter;
+use super::contributions::required_text;
+use super::idempotency::{self, Claim, Outcome};
+use super::page::{self, Page, Window};
+use super::{
+    access, audit, claim_version, events, lock_row, Ctx, ServiceError, ServiceResult, Services,
+};
+use crate::auth::Principal;
+use crate::domain::{
+    ConceptNoteStatus, DecisionKind, ExactDecimal, IndicatorLevel, PortfolioEventKind,
+    ProgrammeStatus, Rate, Role, Usd, UserError, UserErrorCode,
+};
+use crate::ids::Kind;
+use chrono::NaiveDate;
+use entity::{
+    budget_line, concept_note, contribution, decision, deposit, expenditure_report, fund_ledger,
+    indicator_measurement, joint_programme, results_indicator, transfer,
+};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// The default rate of indirect support costs on a budget line (7%), unless the line says otherwise.
+pub const DEFAULT_INDIRECT_SUPPORT_COST_RATE: &str = "0.07";
+
+#[derive(Default, Clone)]
+pub struct ProgrammeFilter {
+    pub common: PortfolioFilter,
+    pub statuses: Vec<ProgrammeStatus>,
+    pub start_from: Option<NaiveDate>,
+    pub start_to: Option<NaiveDate>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ProgrammeOrder {
+    Code,
+    NewestFirst,
+    ApprovedBudgetDesc,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct NewBudgetLine {
+    pub organization_id: i64,
+    pub programmable_usd: Decimal,
+    pub indirect_support_cost_rate: Option<Decimal>,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct NewJointProgramme {
+    pub concept_note_id: i64,
+    pub code: Option<String>,
+    pub title: Option<String>,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub budget_lines: Vec<NewBudgetLine>,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct NewTransfer {
+    pub joint_programme_id: i64,
+    pub organization_id: i64,
+    pub decision_id: i64,
+    pub transferred_on: NaiveDate,
+    pub amount_usd: Decimal,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct NewExpenditure {
+    pub joint_programme_id: i64,
+    pub organization_id: Option<i64>,
+    pub year: i32,
+    pub amount_usd: Decimal,
+    pub is_final: bool,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct NewIndicator {
+    pub joint_programme_id: i64,
+    pub code: String,
+    pub level: IndicatorLevel,
+    pub statement: String,
+    pub unit: String,
+    pub baseline: Decimal,
+    pub target: Decimal,
+    pub objective_id: Option<i64>,
+    pub guiding_principle_id: Option<i64>,
+}
+
+/// What the fund can still spend on a programme of one thematic area.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Availability {
+    /// Net deposits earmarked to the area, less what transfers drew from them.
+    pub earmarked: Usd,
+    /// Net unearmarked deposits, less what transfers drew from them.
+    pub unearmarked: Usd,
+    /// Money available only to other areas.
+    pub other_areas: Usd,
+}
+
+impl Services {
+    pub async fn joint_programmes(
+        &self,
+        ctx: &Ctx,
+        filter: ProgrammeFilter,
+        order: ProgrammeOrder,
+        window: Window,
+    ) -> ServiceResult<Page<joint_programme::Model>> {
+        access::authenticated(ctx)?;
+        let mut condition = filter
+            .common
+            .condition(joint_programme::Column::ConceptNoteId);
+        if let Some(area) = filter.common.thematic_area_id {
+            condition = condition.add(joint_programme::Column::ThematicAreaId.eq(area));
+        }
+        if let Some(scope) = filter.common.scope {
+            condition = condition.add(joint_programme::Column::Scope.eq(scope.as_str()));
+        }
+        if let Some(search) = filter
+            .common
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            condition = condition.add(
+                Condition::any()
+                    .add(joint_programme::Column::Title.contains(search))
+                    .add(joint_programme::Column::Code.contains(search)),
+            );
+        }
+        if !filter.statuses.is_empty() {
+            condition = condition.add(
+                joint_programme::Column::Status.is_in(filter.statuses.iter().map(|s| s.as_str())),
+            );
+        }
+        if let Some(from) = filter.start_from {
+            condition = condition.add(joint_programme::Column::StartDate.gte(from));
+        }
+        if let Some(to) = filter.start_to {
+            condition = condition.add(joint_programme::Column::StartDate.lte(to));
+        }
+        let query = joint_programme::Entity::find().filter(condition);
+        let query = match order {
+            ProgrammeOrder::Code => query.order_by_asc(joint_programme::Column::Code),
+            ProgrammeOrder::NewestFirst => query
+                .order_by_desc(joint_programme::Column::StartDate)
+                .order_by_desc(joint_programme::Column::Id),
+            ProgrammeOrder::ApprovedBudgetDesc => query
+                .order_by_desc(joint_programme::Column::ApprovedBudgetUsdCents)
+                .order_by_asc(joint_programme::Column::Id),
+        };
+        page::fetch(&self.db, query, window).await
+    }
+
+    pub async fn joint_programme(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+    ) -> ServiceResult<Option<joint_programme::Model>> {
+        access::authenticated(ctx)?;
+        Ok(joint_programme::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?)
+    }
+
+    /// Rows of programme detail (budget lines, transfers, reports, indicators, measurements) are
+    /// readable by every authenticated caller, like their programme.
+    pub async fn programme_detail<E>(&self, ctx: &Ctx, id: i64) -> ServiceResult<Option<E::Model>>
+    where
+        E: EntityTrait,
+        <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<i64>,
+    {
+        access::authenticated(ctx)?;
+        Ok(E::find_by_id(id).one(&self.db).await?)
+    }
+
+    /// Creates the joint programme of an approved concept note, with its budget lines.
+    pub async fn create_joint_programme(
+        &self,
+        ctx: &Ctx,
+        input: NewJointProgramme,
+    ) -> ServiceResult<joint_programme::Model> {
+        ctx.require(&[Role::Admin], "create joint programmes")?;
+        if input.end_date <= input.start_date {
+            return Err(
+                UserError::validation("endDate", "a programme ends after it starts").into(),
+            );
+        }
+        if input.budget_lines.len() < 2 {
+            return Err(UserError::validation(
+                "budgetLines",
+                "a joint programme has budget lines for at least two participating organizations",
+            )
+            .into());
+        }
+        let default_rate = Rate::from_stored(DEFAULT_INDIRECT_SUPPORT_COST_RATE);
+        let mut lines = Vec::with_capacity(input.budget_lines.len());
+        let mut seen = BTreeSet::new();
+        for (index, line) in input.budget_lines.iter().enumerate() {
+            let position = index.to_string();
+            let programmable = Usd::parse_positive(line.programmable_usd, "programmableUsd")
+                .map_err(|e| {
+                    UserError::new(
+                        e.code,
+                        &["budgetLines", &position, "programmableUsd"],
+                        e.message,
+                    )
+                })?;
+            let rate = match line.indirect_support_cost_rate {
+                Some(rate) => Rate::parse(rate, "indirectSupportCostRate").map_err(|e| {
+                    UserError::new(
+                        e.code,
+                        &["budgetLines", &position, "indirectSupportCostRate"],
+                        e.message,
+                    )
+                })?,
+                None => default_rate,
+            };
+            if !seen.insert(line.organization_id) {
+                return Err(UserError::new(
+                    UserErrorCode::Duplicate,
+                    &["budgetLines", &position, "organization"],
+                    "one budget line per organization",
+                )
+                .into());
+            }
+            let support = programmable.times_rate(rate);
+            lines.push((line.organization_id, programmable, rate, support));
+        }
+        let total: Usd = lines
+            .iter()
+            .map(|(_, p, _, s)| Usd::from_cents(p.cents() + s.cents()))
+            .sum();
+
+        let txn = self.db.begin().await?;
+        let note = lock_row::<concept_note::Entity>(&txn, input.concept_note_id)
+            .await?
+            .ok_or_else(|| UserError::not_found("conceptNote", "concept note"))?;
+        let status =
+            ConceptNoteStatus::from_stored(&note.status)?.transition(ConceptNoteStatus::Funded)?;
+        let funding = funding_decision_of(&txn, note.id).await?.ok_or_else(|| {
+            anyhow::anyhow!("approved concept note {} has no funding decision", note.id)
+        })?;
+        let approved = Usd::from_cents(funding.amount_usd_cents.unwrap_or_default());
+        if total != approved {
+            let code = if total > approved {
+                UserErrorCode::BudgetExceeded
+            } else {
+                UserErrorCode::Validation
+            };
+            return Err(UserError::new(
+                code,
+                &["budgetLines"],
+                format!("the budget lines (programmable amounts plus indirect support costs) total {total}; the steering committee approved {approved}"),
+            )
+            .into());
+        }
+        let participants: BTreeSet<i64> = super::concept_notes::organization_ids_of(&txn, note.id)
+            .await?
+            .into_iter()
+            .collect();
+        if seen.iter().any(|org| !participants.contains(org)) {
+            return Err(UserError::validation(
+                "budgetLines",
+                "every budget line is for one of the concept note's participating organizations",
+            )
+            .into());
+        }
+        let code = match input.code.as_deref() {
+            Some(code) => required_text(code, "code", 40)?,
+            None => format!("MPTF-JP-{:04}", note.id),
+        };
+        if joint_programme::Entity::find()
+            .filter(joint_programme::Column::Code.eq(&code))
+            .one(&txn)
+            .await?
+            .is_some()
+        {
+            return Err(UserError::new(
+                UserErrorCode::Duplicate,
+                &["code"],
+                format!("a joint programme with code {code:?} already exists"),
+            )
+            .into());
+        }
+        let title = match input.title.as_deref() {
+            Some(title) => required_text(title, "title", 300)?,
+            None => note.title.clone(),
+        };
+        let programme = joint_programme::ActiveModel {
+            code: Set(code),
+            title: Set(title),
+            concept_note_id: Set(note.id),
+            status: Set(ProgrammeStatus::Approved.as_str().to_owned()),
+            status_before_suspension: Set(None),
+            thematic_area_id: Set(note.thematic_area_id),
+            scope: Set(note.scope.clone()),
+            start_date: Set(input.start_date),
+            end_date: Set(input.end_date),
+            convening_organization_id: Set(note.convening_organization_id),
+            approved_budget_usd_cents: Set(approved.cents()),
+            gender_marker: Set(note.gender_marker),
+            human_rights_marker: Set(note.human_rights_marker),
+            child_sensitivity_marker: Set(note.child_sensitivity_marker),
+            created_at: Set(chrono::Utc::now()),
+            version: Set(1),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        budget_line::Entity::insert_many(lines.iter().map(|(org, programmable, rate, support)| {
+            budget_line::ActiveModel {
+                joint_programme_id: Set(programme.id),
+                organization_id: Set(*org),
+                programmable_usd_cents: Set(programmable.cents()),
+                indirect_support_cost_rate: Set(rate.to_stored()),
+                indirect_support_cost_usd_cents: Set(support.cents()),
+                total_usd_cents: Set(programmable.cents() + support.cents()),
+                version: Set(1),
+                ..Default::default()
+            }
+        }))
+        .exec(&txn)
+        .await?;
+        let mut row: concept_note::ActiveModel = note.clone().into();
+        row.status = Set(status.as_str().to_owned());
+        let note_after = row.update(&txn).await?;
+        audit::record(&txn, ctx, "createJointProgramme", (Kind::JointProgramme, programme.id), None, serde_json::json!({
+            "programme": audit::snapshot(&programme),
+            "budgetLines": lines.iter().map(|(org, p, r, s)| serde_json::json!({"organization_id": org, "programmable_usd_cents": p.cents(), "indirect_support_cost_rate": r.to_stored(), "indirect_support_cost_usd_cents": s.cents()})).collect::<Vec<_>>(),
+        })).await?;
+        audit::record(
+            &txn,
+            ctx,
+            "createJointProgramme",
+            (Kind::ConceptNote, note.id),
+            Some(audit::snapshot(&note)),
+            audit::snapshot(&note_after),
+        )
+        .await?;
+        let event = events::append(
+            &txn,
+            events::NewEvent::status_change(
+                Kind::JointProgramme,
+                programme.id,
+                format!(
+                    "Joint programme {} created from {}",
+                    programme.code, note.reference
+                ),
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        self.events.committed(event);
+        Ok(programme)
+    }
+
+    pub async fn set_joint_programme_status(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        expected_version: i32,
+        next: ProgrammeStatus,
+        reason: &str,
+    ) -> ServiceResult<joint_programme::Model> {
+        ctx.require(&[Role::Admin], "change a joint programme's status")?;
+        let reason = required_text(reason, "reason", 2000)?;
+        if next == ProgrammeStatus::Suspended {
+            return Err(UserError::new(
+                UserErrorCode::InvalidTransition,
+                &["status"],
+                "only the steering committee suspends a programme, by a SUSPENSION decision",
+            )
+            .into());
+        }
+        let txn = self.db.begin().await?;
+        let before = joint_programme::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| UserError::not_found("jointProgramme", "joint programme"))?;
+        let status = ProgrammeStatus::from_stored(&before.status)?;
+        let previous = before
+            .status_before_suspension
+            .as_deref()
+            .map(ProgrammeStatus::from_stored)
+            .transpose()?;
+        if !status.can_move_to(next, previous) {
+            return Err(UserError::invalid_transition(
+                "joint programme",
+                status.as_str(),
+                next.as_str(),
+            )
+            .into());
+        }
+        if next == ProgrammeStatus::FinanciallyClosed {
+            let lines = budget_line::Entity::find()
+                .filter(budget_line::Column::JointProgrammeId.eq(id))
+                .all(&txn)
+                .await?;
+            let finals: BTreeSet<i64> = expenditure_report::Entity::find()
+                .filter(expenditure_report::Column::JointProgrammeId.eq(id))
+                .filter(expenditure_report::Column::Final.eq(true))
+                .all(&txn)
+                .await?
+                .into_iter()
+                .map(|r| r.organization_id)
+                .collect();
+            if lines.iter().any(|l| !finals.contains(&l.organization_id)) {
+                return Err(UserError::new(UserErrorCode::InvalidTransition, &["status"], "a programme closes financially once every organization has sent its final expenditure report").into());
+            }
+        }
+        claim_version::<joint_programme::Entity>(&txn, id, before.version, expected_version)
+            .await?;
+        let mut row: joint_programme::ActiveModel = before.clone().into();
+        row.status = Set(next.as_str().to_owned());
+        row.status_before_suspension = Set(None);
+        row.version = Set(before.version + 1);
+        let after = row.update(&txn).await?;
+        audit::record(
+            &txn,
+            ctx,
+            "setJointProgrammeStatus",
+            (Kind::JointProgramme, id),
+            Some(audit::snapshot(&before)),
+            serde_json::json!({ "programme": audit::snapshot(&after), "reason": reason }),
+        )
+        .await?;
+        let event = events::append(
+            &txn,
+            events::NewEvent::status_change(
+                Kind::JointProgramme,
+                id,
+                format!("Joint programme {} is now {}", after.code, next),
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        self.events.committed(event);
+        Ok(after)
+    }
+
+    /// What the fund holds for a programme of `area`.
+    pub async fn availability<C: ConnectionTrait>(
+        db: &C,
+        area: i64,
+    ) -> ServiceResult<Availability> {
+        let net = |earmark: Condition| {
+            deposit::Entity::find()
+                .select_only()
+                .column_as(
+                    Expr::cust("COALESCE(CAST(SUM(deposit.net_usd_cents) AS BIGINT), 0)"),
+                    "total",
+                )
+                .inner_join(contribution::Entity)
+                .filter(earmark)
+                .into_tuple::<i64>()
+        };
+        let drawn = |column: transfer::Column, condition: Condition| {
+            transfer::Entity::find()
+                .select_only()
+                .column_as(
+                    Expr::cust(format!(
+                        "COALESCE(CAST(SUM(transfer.{}) AS BIGINT), 0)",
+                        column_name(column)
+                    )),
+                    "total",
+                )
+                .filter(condition)
+                .into_tuple::<i64>()
+        };
+        let earmarked_in =
+            net(Condition::all().add(contribution::Column::EarmarkedAreaId.eq(area)))
+                .one(db)
+                .await?
+                .unwrap_or(0);
+        let earmarked_elsewhere =
+            net(Condition::all().add(contribution::Column::EarmarkedAreaId.ne(area)))
+                .one(db)
+                .await?
+                .unwrap_or(0);
+        let unearmarked_in =
+            net(Condition::all().add(contribution::Column::EarmarkedAreaId.is_null()))
+                .one(db)
+                .await?
+                .unwrap_or(0);
+        let earmarked_out = drawn(
+            transfer::Column::FromEarmarkedUsdCents,
+            Condition::all().add(transfer::Column::ThematicAreaId.eq(area)),
+        )
+        .one(db)
+        .await?
+        .unwrap_or(0);
+        let earmarked_out_elsewhere = drawn(
+            transfer::Column::FromEarmarkedUsdCents,
+            Condition::all().add(transfer::Column::ThematicAreaId.ne(area)),
+        )
+        .one(db)
+        .await?
+        .unwrap_or(0);
+        let unearmarked_out = drawn(transfer::Column::FromUnearmarkedUsdCents, Condition::all())
+            .one(db)
+            .await?
+            .unwrap_or(0);
+        Ok(Availability {
+            earmarked: Usd::from_cents(earmarked_in - earmarked_out),
+            unearmarked: Usd::from_cents(unearmarked_in - unearmarked_out),
+            other_areas: Usd::from_cents(earmarked_elsewhere - earmarked_out_elsewhere),
+        })
+    }
+
+    /// Transfers money to a participating organization on a funding decision. Spending is
+    /// serialized on the fund ledger, so concurrent transfers can never overdraw the fund.
+    pub async fn record_transfer(
+        &self,
+        ctx: &Ctx,
+        input: NewTransfer,
+        idempotency_key: &str,
+    ) -> ServiceResult<transfer::Model> {
+        let principal = ctx.require(&[Role::Admin], "record transfers")?;
+        let claim = Claim::new(
+            &principal.subject,
+            "recordTransfer",
+            idempotency_key,
+            &input,
+        )?;
+        let amount = Usd::parse_positive(input.amount_usd, "amountUsd")?;
+        if input.transferred_on > chrono::Utc::now().date_naive() {
+            return Err(UserError::validation(
+                "transferredOn",
+                "a transfer cannot be dated in the future",
+            )
+            .into());
+        }
+        loop {
+            let txn = self.db.begin().await?;
+            // Take the fund's spending lock before anything else.
+            fund_ledger::Entity::update_many()
+                .col_expr(
+                    fund_ledger::Column::Version,
+                    Expr::col(fund_ledger::Column::Version).add(1),
+                )
+                .filter(fund_ledger::Column::Id.eq(1))
+                .exec(&txn)
+                .await?;
+            match claim.take(&txn).await {
+                Ok(Outcome::Replay(id)) => return self.replayed::<transfer::Entity>(id).await,
+                Ok(Outcome::Claimed) => {}
+                Err(e) if idempotency::lost_race(&e) => {
+                    drop(txn);
+                    if let Some(id) = claim.replay(&self.db).await? {
+                        return self.replayed::<transfer::Entity>(id).await;
+                    }
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
+            let programme = joint_programme::Entity::find_by_id(input.joint_programme_id)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| UserError::not_found("jointProgramme", "joint programme"))?;
+            let status = ProgrammeStatus::from_stored(&programme.status)?;
+            if !status.accepts_transfers() {
+                return Err(UserError::new(
+                    UserErrorCode::InvalidTransition,
+                    &["jointProgramme"],
+                    format!("no transfers to a programme that is {status}"),
+                )
+                .into());
+            }
+            let decision = decision::Entity::find_by_id(input.decision_id)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| UserError::not_found("decision", "decision"))?;
+            let rests_on_funding = decision.kind == DecisionKind::Funding.as_str()
+                && decision.concept_note_id == Some(programme.concept_note_id)
+                || decision.kind == DecisionKind::BudgetRevision.as_str()
+                    && decision.joint_programme_id == Some(programme.id);
+            if !rests_on_funding {
+                return Err(UserError::validation("decision", "a transfer rests on the steering committee's funding decision (or budget revision) for this programme").into());
+            }
+            if decision.recorded_by == principal.subject {
+                return Err(UserError::new(UserErrorCode::SeparationOfDuties, &["decision"], "you recorded the decision this transfer rests on: another officer must record the transfer").into());
+            }
+            let line = budget_line::Entity::find()
+                .filter(budget_line::Column::JointProgrammeId.eq(programme.id))
+                .filter(budget_line::Column::OrganizationId.eq(input.organization_id))
+                .one(&txn)
+                .await?
+                .ok_or_else(|| {
+                    UserError::validation(
+                        "organization",
+                        "this organization has no budget line in the programme",
+                    )
+                })?;
+            let transferred = sum_cents(
+                &txn,
+                transfer::Column::AmountUsdCents,
+                transfer::Column::BudgetLineId,
+                line.id,
+            )
+            .await?;
+            let remaining = Usd::from_cents(line.total_usd_cents - transferred);
+            if amount > remaining {
+                return Err(UserError::new(
+                    UserErrorCode::BudgetExceeded,
+                    &["amountUsd"],
+                    format!("the budget line has {remaining} left to transfer"),
+                )
+                .into());
+            }
+            let available = Self::availability(&txn, programme.thematic_area_id).await?;
+            let usable =
+                Usd::from_cents(available.earmarked.cents() + available.unearmarked.cents());
+            if amount > usable {
+                let code = if amount.cents() <= usable.cents() + available.other_areas.cents() {
+                    UserErrorCode::EarmarkMismatch
+                } else {
+                    UserErrorCode::InsufficientFunds
+                };
+                let message = if code == UserErrorCode::EarmarkMismatch {
+                    format!("only {usable} is available to this thematic area; the rest of the fund's balance is earmarked to other areas")
+                } else {
+                    format!("the fund has {usable} available for this programme")
+                };
+                return Err(UserError::new(code, &["amountUsd"], message).into());
+            }
+            let from_earmarked = amount.min(available.earmarked.max(Usd::ZERO));
+            let from_unearmarked = Usd::from_cents(amount.cents() - from_earmarked.cents());
+            let created = transfer::ActiveModel {
+                joint_programme_id: Set(programme.id),
+                organization_id: Set(input.organization_id),
+                budget_line_id: Set(line.id),
+                decision_id: Set(decision.id),
+                transferred_on: Set(input.transferred_on),
+                amount_usd_cents: Set(amount.cents()),
+                from_earmarked_usd_cents: Set(from_earmarked.cents()),
+                from_unearmarked_usd_cents: Set(from_unearmarked.cents()),
+                thematic_area_id: Set(programme.thematic_area_id),
+                recorded_by: Set(principal.subject.clone()),
+                recorded_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            claim.complete(&txn, created.id).await?;
+            audit::record(
+                &txn,
+                ctx,
+                "recordTransfer",
+                (Kind::Transfer, created.id),
+                None,
+                audit::snapshot(&created),
+            )
+            .await?;
+            let event = events::append(
+                &txn,
+                events::NewEvent::new(
+                    PortfolioEventKind::Transfer,
+                    (Kind::Transfer, created.id),
+                    format!("Transfer of {amount} to joint programme {}", programme.code),
+                ),
+            )
+            .await?;
+            txn.commit().await?;
+            self.events.committed(event);
+            return Ok(created);
+        }
+    }
+
+    /// A participating organization reports a year's expenditure on a programme.
+    pub async fn report_expenditure(
+        &self,
+        ctx: &Ctx,
+        input: NewExpenditure,
+        idempotency_key: &str,
+    ) -> ServiceResult<expenditure_report::Model> {
+        let principal = ctx.require(
+            &[Role::Puno],
+            "report expenditure: participating organizations report their own",
+        )?;
+        let claim = Claim::new(
+            &principal.subject,
+            "reportExpenditure",
+            idempotency_key,
+            &input,
+        )?;
+        let organization = own_organization(principal, input.organization_id)?;
+        let amount = Usd::parse(input.amount_usd, "amountUsd")?;
+        let this_year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+        if !(2019..=this_year).contains(&input.year) {
+            return Err(UserError::validation(
+                "year",
+                format!("expenditure is reported for a year from 2019 to {this_year}"),
+            )
+            .into());
+        }
+        loop {
+            let txn = self.db.begin().await?;
+            match claim.take(&txn).await {
+                Ok(Outcome::Replay(id)) => {
+                    return self.replayed::<expenditure_report::Entity>(id).await
+                }
+                Ok(Outcome::Claimed) => {}
+                Err(e) if idempotency::lost_race(&e) => {
+                    drop(txn);
+                    if let Some(id) = claim.replay(&self.db).await? {
+                        return self.replayed::<expenditure_report::Entity>(id).await;
+                    }
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
+            let programme = lock_row::<joint_programme::Entity>(&txn, input.joint_programme_id)
+                .await?
+                .ok_or_else(|| UserError::not_found("jointProgramme", "joint programme"))?;
+            if !ProgrammeStatus::from_stored(&programme.status)?.accepts_reports() {
+                return Err(UserError::new(
+                    UserErrorCode::InvalidTransition,
+                    &["jointProgramme"],
+                    format!("the programme is {}: no more reports", programme.status),
+                )
+                .into());
+            }
+            let line = budget_line::Entity::find()
+                .filter(budget_line::Column::JointProgrammeId.eq(programme.id))
+                .filter(budget_line::Column::OrganizationId.eq(organization))
+                .one(&txn)
+                .await?
+                .ok_or_else(|| {
+                    ServiceError::Forbidden(
+                        "your organization takes no part in this programme".to_owned(),
+                    )
+                })?;
+            let existing = expenditure_report::Entity::find()
+                .filter(expenditure_report::Column::JointProgrammeId.eq(programme.id))
+                .filter(expenditure_report::Column::OrganizationId.eq(organization))
+                .all(&txn)
+                .await?;
+            if existing.iter().any(|r| r.year == input.year) {
+                return Err(UserError::new(
+                    UserErrorCode::Duplicate,
+                    &["year"],
+                    format!(
+                        "your organization already reported expenditure for {}",
+                        input.year
+                    ),
+                )
+                .into());
+            }
+            if existing.iter().any(|r| r.r#final) {
+                return Err(UserError::new(
+                    UserErrorCode::InvalidTransition,
+                    &["year"],
+                    "your organization already sent its final expenditure report",
+                )
+                .into());
+            }
+            let spent: i64 =
+                existing.iter().map(|r| r.amount_usd_cents).sum::<i64>() + amount.cents();
+            let transferred = sum_cents(
+                &txn,
+                transfer::Column::AmountUsdCents,
+                transfer::Column::BudgetLineId,
+                line.id,
+            )
+            .await?;
+            if spent > transferred {
+                return Err(UserError::new(
+                    UserErrorCode::BudgetExceeded,
+                    &["amountUsd"],
+                    format!("expenditure would reach {}, more than the {} transferred to your organization", Usd::from_cents(spent), Usd::from_cents(transferred)),
+                )
+                .into());
+            }
+            let created = expenditure_report::ActiveModel {
+                joint_programme_id: Set(programme.id),
+                organization_id: Set(organization),
+                year: Set(input.year),
+                amount_usd_cents: Set(amount.cents()),
+                r#final: Set(input.is_final),
+                reported_by: Set(principal.subject.clone()),
+                reported_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            claim.complete(&txn, created.id).await?;
+            audit::record(
+                &txn,
+                ctx,
+                "reportExpenditure",
+                (Kind::ExpenditureReport, created.id),
+                None,
+                audit::snapshot(&created),
+            )
+            .await?;
+            let event = events::append(
+                &txn,
+                events::NewEvent::new(
+                    PortfolioEventKind::Expenditure,
+                    (Kind::ExpenditureReport, created.id),
+                    format!(
+                        "{} expenditure of {amount} reported on {}",
+                        input.year, programme.code
+                    ),
+                ),
+            )
+            .await?;
+            txn.commit().await?;
+            self.events.committed(event);
+            return Ok(created);
+        }
+    }
+
+    /// Adds a results indicator to a programme (a participating organization, or the fund's staff).
+    pub async fn add_indicator(
+        &self,
+        ctx: &Ctx,
+        input: NewIndicator,
+    ) -> ServiceResult<results_indicator::Model> {
+        let principal = ctx.require(&[Role::Admin, Role::Puno], "add results indicators")?;
+        let code = required_text(&input.code, "code", 40)?;
+        let statement = required_text(&input.statement, "statement", 2000)?;
+        let unit = required_text(&input.unit, "unit", 100)?;
+        if input.target == input.baseline {
+            return Err(UserError::validation(
+                "target",
+                "the target differs from the baseline, or progress cannot be measured",
+            )
+            .into());
+        }
+        let txn = self.db.begin().await?;
+        let programme = lock_row::<joint_programme::Entity>(&txn, input.joint_programme_id)
+            .await?
+            .ok_or_else(|| UserError::not_found("jointProgramme", "joint programme"))?;
+        require_participant(&txn, principal, programme.id).await?;
+        if results_indicator::Entity::find()
+            .filter(results_indicator::Column::JointProgrammeId.eq(programme.id))
+            .filter(results_indicator::Column::Code.eq(&code))
+            .one(&txn)
+            .await?
+            .is_some()
+        {
+            return Err(UserError::new(
+                UserErrorCode::Duplicate,
+                &["code"],
+                format!("the programme already has an indicator {code:?}"),
+            )
+            .into());
+        }
+        if let Some(objective) = input.objective_id {
+            entity::gcm_objective::Entity::find_by_id(objective)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| UserError::not_found("objective", "GCM objective"))?;
+        }
+        if let Some(principle) = input.guiding_principle_id {
+            entity::guiding_principle::Entity::find_by_id(principle)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| UserError::not_found("guidingPrinciple", "guiding principle"))?;
+        }
+        let created = results_indicator::ActiveModel {
+            joint_programme_id: Set(programme.id),
+            code: Set(code),
+            level: Set(input.level.as_str().to_owned()),
+            statement: Set(statement),
+            unit: Set(unit),
+            baseline: Set(ExactDecimal(input.baseline).to_stored()),
+            target: Set(ExactDecimal(input.target).to_stored()),
+            gcm_objective_id: Set(input.objective_id),
+            guiding_principle_id: Set(input.guiding_principle_id),
+            created_by: Set(principal.subject.clone()),
+            created_at: Set(chrono::Utc::now()),
+            version: Set(1),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            ctx,
+            "addIndicator",
+            (Kind::ResultsIndicator, created.id),
+            None,
+            audit::snapshot(&created),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(created)
+    }
+
+    /// Reports an indicator's value at the end of a reporting period.
+    pub async fn report_indicator_value(
+        &self,
+        ctx: &Ctx,
+        indicator_id: i64,
+        period_end: NaiveDate,
+        value: Decimal,
+        note: Option<String>,
+    ) -> ServiceResult<indicator_measurement::Model> {
+        let principal = ctx.require(
+            &[Role::Puno],
+            "report indicator values: participating organizations report their programmes' results",
+        )?;
+        if period_end > chrono::Utc::now().date_naive() {
+            return Err(UserError::validation(
+                "periodEnd",
+                "a period is reported once it has ended",
+            )
+            .into());
+        }
+        let txn = self.db.begin().await?;
+        let indicator = lock_row::<results_indicator::Entity>(&txn, indicator_id)
+            .await?
+            .ok_or_else(|| UserError::not_found("indicator", "results indicator"))?;
+        require_participant(&txn, principal, indicator.joint_programme_id).await?;
+        if indicator_measurement::Entity::find()
+            .filter(indicator_measurement::Column::IndicatorId.eq(indicator.id))
+            .filter(indicator_measurement::Column::PeriodEnd.eq(period_end))
+            .one(&txn)
+            .await?
+            .is_some()
+        {
+            return Err(UserError::new(
+                UserErrorCode::Duplicate,
+                &["periodEnd"],
+                format!("a value for the period ending {period_end} is already reported"),
+            )
+            .into());
+        }
+        let created = indicator_measurement::ActiveModel {
+            indicator_id: Set(indicator.id),
+            period_end: Set(period_end),
+            value: Set(ExactDecimal(value).to_stored()),
+            note: Set(note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty())),
+            reported_by: Set(principal.subject.clone()),
+            reported_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            ctx,
+            "reportIndicatorValue",
+            (Kind::IndicatorMeasurement, created.id),
+            None,
+            audit::snapshot(&created),
+        )
+        .await?;
+        let event = events::append(
+            &txn,
+            events::NewEvent::new(
+                PortfolioEventKind::IndicatorReport,
+                (Kind::IndicatorMeasurement, created.id),
+                format!(
+                    "Indicator {} reported {} {} for {period_end}",
+                    indicator.code, created.value, indicator.unit
+                ),
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        self.events.committed(event);
+        Ok(created)
+    }
+
+    async fn replayed<E>(&self, id: i64) -> ServiceResult<E::Model>
+    where
+        E: EntityTrait,
+        <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<i64>,
+    {
+        Ok(E::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("idempotency key points at a missing row {id}"))?)
+    }
+}
+
+/// The funding decision that approved a concept note (the latest, if superseded).
+pub async fn funding_decision_of<C: ConnectionTrait>(
+    db: &C,
+    note_id: i64,
+) -> ServiceResult<Option<decision::Model>> {
+    Ok(decision::Entity::find()
+        .filter(decision::Column::ConceptNoteId.eq(note_id))
+        .filter(decision::Column::Kind.eq(DecisionKind::Funding.as_str()))
+        .order_by_desc(decision::Column::Id)
+        .one(db)
+        .await?)
+}
+
+/// The organization a PUNO reports for: its own, whatever the input says.
+fn own_organization(principal: &Principal, named: Option<i64>) -> ServiceResult<i64> {
+    let own = principal
+        .organization_id
+        .ok_or_else(|| ServiceError::Forbidden("this token names no organization".to_owned()))?;
+    match named {
+        Some(other) if other != own => Err(ServiceError::Forbidden(
+            "a participating organization reports for itself only".to_owned(),
+        )),
+        _ => Ok(own),
+    }
+}
+
+/// A PUNO acts only on programmes its organization takes part in.
+async fn require_participant<C: ConnectionTrait>(
+    db: &C,
+    principal: &Principal,
+    programme_id: i64,
+) -> ServiceResult<()> {
+    if principal.role != Role::Puno {
+        return Ok(());
+    }
+    let own = principal
+        .organization_id
+        .ok_or_else(|| ServiceError::Forbidden("this token names no organization".to_owned()))?;
+    let takes_part = budget_line::Entity::find()
+        .filter(budget_line::Column::JointProgrammeId.eq(programme_id))
+        .filter(budget_line::Column::OrganizationId.eq(own))
+        .one(db)
+        .await?
+        .is_some();
+    if takes_part {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden(
+            "your organization takes no part in this programme".to_owned(),
+        ))
+    }
+}
+
+async fn sum_cents<C: ConnectionTrait>(
+    db: &C,
+    amount: transfer::Column,
+    by: transfer::Column,
+    id: i64,
+) -> ServiceResult<i64> {
+    Ok(transfer::Entity::find()
+        .select_only()
+        .column_as(
+            Expr::cust(format!(
+                "COALESCE(CAST(SUM(transfer.{}) AS BIGINT), 0)",
+                column_name(amount)
+            )),
+            "total",
+        )
+        .filter(by.eq(id))
+        .into_tuple::<i64>()
+        .one(db)
+        .await?
+        .unwrap_or(0))
+}
+
+fn column_name(column: transfer::Column) -> &'static str {
+    use sea_orm::IdenStatic;
+    column.as_str()
+}

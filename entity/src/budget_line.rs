@@ -1,0 +1,48 @@
+//! A joint programme's approved budget per organization, indirect support costs included.
+
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "budget_line")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub joint_programme_id: i64,
+    pub organization_id: i64,
+    pub programmable_usd_cents: i64,
+    pub indirect_support_cost_rate: String,
+    pub indirect_support_cost_usd_cents: i64,
+    pub total_usd_cents: i64,
+    pub version: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::joint_programme::Entity",
+        from = "Column::JointProgrammeId",
+        to = "super::joint_programme::Column::Id"
+    )]
+    JointProgramme,
+    #[sea_orm(
+        belongs_to = "super::organization::Entity",
+        from = "Column::OrganizationId",
+        to = "super::organization::Column::Id"
+    )]
+    Organization,
+}
+
+impl Related<super::joint_programme::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::JointProgramme.def()
+    }
+}
+
+impl Related<super::organization::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Organization.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,19 @@
+//! Database migrations: the fund's schema and the reference data it cannot work without.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_schema;
+mod m20261129_000002_reference_data;
+pub mod reference;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261129_000001_schema::Migration),
+            Box::new(m20261129_000002_reference_data::Migration),
+        ]
+    }
+}
