@@ -88,6 +88,10 @@ pub struct Settings {
     )]
     pub db_acquire_timeout_secs: u64,
 
+    /// HTTP worker threads (0: one per CPU core).
+    #[arg(long, env = "MPTF_HTTP_WORKERS", default_value_t = 0, global = true)]
+    pub http_workers: usize,
+
     #[arg(long, env = "MPTF_LOG_FORMAT", value_enum, global = true)]
     pub log_format: Option<LogFormat>,
 

@@ -116,6 +116,13 @@ impl Application {
             ws_init_timeout: Duration::from_secs(10),
             shutdown: shutdown_seen,
         });
+        let workers = if settings.http_workers == 0 {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+        } else {
+            settings.http_workers
+        };
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -128,6 +135,7 @@ impl Application {
                 )
                 .configure(http::routes)
         })
+        .workers(workers)
         .listen(listener)?
         .shutdown_timeout(30)
         .disable_signals()

@@ -84,8 +84,16 @@ impl MigrationTrait for Migration {
             "capitalization_target",
             &["id", "label", "amount_usd_cents", "due_on"],
         );
+        let postgres =
+            manager.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Postgres;
         for (id, (label, cents, due_on)) in (1i64..).zip(CAPITALIZATION_TARGETS) {
-            targets.values_panic([id.into(), label.into(), cents.into(), due_on.into()]);
+            // A date literal on PostgreSQL; SQLite keeps dates as ISO text.
+            let due_on: SimpleExpr = if postgres {
+                Expr::cust(format!("DATE '{due_on}'"))
+            } else {
+                due_on.into()
+            };
+            targets.values_panic([id.into(), label.into(), cents.into(), due_on]);
         }
         manager.exec_stmt(targets).await?;
 

@@ -48,3 +48,37 @@ pub fn payload<T>(
         Err(other) => Err(to_graphql(other, ctx)),
     }
 }
+
+/// Gives every error of a response a code: async-graphql's own errors (malformed values,
+/// validation, limits) come without one.
+pub fn label(response: &mut async_graphql::Response) {
+    let request_failed = response.data == async_graphql::Value::Null;
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some());
+        if has_code {
+            continue;
+        }
+        let message = error.message.as_str();
+        let code = if message.starts_with("Failed to parse")
+            || message.starts_with("Invalid value")
+            || message.contains("Expected input type")
+        {
+            "BAD_USER_INPUT"
+        } else if message.starts_with("Query is too deep") {
+            "QUERY_TOO_DEEP"
+        } else if message.starts_with("Query is too complex") {
+            "QUERY_TOO_COMPLEX"
+        } else if request_failed {
+            "GRAPHQL_VALIDATION_FAILED"
+        } else {
+            "INTERNAL"
+        };
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code);
+    }
+}

@@ -274,6 +274,7 @@ async fn execute(
     let statements_before = state.services.statements.get();
     let request = graphql::prepare(request, &state.services, ctx);
     let mut response = state.schema.execute(request).await;
+    graphql::errors::label(&mut response);
     if state.expose_sql_count {
         let statements = state.services.statements.get() - statements_before;
         response.extensions.insert(

@@ -180,7 +180,8 @@ async fn forward(
 ) {
     let request = graphql::prepare(request, &state.services, ctx);
     let mut responses = state.schema.execute_stream(request);
-    while let Some(response) = responses.next().await {
+    while let Some(mut response) = responses.next().await {
+        graphql::errors::label(&mut response);
         let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
         if sender
             .send(Outgoing::Message(

@@ -1,0 +1,257 @@
+//! Builds portfolio data through the public API, as the fund's users would.
+
+use crate::helpers::{row_id, TestApp};
+use serde_json::{json, Value};
+
+/// Ids of a funded programme and everything it rests on.
+pub struct Funded {
+    pub donor: String,
+    pub contribution: String,
+    pub note: String,
+    pub meeting: String,
+    pub funding_decision: String,
+    pub programme: String,
+    /// The convening and the other participating organization.
+    pub organizations: [String; 2],
+}
+
+pub async fn create_donor(app: &TestApp, name: &str) -> String {
+    let data = app
+        .data(
+            Some(&app.admin()),
+            "mutation($input: CreateDonorInput!) { createDonor(input: $input) { donor { id } userErrors { code message } } }",
+            json!({"input": {"name": name, "kind": "MEMBER_STATE", "country": "DEU"}}),
+        )
+        .await;
+    assert_eq!(data["createDonor"]["userErrors"], json!([]), "{data}");
+    data["createDonor"]["donor"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// A signed contribution of `amount` in `currency`, returning the payload.
+pub async fn record_contribution(
+    app: &TestApp,
+    donor: &str,
+    reference: &str,
+    currency: &str,
+    amount: &str,
+    rate: &str,
+    area: Option<&str>,
+) -> Value {
+    let input = json!({
+        "donor": donor, "reference": reference,
+        "pledged": {"amount": amount, "currency": currency}, "usdExchangeRate": rate,
+        "pledgedOn": "2021-01-10", "signedOn": "2021-02-01",
+        "earmarking": if area.is_some() { "THEMATIC_AREA" } else { "UNEARMARKED" },
+        "earmarkedArea": area,
+        "idempotencyKey": format!("contribution-{reference}"),
+    });
+    app.data(
+        Some(&app.admin()),
+        "mutation($input: RecordContributionInput!) { recordContribution(input: $input) { contribution { id status version } userErrors { code field message } } }",
+        json!({"input": input}),
+    )
+    .await["recordContribution"]
+        .clone()
+}
+
+pub async fn record_deposit(
+    app: &TestApp,
+    contribution: &str,
+    currency: &str,
+    amount: &str,
+    rate: &str,
+    key: &str,
+) -> Value {
+    app.data(
+        Some(&app.admin()),
+        "mutation($input: RecordDepositInput!) { recordDeposit(input: $input) {
+            deposit { id amount { amount currency } exchangeRate amountUsd administrativeAgentFeeUsd netUsd }
+            contribution { status depositedUsd outstanding { amount currency } }
+            userErrors { code field message } } }",
+        json!({"input": {"contribution": contribution, "receivedOn": "2021-03-01", "amount": {"amount": amount, "currency": currency}, "exchangeRate": rate, "idempotencyKey": key}}),
+    )
+    .await["recordDeposit"]
+        .clone()
+}
+
+pub async fn reference_ids(app: &TestApp) -> Value {
+    app.data(None, "{ thematicAreas { id number } gcmObjectives { id number } guidingPrinciples { id code } organizations { id acronym } }", json!({})).await
+}
+
+pub fn find<'a>(list: &'a Value, key: &str, value: Value) -> &'a Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x[key] == value)
+        .unwrap_or_else(|| panic!("no {key} = {value}"))
+}
+
+/// Submits a national concept note for `area`, objective `objective`, convened by `convening`
+/// with `other`, as `token`.
+pub async fn submit_note(
+    app: &TestApp,
+    token: &str,
+    area: i64,
+    objective: i64,
+    convening: &str,
+    other: &str,
+) -> Value {
+    let refs = reference_ids(app).await;
+    let input = json!({
+        "title": "Decent work for women migrant workers",
+        "summary": "A joint programme.",
+        "scope": "NATIONAL",
+        "countries": ["ZAF"],
+        "thematicArea": find(&refs["thematicAreas"], "number", json!(area))["id"],
+        "objectives": [find(&refs["gcmObjectives"], "number", json!(objective))["id"]],
+        "guidingPrinciples": [find(&refs["guidingPrinciples"], "code", json!("GENDER_RESPONSIVE"))["id"]],
+        "convening": find(&refs["organizations"], "acronym", json!(convening))["id"],
+        "participatingOrganizations": [find(&refs["organizations"], "acronym", json!(other))["id"]],
+        "requestedBudgetUsd": "2000000.00",
+        "durationMonths": 24,
+        "markers": {"gender": 3, "humanRights": 2, "childSensitivity": 1},
+        "submittedOn": "2021-01-15",
+    });
+    app.data(
+        Some(token),
+        "mutation($input: SubmitConceptNoteInput!) { submitConceptNote(input: $input) { conceptNote { id status reference version } userErrors { code field message } } }",
+        json!({"input": input}),
+    )
+    .await["submitConceptNote"]
+        .clone()
+}
+
+pub async fn organization_id(app: &TestApp, acronym: &str) -> String {
+    let refs = reference_ids(app).await;
+    find(&refs["organizations"], "acronym", json!(acronym))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+pub async fn schedule_meeting(app: &TestApp) -> String {
+    let data = app
+        .data(
+            Some(&app.admin()),
+            r#"mutation { scheduleMeeting(input: {heldOn: "2021-06-30", kind: MEETING, title: "Funding round"}) { meeting { id } userErrors { message } } }"#,
+            json!({}),
+        )
+        .await;
+    data["scheduleMeeting"]["meeting"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+pub async fn decide(
+    app: &TestApp,
+    meeting: &str,
+    kind: &str,
+    subject: &str,
+    amount: Option<&str>,
+) -> Value {
+    app.data(
+        Some(&app.committee()),
+        "mutation($input: RecordDecisionInput!) { recordDecision(input: $input) { decision { id kind amountUsd } userErrors { code field message } } }",
+        json!({"input": {"meeting": meeting, "kind": kind, "subject": subject, "amountUsd": amount, "rationale": "By consensus."}}),
+    )
+    .await["recordDecision"]
+        .clone()
+}
+
+pub async fn review(app: &TestApp, note: &str, outcome: &str) -> Value {
+    app.data(
+        Some(&app.officer()),
+        "mutation($input: ReviewConceptNoteInput!) { reviewConceptNote(input: $input) { conceptNote { status } userErrors { code message } } }",
+        json!({"input": {"conceptNote": note, "outcome": outcome, "score": 80, "comments": "Sound."}}),
+    )
+    .await["reviewConceptNote"]
+        .clone()
+}
+
+/// Everything up to an approved programme in area 4 with two budget lines totalling
+/// USD 2,140,000.00 (2,000,000 programmable + 7%), and USD `deposit_usd` deposited unearmarked.
+pub async fn funded_programme(app: &TestApp, deposit_usd: &str) -> Funded {
+    let donor = create_donor(app, &format!("Donor {}", uuid::Uuid::new_v4().simple())).await;
+    let reference = format!("REF-{}", uuid::Uuid::new_v4().simple());
+    let contribution =
+        record_contribution(app, &donor, &reference, "USD", deposit_usd, "1", None).await;
+    let contribution = contribution["contribution"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let deposit = record_deposit(
+        app,
+        &contribution,
+        "USD",
+        deposit_usd,
+        "1",
+        &format!("deposit-{reference}"),
+    )
+    .await;
+    assert_eq!(deposit["userErrors"], json!([]), "{deposit}");
+    let note = submit_note(app, &app.admin(), 4, 6, "ILO", "IOM").await;
+    let note = note["conceptNote"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        review(app, &note, "RECOMMENDED").await["userErrors"],
+        json!([])
+    );
+    let meeting = schedule_meeting(app).await;
+    assert_eq!(
+        decide(app, &meeting, "PIPELINE", &note, None).await["userErrors"],
+        json!([])
+    );
+    let funding = decide(app, &meeting, "FUNDING", &note, Some("2140000.00")).await;
+    assert_eq!(funding["userErrors"], json!([]), "{funding}");
+    let funding_decision = funding["decision"]["id"].as_str().unwrap().to_owned();
+    let ilo = organization_id(app, "ILO").await;
+    let iom = organization_id(app, "IOM").await;
+    let created = app
+        .data(
+            Some(&app.admin()),
+            "mutation($input: CreateJointProgrammeInput!) { createJointProgramme(input: $input) { jointProgramme { id status } userErrors { code field message } } }",
+            json!({"input": {"conceptNote": note, "startDate": "2021-08-01", "endDate": "2023-07-31", "budgetLines": [
+                {"organization": ilo, "programmableUsd": "1000000.00"},
+                {"organization": iom, "programmableUsd": "1000000.00", "indirectSupportCostRate": "0.07"}]}}),
+        )
+        .await;
+    assert_eq!(
+        created["createJointProgramme"]["userErrors"],
+        json!([]),
+        "{created}"
+    );
+    let programme = created["createJointProgramme"]["jointProgramme"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let _ = row_id(&json!(programme));
+    Funded {
+        donor,
+        contribution,
+        note,
+        meeting,
+        funding_decision,
+        programme,
+        organizations: [ilo, iom],
+    }
+}
+
+pub async fn transfer(
+    app: &TestApp,
+    token: &str,
+    funded: &Funded,
+    organization: &str,
+    amount: &str,
+    key: &str,
+) -> Value {
+    app.data(
+        Some(token),
+        "mutation($input: RecordTransferInput!) { recordTransfer(input: $input) { transfer { id amountUsd fromEarmarkedUsd fromUnearmarkedUsd } userErrors { code field message } } }",
+        json!({"input": {"jointProgramme": funded.programme, "organization": organization, "decision": funded.funding_decision, "transferredOn": "2021-08-15", "amountUsd": amount, "idempotencyKey": key}}),
+    )
+    .await["recordTransfer"]
+        .clone()
+}

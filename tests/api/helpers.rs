@@ -1,0 +1,250 @@
+//! Test harness: each test starts the real server on port 0 with its own database (a fresh
+//! SQLite file, or a fresh PostgreSQL database when `MPTF_TEST_POSTGRES_URL` is set) and talks
+//! GraphQL over HTTP with a typed client.
+
+use mptf::auth::{Principal, Tokens};
+use mptf::config::{Profile, Settings};
+use mptf::domain::Role;
+use mptf::service::Services;
+use mptf::startup::Application;
+use serde_json::{json, Value};
+use std::sync::Once;
+
+pub const SECRET: &str = "test-secret-that-is-at-least-32-bytes-long";
+
+/// The databases every test runs against.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares a test that runs once per backend: `name::sqlite` always, `name::postgres` when
+/// `MPTF_TEST_POSTGRES_URL` is set.
+#[macro_export]
+macro_rules! on_both {
+    ($(#[$meta:meta])* async fn $name:ident($app:ident: TestApp) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($app: $crate::helpers::TestApp) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::helpers::TestApp::spawn_if_postgres().await {
+                    run(app).await;
+                }
+            }
+        }
+    };
+}
+
+pub struct TestApp {
+    pub backend: Backend,
+    pub address: String,
+    pub services: Services,
+    pub tokens: Tokens,
+    pub database_url: String,
+    pub client: reqwest::Client,
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn init_logs() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if std::env::var("TEST_LOG").is_ok() {
+            mptf::telemetry::init(mptf::config::LogFormat::Pretty, "info");
+        }
+    });
+}
+
+pub fn settings(database_url: &str) -> Settings {
+    Settings {
+        database_url: database_url.to_owned(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        profile: Profile::Development,
+        jwt_secret: Some(SECRET.to_owned()),
+        dev_secret_file: "/nonexistent".into(),
+        token_minutes: 15,
+        seed_demo: Some(false),
+        db_max_connections: 10,
+        db_acquire_timeout_secs: 5,
+        http_workers: 1,
+        log_format: None,
+        graphiql: Some(true),
+        expose_sql_count: Some(true),
+    }
+}
+
+/// A fresh, empty PostgreSQL database on the server named by `MPTF_TEST_POSTGRES_URL`.
+pub async fn fresh_postgres_database() -> Option<String> {
+    let base = std::env::var("MPTF_TEST_POSTGRES_URL").ok()?;
+    let name = format!("mptf_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = sea_orm::Database::connect(&base)
+        .await
+        .expect("connect to MPTF_TEST_POSTGRES_URL");
+    use sea_orm::ConnectionTrait;
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create a test database");
+    admin.close().await.ok();
+    let (prefix, _) = base
+        .rsplit_once('/')
+        .expect("MPTF_TEST_POSTGRES_URL ends with /<database>");
+    Some(format!("{prefix}/{name}"))
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_if_postgres() -> Option<TestApp> {
+        std::env::var("MPTF_TEST_POSTGRES_URL").ok()?;
+        Some(Self::spawn(Backend::Postgres).await)
+    }
+
+    /// Starts a server whose settings `adjust` may change.
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        init_logs();
+        let (url, dir) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                (
+                    format!(
+                        "sqlite://{}?mode=rwc",
+                        dir.path().join("mptf.sqlite").display()
+                    ),
+                    Some(dir),
+                )
+            }
+            Backend::Postgres => (
+                fresh_postgres_database()
+                    .await
+                    .expect("MPTF_TEST_POSTGRES_URL"),
+                None,
+            ),
+        };
+        let mut settings = settings(&url);
+        adjust(&mut settings);
+        let application = Application::build(&settings)
+            .await
+            .expect("the application starts");
+        let (port, services, _handle) = application.spawn();
+        TestApp {
+            backend,
+            address: format!("http://127.0.0.1:{port}"),
+            services,
+            tokens: Tokens::new(SECRET.as_bytes()).unwrap(),
+            database_url: url,
+            client: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+
+    /// A token for a role; DONOR and PUNO tokens name their donor or organization.
+    pub fn token(&self, role: Role, subject: &str) -> String {
+        self.token_for(Principal {
+            subject: subject.to_owned(),
+            role,
+            chair: false,
+            donor_id: None,
+            organization_id: None,
+        })
+    }
+
+    pub fn donor_token(&self, donor_id: i64, subject: &str) -> String {
+        self.token_for(Principal {
+            subject: subject.to_owned(),
+            role: Role::Donor,
+            chair: false,
+            donor_id: Some(donor_id),
+            organization_id: None,
+        })
+    }
+
+    pub fn puno_token(&self, organization_id: i64, subject: &str) -> String {
+        self.token_for(Principal {
+            subject: subject.to_owned(),
+            role: Role::Puno,
+            chair: false,
+            donor_id: None,
+            organization_id: Some(organization_id),
+        })
+    }
+
+    pub fn token_for(&self, principal: Principal) -> String {
+        self.tokens
+            .issue(&principal, chrono::Duration::minutes(10))
+            .unwrap()
+    }
+
+    /// Posts a GraphQL request and returns the whole JSON response.
+    pub async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({"query": query, "variables": variables}));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("the server answers");
+        response.json().await.expect("a JSON body")
+    }
+
+    /// Like `graphql`, but fails the test on any top-level error and returns `data`.
+    pub async fn data(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let response = self.graphql(token, query, variables).await;
+        assert!(
+            response.get("errors").is_none(),
+            "unexpected errors: {response:#}"
+        );
+        response["data"].clone()
+    }
+
+    /// The code of the first top-level error.
+    pub async fn error_code(&self, token: Option<&str>, query: &str, variables: Value) -> String {
+        let response = self.graphql(token, query, variables).await;
+        response["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("expected an error: {response:#}"))
+            .to_owned()
+    }
+
+    pub fn admin(&self) -> String {
+        self.token(Role::Admin, "user:admin")
+    }
+
+    /// A second Fund Management Unit officer (separation of duties).
+    pub fn officer(&self) -> String {
+        self.token(Role::Admin, "user:officer")
+    }
+
+    pub fn committee(&self) -> String {
+        self.token(Role::SteeringCommittee, "user:committee")
+    }
+
+    /// SQL statements the server has sent so far.
+    pub fn statements(&self) -> u64 {
+        self.services.statements.get()
+    }
+}
+
+/// A global id, for inputs.
+pub fn gid(kind: mptf::ids::Kind, id: i64) -> String {
+    mptf::ids::encode(kind, id)
+}
+
+/// The numeric row id behind a global id.
+pub fn row_id(global: &Value) -> i64 {
+    let (_, key) =
+        mptf::ids::decode_any(global.as_str().expect("an id string")).expect("a global id");
+    key.parse().expect("a numeric id")
+}

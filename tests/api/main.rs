@@ -1,0 +1,7 @@
+//! The black-box test suite: the real server, over HTTP and WebSocket, on SQLite and PostgreSQL.
+
+mod fixtures;
+mod helpers;
+
+mod foundation;
+mod workflows;
