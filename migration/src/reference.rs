@@ -159,10 +159,10 @@ pub const ORGANIZATIONS: [(&str, &str, &str); 16] = [
 
 /// Capitalization targets: (label, USD cents, due on).
 pub const CAPITALIZATION_TARGETS: [(&str, i64, &str); 2] = [
-    ("First year of operations", 25_000_000_00, "2020-05-31"),
+    ("First year of operations", 2_500_000_000, "2020-05-31"),
     (
         "International Migration Review Forum 2022",
-        70_000_000_00,
+        7_000_000_000,
         "2022-05-31",
     ),
 ];

@@ -41,8 +41,8 @@ impl Default for SchemaOptions {
 /// Builds the schema once per process; HTTP workers share it.
 pub fn build_schema(services: Services, tokens: Tokens, options: SchemaOptions) -> MptfSchema {
     let mut builder = Schema::build(
-        query::Query::default(),
-        mutation::Mutation::default(),
+        query::Query,
+        mutation::Mutation,
         subscription::Subscription,
     )
     .data(services)
@@ -59,8 +59,8 @@ pub fn build_schema(services: Services, tokens: Tokens, options: SchemaOptions) 
 /// The SDL of the schema, as `mptf schema` prints it and `schema.graphql` holds it.
 pub fn sdl() -> String {
     Schema::build(
-        query::Query::default(),
-        mutation::Mutation::default(),
+        query::Query,
+        mutation::Mutation,
         subscription::Subscription,
     )
     .finish()
