@@ -3,5 +3,8 @@
 mod fixtures;
 mod helpers;
 
+mod dashboards;
 mod foundation;
+mod operations;
+mod security;
 mod workflows;
