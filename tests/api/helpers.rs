@@ -106,6 +106,28 @@ impl TestApp {
         Self::spawn_with(backend, |_| {}).await
     }
 
+    /// A server on an existing database (a second process on the same PostgreSQL).
+    pub async fn spawn_on(database_url: &str) -> TestApp {
+        init_logs();
+        let application = Application::build(&settings(database_url))
+            .await
+            .expect("the application starts");
+        let (port, services, _handle) = application.spawn();
+        TestApp {
+            backend: if database_url.starts_with("postgres") {
+                Backend::Postgres
+            } else {
+                Backend::Sqlite
+            },
+            address: format!("http://127.0.0.1:{port}"),
+            services,
+            tokens: Tokens::new(SECRET.as_bytes()).unwrap(),
+            database_url: database_url.to_owned(),
+            client: reqwest::Client::new(),
+            _dir: None,
+        }
+    }
+
     pub async fn spawn_if_postgres() -> Option<TestApp> {
         std::env::var("MPTF_TEST_POSTGRES_URL").ok()?;
         Some(Self::spawn(Backend::Postgres).await)

@@ -22,6 +22,7 @@ use crate::service::contributions::{
 use crate::service::governance::{
     DecisionFilter as DecisionsFilter, MeetingFilter as MeetingsFilter,
 };
+use crate::service::portfolio::PortfolioScope;
 use crate::service::programmes::{ProgrammeFilter, ProgrammeOrder};
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 
@@ -465,9 +466,29 @@ impl Query {
         Ok(connection::connection(page, Decision))
     }
 
-    /// The fund at a glance. `totals` are public; everything else needs a token.
-    async fn portfolio(&self) -> Portfolio {
-        Portfolio
+    /// The fund at a glance: `totals` are public, everything else needs a token. The optional
+    /// arguments narrow it to a period, a thematic area or a UN region.
+    async fn portfolio(
+        &self,
+        from: Option<Date>,
+        to: Option<Date>,
+        thematic_area: Option<ID>,
+        region: Option<Region>,
+    ) -> Result<Portfolio> {
+        if let (Some(from), Some(to)) = (from, to) {
+            if from.0 > to.0 {
+                return Err(super::errors::coded(
+                    "`from` is after `to`",
+                    "BAD_USER_INPUT",
+                ));
+            }
+        }
+        Ok(Portfolio(PortfolioScope::new(
+            from.map(|d| d.0),
+            to.map(|d| d.0),
+            optional_id(thematic_area.as_ref(), Kind::ThematicArea, "thematicArea")?,
+            region,
+        )))
     }
 
     /// The audit trail, newest first (fund staff and the steering committee).

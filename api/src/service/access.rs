@@ -79,7 +79,8 @@ pub fn concept_notes_condition(principal: &Principal) -> Condition {
             ),
         );
     }
-    visible
+    // Wrapped so that conditions added by callers narrow the visible notes, never widen them.
+    Condition::all().add(visible)
 }
 
 /// The audit trail: staff and the steering committee.

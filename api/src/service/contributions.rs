@@ -798,3 +798,122 @@ pub(crate) fn required_text(value: &str, field: &str, max: usize) -> ServiceResu
     }
     Ok(value.to_owned())
 }
+
+/// One currency's share of a donor's agreements, in minor units.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct CurrencyFigures {
+    pub currency: String,
+    pub pledged: i64,
+    pub signed: i64,
+    pub deposited: i64,
+}
+
+/// A donor's money in USD cents.
+#[derive(Debug, Clone, Default, sea_orm::FromQueryResult)]
+pub struct DonorUsdFigures {
+    pub pledged: i64,
+    pub committed: i64,
+    pub deposited: i64,
+    pub fees: i64,
+    pub net: i64,
+}
+
+/// How money earmarked to a thematic area was used, in USD cents: the donor's own net deposits
+/// to it, and the pool of all donors' earmarked money to that area with what transfers drew on it.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct EarmarkUse {
+    pub area_id: i64,
+    pub donor_net: i64,
+    pub pool_net: i64,
+    pub pool_transferred: i64,
+}
+
+/// What a donor gave and how it was used.
+pub struct DonorStatement {
+    pub donor_id: i64,
+    pub by_currency: Vec<CurrencyFigures>,
+    pub usd: DonorUsdFigures,
+    pub earmarks: Vec<EarmarkUse>,
+    /// The donor's unearmarked net deposits, and the unearmarked pool with what transfers drew on it.
+    pub unearmarked_net: i64,
+    pub unearmarked_pool_net: i64,
+    pub unearmarked_pool_transferred: i64,
+}
+
+impl Services {
+    /// A donor's statement: the donor itself, the fund's staff and the steering committee.
+    pub async fn donor_statement(&self, ctx: &Ctx, donor_id: i64) -> ServiceResult<DonorStatement> {
+        use sea_orm::{FromQueryResult, Statement};
+        let principal = access::authenticated(ctx)?;
+        access::require_contributions_of(principal, donor_id)?;
+        let backend = self.db.get_database_backend();
+        // `donor_id` is an integer: written into the SQL as a literal.
+        let by_currency = CurrencyFigures::find_by_statement(Statement::from_string(
+            backend,
+            format!(
+                "SELECT c.currency AS currency,
+                   COALESCE(CAST(SUM(CASE WHEN c.status <> 'CANCELLED' THEN c.pledged_minor ELSE 0 END) AS BIGINT), 0) AS pledged,
+                   COALESCE(CAST(SUM(CASE WHEN c.status IN ('SIGNED', 'PARTIALLY_DEPOSITED', 'FULLY_DEPOSITED') THEN c.pledged_minor ELSE 0 END) AS BIGINT), 0) AS signed,
+                   COALESCE(CAST(SUM(c.deposited_minor) AS BIGINT), 0) AS deposited
+                 FROM contribution c WHERE c.donor_id = {donor_id} GROUP BY c.currency ORDER BY c.currency"
+            ),
+        ))
+        .all(&self.db)
+        .await?;
+        let usd = DonorUsdFigures::find_by_statement(Statement::from_string(
+            backend,
+            format!(
+                "SELECT
+                   (SELECT COALESCE(CAST(SUM(c.pledged_usd_cents) AS BIGINT), 0) FROM contribution c WHERE c.donor_id = {donor_id} AND c.status <> 'CANCELLED') AS pledged,
+                   (SELECT COALESCE(CAST(SUM(c.pledged_usd_cents) AS BIGINT), 0) FROM contribution c WHERE c.donor_id = {donor_id} AND c.status IN ('SIGNED', 'PARTIALLY_DEPOSITED', 'FULLY_DEPOSITED')) AS committed,
+                   (SELECT COALESCE(CAST(SUM(d.amount_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id}) AS deposited,
+                   (SELECT COALESCE(CAST(SUM(d.fee_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id}) AS fees,
+                   (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id}) AS net"
+            ),
+        ))
+        .one(&self.db)
+        .await?
+        .unwrap_or_default();
+        let earmarks = EarmarkUse::find_by_statement(Statement::from_string(
+            backend,
+            format!(
+                "SELECT a.id AS area_id,
+                   (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id} AND c.earmarked_area_id = a.id) AS donor_net,
+                   (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.earmarked_area_id = a.id) AS pool_net,
+                   (SELECT COALESCE(CAST(SUM(t.from_earmarked_usd_cents) AS BIGINT), 0) FROM transfer t WHERE t.thematic_area_id = a.id) AS pool_transferred
+                 FROM thematic_area a
+                 WHERE a.id IN (SELECT c.earmarked_area_id FROM contribution c WHERE c.donor_id = {donor_id} AND c.status <> 'CANCELLED')
+                 ORDER BY a.number"
+            ),
+        ))
+        .all(&self.db)
+        .await?;
+        #[derive(sea_orm::FromQueryResult, Default)]
+        struct Pool {
+            donor_net: i64,
+            pool_net: i64,
+            pool_transferred: i64,
+        }
+        let pool = Pool::find_by_statement(Statement::from_string(
+            backend,
+            format!(
+                "SELECT
+                   (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id} AND c.earmarked_area_id IS NULL) AS donor_net,
+                   (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.earmarked_area_id IS NULL) AS pool_net,
+                   (SELECT COALESCE(CAST(SUM(t.from_unearmarked_usd_cents) AS BIGINT), 0) FROM transfer t) AS pool_transferred"
+            ),
+        ))
+        .one(&self.db)
+        .await?
+        .unwrap_or_default();
+        Ok(DonorStatement {
+            donor_id,
+            by_currency,
+            usd,
+            earmarks,
+            unearmarked_net: pool.donor_net,
+            unearmarked_pool_net: pool.pool_net,
+            unearmarked_pool_transferred: pool.pool_transferred,
+        })
+    }
+}

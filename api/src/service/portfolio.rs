@@ -2,7 +2,10 @@
 //! its cost does not grow with the rows beyond the database's own aggregation.
 
 use super::{Ctx, ServiceResult, Services};
-use crate::domain::{ConceptNoteStatus, Usd};
+use crate::auth::Principal;
+use crate::domain::Role;
+use crate::domain::{ConceptNoteStatus, Region, Usd};
+use chrono::{Datelike, NaiveDate};
 use entity::capitalization_target;
 use sea_orm::{DbBackend, EntityTrait, FromQueryResult, QueryOrder, Statement};
 
@@ -46,6 +49,14 @@ pub struct RegionFigures {
 }
 
 #[derive(Debug, Clone, FromQueryResult)]
+pub struct CountryFigures {
+    pub country_code: String,
+    pub programme_count: i64,
+    pub approved: i64,
+    pub concept_note_count: i64,
+}
+
+#[derive(Debug, Clone, FromQueryResult)]
 pub struct StatusCount {
     pub status: String,
     pub count: i64,
@@ -81,6 +92,182 @@ pub enum Interval {
     Year,
 }
 
+/// Narrows the portfolio to a period, a thematic area or a UN region. Each record is placed in
+/// time by its own date (deposits when received, transfers when made, programmes when started,
+/// concept notes when submitted, expenditure by year) and in space by its programme's countries
+/// or, for money received, by the donor's country and the contribution's earmark.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PortfolioScope {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub thematic_area_id: Option<i64>,
+    pub region: Option<Region>,
+    /// Concept notes the caller may not read are not counted: set by `seen_by`.
+    notes_visible_to: Option<NoteVisibility>,
+}
+
+/// Which concept notes a caller reads (the rule of `access::concept_notes_condition`, in SQL).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum NoteVisibility {
+    Published,
+    PublishedOrOrganization(i64),
+}
+
+impl PortfolioScope {
+    pub fn new(
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        thematic_area_id: Option<i64>,
+        region: Option<Region>,
+    ) -> Self {
+        Self {
+            from,
+            to,
+            thematic_area_id,
+            region,
+            notes_visible_to: None,
+        }
+    }
+
+    /// The same scope, counting only the concept notes `principal` may read.
+    pub fn seen_by(&self, principal: &Principal) -> Self {
+        let notes_visible_to = if principal.reads_everything() {
+            None
+        } else {
+            match (principal.role, principal.organization_id) {
+                (Role::Puno, Some(org)) => Some(NoteVisibility::PublishedOrOrganization(org)),
+                _ => Some(NoteVisibility::Published),
+            }
+        };
+        Self {
+            notes_visible_to,
+            ..self.clone()
+        }
+    }
+
+    fn note_visibility(&self) -> String {
+        let published = "n.status IN ('PIPELINE', 'APPROVED', 'FUNDED')";
+        match self.notes_visible_to {
+            None => String::new(),
+            Some(NoteVisibility::Published) => format!(" AND {published}"),
+            Some(NoteVisibility::PublishedOrOrganization(org)) => format!(
+                " AND ({published} OR n.id IN (SELECT o.concept_note_id FROM concept_note_organization o WHERE o.organization_id = {org}))"
+            ),
+        }
+    }
+
+    // The values below are typed (dates, integers, a closed vocabulary), never caller text, so
+    // they are written into the SQL as literals.
+    fn period(&self, column: &str) -> String {
+        let mut sql = String::new();
+        if let Some(from) = self.from {
+            sql.push_str(&format!(" AND {column} >= '{}'", from.format("%Y-%m-%d")));
+        }
+        if let Some(to) = self.to {
+            sql.push_str(&format!(" AND {column} <= '{}'", to.format("%Y-%m-%d")));
+        }
+        sql
+    }
+
+    fn programmes_in_region(&self, note_column: &str) -> String {
+        match self.region {
+            Some(region) => format!(
+                " AND {note_column} IN (SELECT nc.concept_note_id FROM concept_note_country nc JOIN country rc ON rc.code = nc.country_code WHERE rc.region = '{}')",
+                region.as_str()
+            ),
+            None => String::new(),
+        }
+    }
+
+    fn area(&self, column: &str) -> String {
+        self.thematic_area_id
+            .map(|id| format!(" AND {column} = {id}"))
+            .unwrap_or_default()
+    }
+
+    /// Conditions on `contribution c` (without the period).
+    fn contribution_place(&self) -> String {
+        let mut sql = self.area("c.earmarked_area_id");
+        if let Some(region) = self.region {
+            sql.push_str(&format!(
+                " AND c.donor_id IN (SELECT dd.id FROM donor dd JOIN country dc ON dc.code = dd.country_code WHERE dc.region = '{}')",
+                region.as_str()
+            ));
+        }
+        sql
+    }
+
+    fn contributions(&self) -> String {
+        format!(
+            "{}{}",
+            self.contribution_place(),
+            self.period("c.pledged_on")
+        )
+    }
+
+    fn deposits(&self) -> String {
+        let place = self.contribution_place();
+        let mut sql = self.period("d.received_on");
+        if !place.is_empty() {
+            sql.push_str(&format!(
+                " AND d.contribution_id IN (SELECT c.id FROM contribution c WHERE 1 = 1{place})"
+            ));
+        }
+        sql
+    }
+
+    fn programmes(&self) -> String {
+        format!(
+            "{}{}{}",
+            self.area("p.thematic_area_id"),
+            self.programmes_in_region("p.concept_note_id"),
+            self.period("p.start_date")
+        )
+    }
+
+    fn notes(&self) -> String {
+        format!(
+            "{}{}{}{}",
+            self.area("n.thematic_area_id"),
+            self.programmes_in_region("n.id"),
+            self.period("n.submitted_on"),
+            self.note_visibility()
+        )
+    }
+
+    fn programme_place(&self, programme_column: &str) -> String {
+        let place = format!(
+            "{}{}",
+            self.area("p.thematic_area_id"),
+            self.programmes_in_region("p.concept_note_id")
+        );
+        if place.is_empty() {
+            String::new()
+        } else {
+            format!(" AND {programme_column} IN (SELECT p.id FROM joint_programme p WHERE 1 = 1{place})")
+        }
+    }
+
+    fn transfers(&self) -> String {
+        format!(
+            "{}{}",
+            self.programme_place("t.joint_programme_id"),
+            self.period("t.transferred_on")
+        )
+    }
+
+    fn expenditures(&self) -> String {
+        let mut sql = self.programme_place("e.joint_programme_id");
+        if let Some(from) = self.from {
+            sql.push_str(&format!(" AND e.year >= {}", from.year()));
+        }
+        if let Some(to) = self.to {
+            sql.push_str(&format!(" AND e.year <= {}", to.year()));
+        }
+        sql
+    }
+}
+
 const CENTS: &str = "COALESCE(CAST(SUM";
 
 fn sum(expr: &str) -> String {
@@ -89,25 +276,29 @@ fn sum(expr: &str) -> String {
 
 impl Services {
     /// The fund's totals: one statement, readable without a token.
-    pub async fn portfolio_totals(&self) -> ServiceResult<Totals> {
+    pub async fn portfolio_totals(&self, scope: &PortfolioScope) -> ServiceResult<Totals> {
         let sql = format!(
             "SELECT
-               (SELECT {pledged} FROM contribution WHERE status <> 'CANCELLED') AS pledged,
-               (SELECT {committed} FROM contribution WHERE status IN ('SIGNED', 'PARTIALLY_DEPOSITED', 'FULLY_DEPOSITED')) AS committed,
-               (SELECT {deposited} FROM deposit) AS deposited,
-               (SELECT {fees} FROM deposit) AS fees,
-               (SELECT {net} FROM deposit) AS net_deposited,
-               (SELECT {approved} FROM joint_programme) AS approved,
-               (SELECT {transferred} FROM transfer) AS transferred,
-               (SELECT {expenditure} FROM expenditure_report) AS expenditure",
-            pledged = sum("pledged_usd_cents"),
-            committed = sum("pledged_usd_cents"),
-            deposited = sum("amount_usd_cents"),
-            fees = sum("fee_usd_cents"),
-            net = sum("net_usd_cents"),
-            approved = sum("approved_budget_usd_cents"),
-            transferred = sum("amount_usd_cents"),
-            expenditure = sum("amount_usd_cents"),
+               (SELECT {pledged} FROM contribution c WHERE c.status <> 'CANCELLED'{contributions}) AS pledged,
+               (SELECT {pledged} FROM contribution c WHERE c.status IN ('SIGNED', 'PARTIALLY_DEPOSITED', 'FULLY_DEPOSITED'){contributions}) AS committed,
+               (SELECT {deposited} FROM deposit d WHERE 1 = 1{deposits}) AS deposited,
+               (SELECT {fees} FROM deposit d WHERE 1 = 1{deposits}) AS fees,
+               (SELECT {net} FROM deposit d WHERE 1 = 1{deposits}) AS net_deposited,
+               (SELECT {approved} FROM joint_programme p WHERE 1 = 1{programmes}) AS approved,
+               (SELECT {transferred} FROM transfer t WHERE 1 = 1{transfers}) AS transferred,
+               (SELECT {expenditure} FROM expenditure_report e WHERE 1 = 1{expenditures}) AS expenditure",
+            pledged = sum("c.pledged_usd_cents"),
+            deposited = sum("d.amount_usd_cents"),
+            fees = sum("d.fee_usd_cents"),
+            net = sum("d.net_usd_cents"),
+            approved = sum("p.approved_budget_usd_cents"),
+            transferred = sum("t.amount_usd_cents"),
+            expenditure = sum("e.amount_usd_cents"),
+            contributions = scope.contributions(),
+            deposits = scope.deposits(),
+            programmes = scope.programmes(),
+            transfers = scope.transfers(),
+            expenditures = scope.expenditures(),
         );
         Ok(self.query_one::<Totals>(&sql).await?.unwrap_or_default())
     }
@@ -119,45 +310,93 @@ impl Services {
             .await?)
     }
 
-    pub async fn portfolio_by_area(&self, ctx: &Ctx) -> ServiceResult<Vec<AreaFigures>> {
-        ctx.principal()?;
+    pub async fn portfolio_by_area(
+        &self,
+        ctx: &Ctx,
+        scope: &PortfolioScope,
+    ) -> ServiceResult<Vec<AreaFigures>> {
+        let scope = &scope.seen_by(ctx.principal()?);
         let sql = format!(
             "SELECT a.id AS area_id,
-               (SELECT {earmarked} FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.earmarked_area_id = a.id) AS earmarked,
-               (SELECT {approved} FROM joint_programme p WHERE p.thematic_area_id = a.id) AS approved,
-               (SELECT {transferred} FROM transfer t WHERE t.thematic_area_id = a.id) AS transferred,
-               (SELECT COUNT(*) FROM joint_programme p WHERE p.thematic_area_id = a.id) AS programme_count,
-               (SELECT COUNT(*) FROM concept_note n WHERE n.thematic_area_id = a.id) AS concept_note_count,
-               (SELECT COUNT(*) FROM concept_note n WHERE n.thematic_area_id = a.id AND n.status = 'PIPELINE') AS pipeline_count
-             FROM thematic_area a ORDER BY a.number",
+               (SELECT {earmarked} FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.earmarked_area_id = a.id{deposits}) AS earmarked,
+               (SELECT {approved} FROM joint_programme p WHERE p.thematic_area_id = a.id{programmes}) AS approved,
+               (SELECT {transferred} FROM transfer t WHERE t.thematic_area_id = a.id{transfers}) AS transferred,
+               (SELECT COUNT(*) FROM joint_programme p WHERE p.thematic_area_id = a.id{programmes}) AS programme_count,
+               (SELECT COUNT(*) FROM concept_note n WHERE n.thematic_area_id = a.id{notes}) AS concept_note_count,
+               (SELECT COUNT(*) FROM concept_note n WHERE n.thematic_area_id = a.id AND n.status = 'PIPELINE'{notes}) AS pipeline_count
+             FROM thematic_area a WHERE 1 = 1{areas} ORDER BY a.number",
             earmarked = sum("d.amount_usd_cents"),
             approved = sum("p.approved_budget_usd_cents"),
             transferred = sum("t.amount_usd_cents"),
+            deposits = scope.deposits(),
+            programmes = scope.programmes(),
+            transfers = scope.transfers(),
+            notes = scope.notes(),
+            areas = scope.area("a.id"),
         );
         self.query_all(&sql).await
     }
 
     /// Programmes and concept notes by UN region of their countries; a multi-region programme
     /// counts in each of its regions.
-    pub async fn portfolio_by_region(&self, ctx: &Ctx) -> ServiceResult<Vec<RegionFigures>> {
-        ctx.principal()?;
+    pub async fn portfolio_by_region(
+        &self,
+        ctx: &Ctx,
+        scope: &PortfolioScope,
+    ) -> ServiceResult<Vec<RegionFigures>> {
+        let scope = &scope.seen_by(ctx.principal()?);
+        let regions = match scope.region {
+            Some(region) => format!("SELECT '{}' AS region", region.as_str()),
+            None => "SELECT DISTINCT region FROM country".to_owned(),
+        };
         let sql = format!(
             "SELECT r.region AS region,
-               (SELECT COUNT(DISTINCT p.id) FROM joint_programme p JOIN concept_note_country nc ON nc.concept_note_id = p.concept_note_id JOIN country c ON c.code = nc.country_code WHERE c.region = r.region) AS programme_count,
-               (SELECT {approved} FROM joint_programme p WHERE p.concept_note_id IN (SELECT nc.concept_note_id FROM concept_note_country nc JOIN country c ON c.code = nc.country_code WHERE c.region = r.region)) AS approved,
-               (SELECT COUNT(DISTINCT nc.concept_note_id) FROM concept_note_country nc JOIN country c ON c.code = nc.country_code WHERE c.region = r.region) AS concept_note_count
-             FROM (SELECT DISTINCT region FROM country) r ORDER BY r.region",
+               (SELECT COUNT(*) FROM joint_programme p WHERE p.concept_note_id IN (SELECT nc.concept_note_id FROM concept_note_country nc JOIN country c ON c.code = nc.country_code WHERE c.region = r.region){programmes}) AS programme_count,
+               (SELECT {approved} FROM joint_programme p WHERE p.concept_note_id IN (SELECT nc.concept_note_id FROM concept_note_country nc JOIN country c ON c.code = nc.country_code WHERE c.region = r.region){programmes}) AS approved,
+               (SELECT COUNT(*) FROM concept_note n WHERE n.id IN (SELECT nc.concept_note_id FROM concept_note_country nc JOIN country c ON c.code = nc.country_code WHERE c.region = r.region){notes}) AS concept_note_count
+             FROM ({regions}) r ORDER BY r.region",
             approved = sum("p.approved_budget_usd_cents"),
+            programmes = scope.programmes(),
+            notes = scope.notes(),
+        );
+        self.query_all(&sql).await
+    }
+
+    /// Programmes and concept notes by country; a multi-country programme counts in each.
+    pub async fn portfolio_by_country(
+        &self,
+        ctx: &Ctx,
+        scope: &PortfolioScope,
+    ) -> ServiceResult<Vec<CountryFigures>> {
+        let scope = &scope.seen_by(ctx.principal()?);
+        let sql = format!(
+            "SELECT nc.country_code AS country_code,
+               COUNT(DISTINCT p.id) AS programme_count,
+               {approved} AS approved,
+               COUNT(DISTINCT n.id) AS concept_note_count
+             FROM concept_note_country nc
+             JOIN concept_note n ON n.id = nc.concept_note_id
+             LEFT JOIN joint_programme p ON p.concept_note_id = n.id{programmes}
+             WHERE 1 = 1{notes}
+             GROUP BY nc.country_code ORDER BY nc.country_code",
+            approved = sum("p.approved_budget_usd_cents"),
+            programmes = scope.programmes(),
+            notes = scope.notes(),
         );
         self.query_all(&sql).await
     }
 
     /// Concept notes by status, with what they request.
-    pub async fn pipeline_funnel(&self, ctx: &Ctx) -> ServiceResult<Vec<StatusCount>> {
-        ctx.principal()?;
+    pub async fn pipeline_funnel(
+        &self,
+        ctx: &Ctx,
+        scope: &PortfolioScope,
+    ) -> ServiceResult<Vec<StatusCount>> {
+        let scope = &scope.seen_by(ctx.principal()?);
         let sql = format!(
-            "SELECT status, COUNT(*) AS count, {requested} AS requested FROM concept_note GROUP BY status",
-            requested = sum("requested_budget_usd_cents"),
+            "SELECT n.status AS status, COUNT(*) AS count, {requested} AS requested FROM concept_note n WHERE 1 = 1{notes} GROUP BY n.status",
+            requested = sum("n.requested_budget_usd_cents"),
+            notes = scope.notes(),
         );
         let mut rows: Vec<StatusCount> = self.query_all(&sql).await?;
         // Every status appears, in the order of the programming cycle.
@@ -185,43 +424,59 @@ impl Services {
         &self,
         ctx: &Ctx,
         interval: Interval,
+        scope: &PortfolioScope,
     ) -> ServiceResult<Vec<PeriodFigures>> {
-        ctx.principal()?;
+        let scope = &scope.seen_by(ctx.principal()?);
         let period = match (self.db.get_database_backend(), interval) {
-            (DbBackend::Postgres, Interval::Month) => "to_char(received_on, 'YYYY-MM')",
-            (DbBackend::Postgres, Interval::Quarter) => "to_char(received_on, 'YYYY-\"Q\"Q')",
-            (DbBackend::Postgres, Interval::Year) => "to_char(received_on, 'YYYY')",
-            (_, Interval::Month) => "strftime('%Y-%m', received_on)",
-            (_, Interval::Quarter) => "strftime('%Y', received_on) || '-Q' || ((CAST(strftime('%m', received_on) AS INTEGER) + 2) / 3)",
-            (_, Interval::Year) => "strftime('%Y', received_on)",
+            (DbBackend::Postgres, Interval::Month) => "to_char(d.received_on, 'YYYY-MM')",
+            (DbBackend::Postgres, Interval::Quarter) => "to_char(d.received_on, 'YYYY-\"Q\"Q')",
+            (DbBackend::Postgres, Interval::Year) => "to_char(d.received_on, 'YYYY')",
+            (_, Interval::Month) => "strftime('%Y-%m', d.received_on)",
+            (_, Interval::Quarter) => "strftime('%Y', d.received_on) || '-Q' || ((CAST(strftime('%m', d.received_on) AS INTEGER) + 2) / 3)",
+            (_, Interval::Year) => "strftime('%Y', d.received_on)",
         };
         let sql = format!(
             "SELECT {period} AS period, {deposited} AS deposited, {net} AS net_deposited, COUNT(*) AS deposit_count
-             FROM deposit GROUP BY 1 ORDER BY 1",
-            deposited = sum("amount_usd_cents"),
-            net = sum("net_usd_cents"),
+             FROM deposit d WHERE 1 = 1{deposits} GROUP BY 1 ORDER BY 1",
+            deposited = sum("d.amount_usd_cents"),
+            net = sum("d.net_usd_cents"),
+            deposits = scope.deposits(),
         );
         self.query_all(&sql).await
     }
 
     /// How many programmes and indicators serve each guiding principle.
-    pub async fn principle_coverage(&self, ctx: &Ctx) -> ServiceResult<Vec<PrincipleFigures>> {
-        ctx.principal()?;
-        let sql = "SELECT g.id AS principle_id,
-               (SELECT COUNT(*) FROM joint_programme p JOIN concept_note_principle np ON np.concept_note_id = p.concept_note_id WHERE np.guiding_principle_id = g.id) AS programme_count,
-               (SELECT COUNT(*) FROM results_indicator i WHERE i.guiding_principle_id = g.id) AS indicator_count
-             FROM guiding_principle g ORDER BY g.position";
-        self.query_all(sql).await
+    pub async fn principle_coverage(
+        &self,
+        ctx: &Ctx,
+        scope: &PortfolioScope,
+    ) -> ServiceResult<Vec<PrincipleFigures>> {
+        let scope = &scope.seen_by(ctx.principal()?);
+        let sql = format!(
+            "SELECT g.id AS principle_id,
+               (SELECT COUNT(*) FROM joint_programme p JOIN concept_note_principle np ON np.concept_note_id = p.concept_note_id WHERE np.guiding_principle_id = g.id{programmes}) AS programme_count,
+               (SELECT COUNT(*) FROM results_indicator i JOIN joint_programme p ON p.id = i.joint_programme_id WHERE i.guiding_principle_id = g.id{programmes}) AS indicator_count
+             FROM guiding_principle g ORDER BY g.position",
+            programmes = scope.programmes(),
+        );
+        self.query_all(&sql).await
     }
 
     /// Programmes by gender, human-rights and child-sensitivity marker score.
-    pub async fn marker_distribution(&self, ctx: &Ctx) -> ServiceResult<Vec<MarkerCount>> {
-        ctx.principal()?;
-        let sql = "SELECT 'GENDER' AS marker, gender_marker AS score, COUNT(*) AS count FROM joint_programme GROUP BY gender_marker
-             UNION ALL SELECT 'HUMAN_RIGHTS', human_rights_marker, COUNT(*) FROM joint_programme GROUP BY human_rights_marker
-             UNION ALL SELECT 'CHILD_SENSITIVITY', child_sensitivity_marker, COUNT(*) FROM joint_programme GROUP BY child_sensitivity_marker
-             ORDER BY 1, 2";
-        self.query_all(sql).await
+    pub async fn marker_distribution(
+        &self,
+        ctx: &Ctx,
+        scope: &PortfolioScope,
+    ) -> ServiceResult<Vec<MarkerCount>> {
+        let scope = &scope.seen_by(ctx.principal()?);
+        let sql = format!(
+            "SELECT 'GENDER' AS marker, p.gender_marker AS score, COUNT(*) AS count FROM joint_programme p WHERE 1 = 1{programmes} GROUP BY p.gender_marker
+             UNION ALL SELECT 'HUMAN_RIGHTS', p.human_rights_marker, COUNT(*) FROM joint_programme p WHERE 1 = 1{programmes} GROUP BY p.human_rights_marker
+             UNION ALL SELECT 'CHILD_SENSITIVITY', p.child_sensitivity_marker, COUNT(*) FROM joint_programme p WHERE 1 = 1{programmes} GROUP BY p.child_sensitivity_marker
+             ORDER BY 1, 2",
+            programmes = scope.programmes(),
+        );
+        self.query_all(&sql).await
     }
 
     async fn query_one<T: FromQueryResult>(&self, sql: &str) -> ServiceResult<Option<T>> {

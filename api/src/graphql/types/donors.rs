@@ -62,6 +62,13 @@ impl Donor {
         )?;
         Ok(connection::connection(page, Contribution))
     }
+    /// The donor's statement (the donor itself, the fund's staff and the steering committee).
+    async fn statement(&self, ctx: &Context<'_>) -> Result<DonorStatement> {
+        Ok(DonorStatement(check(
+            ctx,
+            ctx.services().donor_statement(ctx.actor(), self.0.id).await,
+        )?))
+    }
     async fn totals(&self, ctx: &Context<'_>) -> Result<DonorTotals> {
         let principal = check(ctx, ctx.actor().principal())?;
         let money =
@@ -240,5 +247,131 @@ impl Deposit {
     }
     async fn recorded_at(&self) -> DateTime {
         DateTime(self.0.recorded_at)
+    }
+}
+
+/// What a donor pledged, signed and deposited — in the agreements' currencies and in USD — and
+/// how its money was used.
+pub struct DonorStatement(pub crate::service::contributions::DonorStatement);
+
+/// A donor's agreements in one currency.
+#[derive(async_graphql::SimpleObject)]
+pub struct CurrencyStatement {
+    pub pledged: Money,
+    pub signed: Money,
+    pub deposited: Money,
+}
+
+/// How money earmarked to a thematic area was used. Transfers draw on the pool of all donors'
+/// earmarked money to the area, so each donor's share of it is used in the same proportion.
+pub struct EarmarkStatement(crate::service::contributions::EarmarkUse);
+
+#[Object]
+impl EarmarkStatement {
+    async fn area(&self, ctx: &Context<'_>) -> Result<Option<ThematicArea>> {
+        area_by_id(ctx, self.0.area_id).await
+    }
+    /// This donor's net deposits earmarked to the area.
+    async fn net_deposited_usd(&self) -> Decimal {
+        usd(self.0.donor_net)
+    }
+    /// All donors' net deposits earmarked to the area.
+    async fn pool_net_deposited_usd(&self) -> Decimal {
+        usd(self.0.pool_net)
+    }
+    /// What transfers to the area's programmes drew from that pool.
+    async fn pool_transferred_usd(&self) -> Decimal {
+        usd(self.0.pool_transferred)
+    }
+    /// The share of the pool already transferred (0 to 1), null while nothing is deposited.
+    async fn used_share(&self) -> Option<Decimal> {
+        super::programmes::ratio(self.0.pool_transferred, self.0.pool_net)
+    }
+    /// The area's joint programmes, which its earmarked money supports.
+    async fn programmes(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::programmes::JointProgramme>> {
+        use crate::service::concept_notes::PortfolioFilter;
+        use crate::service::programmes::{ProgrammeFilter, ProgrammeOrder};
+        let filter = ProgrammeFilter {
+            common: PortfolioFilter {
+                thematic_area_id: Some(self.0.area_id),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let window = crate::service::page::Window {
+            after: None,
+            before: None,
+            first: Some(crate::service::page::MAX_PAGE_SIZE),
+            last: None,
+        };
+        let page = check(
+            ctx,
+            ctx.services()
+                .joint_programmes(ctx.actor(), filter, ProgrammeOrder::Code, window)
+                .await,
+        )?;
+        Ok(page
+            .rows
+            .into_iter()
+            .map(super::programmes::JointProgramme)
+            .collect())
+    }
+}
+
+#[Object]
+impl DonorStatement {
+    /// Per currency of the agreements: pledged (not cancelled), signed, deposited.
+    async fn by_currency(&self) -> Vec<CurrencyStatement> {
+        self.0
+            .by_currency
+            .iter()
+            .map(|c| {
+                let currency = Currency::parse(&c.currency).unwrap_or(Currency::USD);
+                CurrencyStatement {
+                    pledged: Money::new(currency.from_minor(c.pledged), &c.currency),
+                    signed: Money::new(currency.from_minor(c.signed), &c.currency),
+                    deposited: Money::new(currency.from_minor(c.deposited), &c.currency),
+                }
+            })
+            .collect()
+    }
+    async fn pledged_usd(&self) -> Decimal {
+        usd(self.0.usd.pledged)
+    }
+    async fn committed_usd(&self) -> Decimal {
+        usd(self.0.usd.committed)
+    }
+    async fn deposited_usd(&self) -> Decimal {
+        usd(self.0.usd.deposited)
+    }
+    /// The Administrative Agent's 1% on the donor's deposits.
+    async fn administrative_agent_fees_usd(&self) -> Decimal {
+        usd(self.0.usd.fees)
+    }
+    async fn net_deposited_usd(&self) -> Decimal {
+        usd(self.0.usd.net)
+    }
+    /// The donor's unearmarked net deposits: they serve every thematic area.
+    async fn unearmarked_net_deposited_usd(&self) -> Decimal {
+        usd(self.0.unearmarked_net)
+    }
+    /// The share of all unearmarked money already transferred to programmes (0 to 1).
+    async fn unearmarked_used_share(&self) -> Option<Decimal> {
+        super::programmes::ratio(
+            self.0.unearmarked_pool_transferred,
+            self.0.unearmarked_pool_net,
+        )
+    }
+    /// The thematic areas the donor earmarked money to, and how that money was used.
+    async fn earmarks(&self) -> Vec<EarmarkStatement> {
+        self.0
+            .earmarks
+            .iter()
+            .cloned()
+            .map(EarmarkStatement)
+            .collect()
     }
 }

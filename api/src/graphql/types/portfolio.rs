@@ -1,17 +1,18 @@
 //! The portfolio dashboard. Totals are public; the breakdowns need a token.
 
 use super::programmes::ratio;
+use super::reference::{countries_by_code, Country};
 use super::reference::{principles_by_id, GuidingPrinciple, ThematicArea};
 use super::usd;
 use crate::domain::{ConceptNoteStatus, Region};
 use crate::graphql::loaders::ThematicAreaById;
 use crate::graphql::scalars::{Date, Decimal};
 use crate::graphql::{check, loaded, ContextExt};
-use crate::service::portfolio::{self, Interval, Totals};
+use crate::service::portfolio::{self, Interval, PortfolioScope, Totals};
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 
-/// The whole fund at a glance.
-pub struct Portfolio;
+/// The whole fund at a glance, or the part of it a scope narrows to.
+pub struct Portfolio(pub PortfolioScope);
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum TimeInterval {
@@ -111,6 +112,14 @@ pub struct RegionBreakdown {
 }
 
 #[derive(SimpleObject)]
+pub struct CountryBreakdown {
+    pub country: Country,
+    pub programme_count: i64,
+    pub approved_usd: Decimal,
+    pub concept_note_count: i64,
+}
+
+#[derive(SimpleObject)]
 pub struct FunnelStage {
     pub status: Option<ConceptNoteStatus>,
     pub count: i64,
@@ -164,7 +173,7 @@ impl Portfolio {
     }
     /// Readable without a token.
     async fn totals(&self, ctx: &Context<'_>) -> Result<PortfolioTotals> {
-        Ok(check(ctx, ctx.services().portfolio_totals().await)?.into())
+        Ok(check(ctx, ctx.services().portfolio_totals(&self.0).await)?.into())
     }
     /// What remains to deposit to reach the current capitalization target (the next one due,
     /// or the last one set).
@@ -175,17 +184,25 @@ impl Portfolio {
             .iter()
             .find(|t| t.due_on >= today)
             .or(targets.last());
-        let totals = check(ctx, ctx.services().portfolio_totals().await)?;
+        let totals = check(ctx, ctx.services().portfolio_totals(&self.0).await)?;
         let target = current.map(|t| t.amount_usd_cents).unwrap_or(0);
         Ok(usd((target - totals.deposited).max(0)))
     }
     async fn by_thematic_area(&self, ctx: &Context<'_>) -> Result<Vec<AreaBreakdown>> {
-        let rows = check(ctx, ctx.services().portfolio_by_area(ctx.actor()).await)?;
+        let rows = check(
+            ctx,
+            ctx.services().portfolio_by_area(ctx.actor(), &self.0).await,
+        )?;
         let total: i64 = rows.iter().map(|r| r.approved).sum();
         Ok(rows.into_iter().map(|r| AreaBreakdown(r, total)).collect())
     }
     async fn by_region(&self, ctx: &Context<'_>) -> Result<Vec<RegionBreakdown>> {
-        let rows = check(ctx, ctx.services().portfolio_by_region(ctx.actor()).await)?;
+        let rows = check(
+            ctx,
+            ctx.services()
+                .portfolio_by_region(ctx.actor(), &self.0)
+                .await,
+        )?;
         Ok(rows
             .into_iter()
             .map(|r| RegionBreakdown {
@@ -196,9 +213,33 @@ impl Portfolio {
             })
             .collect())
     }
+    /// Programmes and concept notes by country (a multi-country programme counts in each).
+    async fn by_country(&self, ctx: &Context<'_>) -> Result<Vec<CountryBreakdown>> {
+        let rows = check(
+            ctx,
+            ctx.services()
+                .portfolio_by_country(ctx.actor(), &self.0)
+                .await,
+        )?;
+        let countries =
+            countries_by_code(ctx, rows.iter().map(|r| r.country_code.clone()).collect()).await?;
+        Ok(rows
+            .into_iter()
+            .zip(countries)
+            .map(|(r, country)| CountryBreakdown {
+                country,
+                programme_count: r.programme_count,
+                approved_usd: usd(r.approved),
+                concept_note_count: r.concept_note_count,
+            })
+            .collect())
+    }
     /// Concept notes by status, in the order of the programming cycle.
     async fn pipeline_funnel(&self, ctx: &Context<'_>) -> Result<Vec<FunnelStage>> {
-        let rows = check(ctx, ctx.services().pipeline_funnel(ctx.actor()).await)?;
+        let rows = check(
+            ctx,
+            ctx.services().pipeline_funnel(ctx.actor(), &self.0).await,
+        )?;
         Ok(rows
             .into_iter()
             .map(|r| FunnelStage {
@@ -221,7 +262,7 @@ impl Portfolio {
         let rows = check(
             ctx,
             ctx.services()
-                .contributions_over_time(ctx.actor(), interval)
+                .contributions_over_time(ctx.actor(), interval, &self.0)
                 .await,
         )?;
         Ok(rows
@@ -235,11 +276,21 @@ impl Portfolio {
             .collect())
     }
     async fn principle_coverage(&self, ctx: &Context<'_>) -> Result<Vec<PrincipleCoverage>> {
-        let rows = check(ctx, ctx.services().principle_coverage(ctx.actor()).await)?;
+        let rows = check(
+            ctx,
+            ctx.services()
+                .principle_coverage(ctx.actor(), &self.0)
+                .await,
+        )?;
         Ok(rows.into_iter().map(PrincipleCoverage).collect())
     }
     async fn marker_distribution(&self, ctx: &Context<'_>) -> Result<Vec<MarkerCount>> {
-        let rows = check(ctx, ctx.services().marker_distribution(ctx.actor()).await)?;
+        let rows = check(
+            ctx,
+            ctx.services()
+                .marker_distribution(ctx.actor(), &self.0)
+                .await,
+        )?;
         Ok(rows
             .into_iter()
             .map(|r| MarkerCount {
@@ -254,7 +305,7 @@ impl Portfolio {
         ctx.actor()
             .principal()
             .map_err(|e| crate::graphql::errors::to_graphql(e, ctx.actor()))?;
-        let totals = check(ctx, ctx.services().portfolio_totals().await)?;
+        let totals = check(ctx, ctx.services().portfolio_totals(&self.0).await)?;
         Ok(ratio(totals.expenditure, totals.transferred))
     }
 }
