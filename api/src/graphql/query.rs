@@ -140,6 +140,39 @@ pub struct AuditEventFilter {
     pub to: Option<DateTime>,
 }
 
+/// The filters concept notes and joint programmes share (a programme keeps its note's
+/// countries, objectives, principles and organizations).
+macro_rules! portfolio_filter {
+    ($f:ident) => {
+        PortfolioFilter {
+            thematic_area_id: optional_id(
+                $f.thematic_area.as_ref(),
+                Kind::ThematicArea,
+                "filter.thematicArea",
+            )?,
+            objective_id: optional_id(
+                $f.objective.as_ref(),
+                Kind::GcmObjective,
+                "filter.objective",
+            )?,
+            principle_id: optional_id(
+                $f.guiding_principle.as_ref(),
+                Kind::GuidingPrinciple,
+                "filter.guidingPrinciple",
+            )?,
+            country: $f.country.map(|c| c.0),
+            region: $f.region,
+            organization_id: optional_id(
+                $f.organization.as_ref(),
+                Kind::Organization,
+                "filter.organization",
+            )?,
+            scope: $f.scope,
+            search: $f.search,
+        }
+    };
+}
+
 fn optional_id(id: Option<&ID>, kind: Kind, argument: &str) -> Result<Option<i64>> {
     id.map(|id| expect_id(id, kind, argument)).transpose()
 }
@@ -300,32 +333,7 @@ impl Query {
         let window = connection::window(after, before, first, last)?;
         let f = filter.unwrap_or_default();
         let filter = NoteFilter {
-            common: PortfolioFilter {
-                thematic_area_id: optional_id(
-                    f.thematic_area.as_ref(),
-                    Kind::ThematicArea,
-                    "filter.thematicArea",
-                )?,
-                objective_id: optional_id(
-                    f.objective.as_ref(),
-                    Kind::GcmObjective,
-                    "filter.objective",
-                )?,
-                principle_id: optional_id(
-                    f.guiding_principle.as_ref(),
-                    Kind::GuidingPrinciple,
-                    "filter.guidingPrinciple",
-                )?,
-                country: f.country.map(|c| c.0),
-                region: f.region,
-                organization_id: optional_id(
-                    f.organization.as_ref(),
-                    Kind::Organization,
-                    "filter.organization",
-                )?,
-                scope: f.scope,
-                search: f.search,
-            },
+            common: portfolio_filter!(f),
             statuses: f.status.unwrap_or_default(),
             submitted_from: f.submitted_from.map(|d| d.0),
             submitted_to: f.submitted_to.map(|d| d.0),
@@ -359,32 +367,7 @@ impl Query {
         let window = connection::window(after, before, first, last)?;
         let f = filter.unwrap_or_default();
         let filter = ProgrammeFilter {
-            common: PortfolioFilter {
-                thematic_area_id: optional_id(
-                    f.thematic_area.as_ref(),
-                    Kind::ThematicArea,
-                    "filter.thematicArea",
-                )?,
-                objective_id: optional_id(
-                    f.objective.as_ref(),
-                    Kind::GcmObjective,
-                    "filter.objective",
-                )?,
-                principle_id: optional_id(
-                    f.guiding_principle.as_ref(),
-                    Kind::GuidingPrinciple,
-                    "filter.guidingPrinciple",
-                )?,
-                country: f.country.map(|c| c.0),
-                region: f.region,
-                organization_id: optional_id(
-                    f.organization.as_ref(),
-                    Kind::Organization,
-                    "filter.organization",
-                )?,
-                scope: f.scope,
-                search: f.search,
-            },
+            common: portfolio_filter!(f),
             statuses: f.status.unwrap_or_default(),
             start_from: f.start_from.map(|d| d.0),
             start_to: f.start_to.map(|d| d.0),

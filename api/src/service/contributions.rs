@@ -1,6 +1,6 @@
 //! Donors, their contribution agreements and the deposits that pay them in.
 
-use super::idempotency::{self, Claim, Outcome};
+use super::idempotency::{Begun, Claim};
 use super::page::{self, Page, Window};
 use super::{
     access, audit, claim_version, events, lock_row, Ctx, ServiceError, ServiceResult, Services,
@@ -352,107 +352,87 @@ impl Services {
             }
         }
 
-        loop {
-            let txn = self.db.begin().await?;
-            match claim.take(&txn).await {
-                Ok(Outcome::Replay(id)) => return self.replayed_contribution(id).await,
-                Ok(Outcome::Claimed) => {}
-                Err(e) if idempotency::lost_race(&e) => {
-                    drop(txn);
-                    if let Some(id) = claim.replay(&self.db).await? {
-                        return self.replayed_contribution(id).await;
-                    }
-                    continue;
-                }
-                Err(e) => return Err(e),
-            }
-            let donor = donor::Entity::find_by_id(input.donor_id)
-                .one(&txn)
-                .await?
-                .ok_or_else(|| UserError::not_found("donor", "donor"))?;
-            if let Some(area) = input.earmarked_area_id {
-                thematic_area::Entity::find_by_id(area)
-                    .one(&txn)
-                    .await?
-                    .ok_or_else(|| UserError::not_found("earmarkedArea", "thematic area"))?;
-            }
-            if contribution::Entity::find()
-                .filter(contribution::Column::Reference.eq(&reference))
-                .one(&txn)
-                .await?
-                .is_some()
-            {
-                return Err(UserError::new(
-                    UserErrorCode::Duplicate,
-                    &["reference"],
-                    format!("a contribution with reference {reference:?} already exists"),
-                )
-                .into());
-            }
-            let status = if input.signed_on.is_some() {
-                ContributionStatus::Signed
-            } else {
-                ContributionStatus::Pledged
-            };
-            let created = contribution::ActiveModel {
-                donor_id: Set(donor.id),
-                reference: Set(reference.clone()),
-                status: Set(status.as_str().to_owned()),
-                currency: Set(currency.code().to_owned()),
-                pledged_minor: Set(pledged_minor),
-                pledged_usd_cents: Set(pledged_usd.cents()),
-                deposited_minor: Set(0),
-                pledged_on: Set(input.pledged_on),
-                signed_on: Set(input.signed_on),
-                earmarking: Set(input.earmarking.as_str().to_owned()),
-                earmarked_area_id: Set(input.earmarked_area_id),
-                note: Set(input.note.clone()),
-                recorded_by: Set(principal.subject.clone()),
-                recorded_at: Set(chrono::Utc::now()),
-                version: Set(1),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
-            claim.complete(&txn, created.id).await?;
-            audit::record(
-                &txn,
-                ctx,
-                "recordContribution",
-                (Kind::Contribution, created.id),
-                None,
-                audit::snapshot(&created),
-            )
-            .await?;
-            let event = events::append(
-                &txn,
-                events::NewEvent::new(
-                    PortfolioEventKind::Contribution,
-                    (Kind::Contribution, created.id),
-                    format!(
-                        "{} {} {} {}",
-                        donor.name,
-                        status.as_str().to_lowercase(),
-                        currency.code(),
-                        currency.from_minor(pledged_minor)
-                    ),
-                )
-                .for_donor(donor.id),
-            )
-            .await?;
-            txn.commit().await?;
-            self.events.committed(event);
-            return Ok(created);
-        }
-    }
-
-    async fn replayed_contribution(&self, id: i64) -> ServiceResult<contribution::Model> {
-        Ok(contribution::Entity::find_by_id(id)
-            .one(&self.db)
+        let txn = match claim.begin(&self.db).await? {
+            Begun::Fresh(txn) => txn,
+            Begun::Replay(id) => return self.replayed::<contribution::Entity>(id).await,
+        };
+        let donor = donor::Entity::find_by_id(input.donor_id)
+            .one(&txn)
             .await?
-            .ok_or_else(|| {
-                anyhow::anyhow!("idempotency key points at missing contribution {id}")
-            })?)
+            .ok_or_else(|| UserError::not_found("donor", "donor"))?;
+        if let Some(area) = input.earmarked_area_id {
+            thematic_area::Entity::find_by_id(area)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| UserError::not_found("earmarkedArea", "thematic area"))?;
+        }
+        if contribution::Entity::find()
+            .filter(contribution::Column::Reference.eq(&reference))
+            .one(&txn)
+            .await?
+            .is_some()
+        {
+            return Err(UserError::new(
+                UserErrorCode::Duplicate,
+                &["reference"],
+                format!("a contribution with reference {reference:?} already exists"),
+            )
+            .into());
+        }
+        let status = if input.signed_on.is_some() {
+            ContributionStatus::Signed
+        } else {
+            ContributionStatus::Pledged
+        };
+        let created = contribution::ActiveModel {
+            donor_id: Set(donor.id),
+            reference: Set(reference.clone()),
+            status: Set(status.as_str().to_owned()),
+            currency: Set(currency.code().to_owned()),
+            pledged_minor: Set(pledged_minor),
+            pledged_usd_cents: Set(pledged_usd.cents()),
+            deposited_minor: Set(0),
+            pledged_on: Set(input.pledged_on),
+            signed_on: Set(input.signed_on),
+            earmarking: Set(input.earmarking.as_str().to_owned()),
+            earmarked_area_id: Set(input.earmarked_area_id),
+            note: Set(input.note.clone()),
+            recorded_by: Set(principal.subject.clone()),
+            recorded_at: Set(chrono::Utc::now()),
+            version: Set(1),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        claim.complete(&txn, created.id).await?;
+        audit::record(
+            &txn,
+            ctx,
+            "recordContribution",
+            (Kind::Contribution, created.id),
+            None,
+            audit::snapshot(&created),
+        )
+        .await?;
+        let event = events::append(
+            &txn,
+            events::NewEvent::new(
+                PortfolioEventKind::Contribution,
+                (Kind::Contribution, created.id),
+                format!(
+                    "{} {} {} {}",
+                    donor.name,
+                    status.as_str().to_lowercase(),
+                    currency.code(),
+                    currency.from_minor(pledged_minor)
+                ),
+            )
+            .for_donor(donor.id),
+        )
+        .await?;
+        txn.commit().await?;
+        self.events.committed(event);
+        Ok(created)
     }
 
     /// Marks a pledge as a signed agreement.
@@ -611,143 +591,124 @@ impl Services {
             .into());
         }
 
-        loop {
-            let txn = self.db.begin().await?;
-            match claim.take(&txn).await {
-                Ok(Outcome::Replay(id)) => return self.replayed_deposit(id).await,
-                Ok(Outcome::Claimed) => {}
-                Err(e) if idempotency::lost_race(&e) => {
-                    drop(txn);
-                    if let Some(id) = claim.replay(&self.db).await? {
-                        return self.replayed_deposit(id).await;
-                    }
-                    continue;
-                }
-                Err(e) => return Err(e),
-            }
-            let agreement = lock_row::<contribution::Entity>(&txn, input.contribution_id)
-                .await?
-                .ok_or_else(|| UserError::not_found("contribution", "contribution"))?;
-            let status = ContributionStatus::from_stored(&agreement.status)?;
-            if !status.accepts_deposits() {
-                return Err(UserError::new(
-                    UserErrorCode::InvalidTransition,
-                    &["contribution"],
-                    format!("deposits are recorded against signed agreements that are not fully paid; this one is {status}"),
-                )
-                .into());
-            }
-            if agreement.currency != currency.code() {
-                return Err(UserError::new(
-                    UserErrorCode::Validation,
-                    &["amount", "currency"],
-                    format!(
-                        "the agreement is in {}; record the deposit in that currency",
-                        agreement.currency
-                    ),
-                )
-                .into());
-            }
-            if input.received_on < agreement.signed_on.unwrap_or(agreement.pledged_on) {
-                return Err(UserError::validation(
-                    "receivedOn",
-                    "a deposit is received on or after the agreement is signed",
-                )
-                .into());
-            }
-            let outstanding = agreement.pledged_minor - agreement.deposited_minor;
-            if amount_minor > outstanding {
-                return Err(UserError::validation(
-                    "amount",
-                    format!(
-                        "the deposit exceeds what remains of the agreement: {} {} outstanding",
-                        currency.code(),
-                        currency.from_minor(outstanding)
-                    ),
-                )
-                .into());
-            }
-            let ledger = fund_ledger::Entity::find_by_id(1)
-                .one(&txn)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("the fund ledger row is missing"))?;
-            let fee =
-                amount_usd.times_rate(Rate::from_stored(&ledger.administrative_agent_fee_rate));
-            let net = amount_usd.checked_sub(fee).unwrap_or(Usd::ZERO);
-            let created = deposit::ActiveModel {
-                contribution_id: Set(agreement.id),
-                received_on: Set(input.received_on),
-                currency: Set(currency.code().to_owned()),
-                amount_minor: Set(amount_minor),
-                exchange_rate: Set(rate.to_stored()),
-                amount_usd_cents: Set(amount_usd.cents()),
-                fee_usd_cents: Set(fee.cents()),
-                net_usd_cents: Set(net.cents()),
-                recorded_by: Set(principal.subject.clone()),
-                recorded_at: Set(chrono::Utc::now()),
-                ..Default::default()
-            }
-            .insert(&txn)
+        let txn = match claim.begin(&self.db).await? {
+            Begun::Fresh(txn) => txn,
+            Begun::Replay(id) => return self.replayed::<deposit::Entity>(id).await,
+        };
+        let agreement = lock_row::<contribution::Entity>(&txn, input.contribution_id)
+            .await?
+            .ok_or_else(|| UserError::not_found("contribution", "contribution"))?;
+        let status = ContributionStatus::from_stored(&agreement.status)?;
+        if !status.accepts_deposits() {
+            return Err(UserError::new(
+                UserErrorCode::InvalidTransition,
+                &["contribution"],
+                format!("deposits are recorded against signed agreements that are not fully paid; this one is {status}"),
+            )
+            .into());
+        }
+        if agreement.currency != currency.code() {
+            return Err(UserError::new(
+                UserErrorCode::Validation,
+                &["amount", "currency"],
+                format!(
+                    "the agreement is in {}; record the deposit in that currency",
+                    agreement.currency
+                ),
+            )
+            .into());
+        }
+        if input.received_on < agreement.signed_on.unwrap_or(agreement.pledged_on) {
+            return Err(UserError::validation(
+                "receivedOn",
+                "a deposit is received on or after the agreement is signed",
+            )
+            .into());
+        }
+        let outstanding = agreement.pledged_minor - agreement.deposited_minor;
+        if amount_minor > outstanding {
+            return Err(UserError::validation(
+                "amount",
+                format!(
+                    "the deposit exceeds what remains of the agreement: {} {} outstanding",
+                    currency.code(),
+                    currency.from_minor(outstanding)
+                ),
+            )
+            .into());
+        }
+        let ledger = fund_ledger::Entity::find_by_id(1)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the fund ledger row is missing"))?;
+        let fee = amount_usd.times_rate(Rate::from_stored(&ledger.administrative_agent_fee_rate));
+        let net = amount_usd.checked_sub(fee).unwrap_or(Usd::ZERO);
+        let created = deposit::ActiveModel {
+            contribution_id: Set(agreement.id),
+            received_on: Set(input.received_on),
+            currency: Set(currency.code().to_owned()),
+            amount_minor: Set(amount_minor),
+            exchange_rate: Set(rate.to_stored()),
+            amount_usd_cents: Set(amount_usd.cents()),
+            fee_usd_cents: Set(fee.cents()),
+            net_usd_cents: Set(net.cents()),
+            recorded_by: Set(principal.subject.clone()),
+            recorded_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let deposited = agreement.deposited_minor + amount_minor;
+        let new_status = ContributionStatus::after_deposits(deposited, agreement.pledged_minor);
+        contribution::Entity::update_many()
+            .col_expr(contribution::Column::DepositedMinor, Expr::value(deposited))
+            .col_expr(
+                contribution::Column::Status,
+                Expr::value(new_status.as_str()),
+            )
+            .filter(contribution::Column::Id.eq(agreement.id))
+            .exec(&txn)
             .await?;
-            let deposited = agreement.deposited_minor + amount_minor;
-            let new_status = ContributionStatus::after_deposits(deposited, agreement.pledged_minor);
-            contribution::Entity::update_many()
-                .col_expr(contribution::Column::DepositedMinor, Expr::value(deposited))
-                .col_expr(
-                    contribution::Column::Status,
-                    Expr::value(new_status.as_str()),
-                )
-                .filter(contribution::Column::Id.eq(agreement.id))
-                .exec(&txn)
-                .await?;
-            claim.complete(&txn, created.id).await?;
+        claim.complete(&txn, created.id).await?;
+        audit::record(
+            &txn,
+            ctx,
+            "recordDeposit",
+            (Kind::Deposit, created.id),
+            None,
+            audit::snapshot(&created),
+        )
+        .await?;
+        if new_status != status {
             audit::record(
                 &txn,
                 ctx,
                 "recordDeposit",
-                (Kind::Deposit, created.id),
-                None,
-                audit::snapshot(&created),
+                (Kind::Contribution, agreement.id),
+                Some(serde_json::json!({ "status": status.as_str(), "deposited_minor": agreement.deposited_minor })),
+                serde_json::json!({ "status": new_status.as_str(), "deposited_minor": deposited }),
             )
             .await?;
-            if new_status != status {
-                audit::record(
-                    &txn,
-                    ctx,
-                    "recordDeposit",
-                    (Kind::Contribution, agreement.id),
-                    Some(serde_json::json!({ "status": status.as_str(), "deposited_minor": agreement.deposited_minor })),
-                    serde_json::json!({ "status": new_status.as_str(), "deposited_minor": deposited }),
-                )
-                .await?;
-            }
-            let event = events::append(
-                &txn,
-                events::NewEvent::new(
-                    PortfolioEventKind::Deposit,
-                    (Kind::Deposit, created.id),
-                    format!(
-                        "Deposit of {} {} ({}) on {}",
-                        currency.code(),
-                        currency.from_minor(amount_minor),
-                        amount_usd,
-                        agreement.reference
-                    ),
-                )
-                .for_donor(agreement.donor_id),
-            )
-            .await?;
-            txn.commit().await?;
-            self.events.committed(event);
-            return Ok(created);
         }
-    }
-
-    async fn replayed_deposit(&self, id: i64) -> ServiceResult<deposit::Model> {
-        Ok(deposit::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("idempotency key points at missing deposit {id}"))?)
+        let event = events::append(
+            &txn,
+            events::NewEvent::new(
+                PortfolioEventKind::Deposit,
+                (Kind::Deposit, created.id),
+                format!(
+                    "Deposit of {} {} ({}) on {}",
+                    currency.code(),
+                    currency.from_minor(amount_minor),
+                    amount_usd,
+                    agreement.reference
+                ),
+            )
+            .for_donor(agreement.donor_id),
+        )
+        .await?;
+        txn.commit().await?;
+        self.events.committed(event);
+        Ok(created)
     }
 
     /// A country code the caller gave, checked against the ISO list.

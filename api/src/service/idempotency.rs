@@ -15,6 +15,14 @@ pub struct Claim {
     pub fingerprint: String,
 }
 
+/// How a money-moving command starts.
+pub enum Begun {
+    /// The key is new: the command runs in this transaction, which holds the key.
+    Fresh(sea_orm::DatabaseTransaction),
+    /// The same request already succeeded: answer what it created.
+    Replay(i64),
+}
+
 /// What a claim found.
 pub enum Outcome {
     /// The key is new and now held by this transaction.
@@ -45,6 +53,26 @@ impl Claim {
             key: key.to_owned(),
             fingerprint: hex::encode(Sha256::digest(&canonical)),
         })
+    }
+
+    /// Opens the command's transaction with the key claimed, or finds the first result. A twin
+    /// request racing for the same key waits for the first to commit, then replays it.
+    pub async fn begin(&self, db: &sea_orm::DatabaseConnection) -> ServiceResult<Begun> {
+        use sea_orm::TransactionTrait;
+        loop {
+            let txn = db.begin().await?;
+            match self.take(&txn).await {
+                Ok(Outcome::Claimed) => return Ok(Begun::Fresh(txn)),
+                Ok(Outcome::Replay(id)) => return Ok(Begun::Replay(id)),
+                Err(error) if lost_race(&error) => {
+                    drop(txn);
+                    if let Some(id) = self.replay(db).await? {
+                        return Ok(Begun::Replay(id));
+                    }
+                }
+                Err(error) => return Err(error),
+            }
+        }
     }
 
     /// Looks the key up and claims it if it is new. A key used with another input is `DUPLICATE`.

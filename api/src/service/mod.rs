@@ -31,6 +31,19 @@ pub struct Services {
     pub statements: StatementCounter,
 }
 
+impl Services {
+    /// The row a money-moving command created the first time, for a retry with the same key.
+    pub(crate) async fn replayed<E>(&self, id: i64) -> ServiceResult<E::Model>
+    where
+        E: sea_orm::EntityTrait,
+        <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<i64>,
+    {
+        E::find_by_id(id).one(&self.db).await?.ok_or_else(|| {
+            anyhow::anyhow!("an idempotency key points at a missing row {id}").into()
+        })
+    }
+}
+
 /// Counts the SQL statements this process sends (for N+1 tests and the benchmark).
 #[derive(Clone, Default)]
 pub struct StatementCounter(Arc<AtomicU64>);

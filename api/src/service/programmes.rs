@@ -3,7 +3,7 @@
 
 use super::concept_notes::PortfolioFilter;
 use super::contributions::required_text;
-use super::idempotency::{self, Claim, Outcome};
+use super::idempotency::{Begun, Claim};
 use super::page::{self, Page, Window};
 use super::{
     access, audit, claim_version, events, lock_row, Ctx, ServiceError, ServiceResult, Services,
@@ -539,140 +539,128 @@ impl Services {
             )
             .into());
         }
-        loop {
-            let txn = self.db.begin().await?;
-            // Take the fund's spending lock before anything else.
-            fund_ledger::Entity::update_many()
-                .col_expr(
-                    fund_ledger::Column::Version,
-                    Expr::col(fund_ledger::Column::Version).add(1),
-                )
-                .filter(fund_ledger::Column::Id.eq(1))
-                .exec(&txn)
-                .await?;
-            match claim.take(&txn).await {
-                Ok(Outcome::Replay(id)) => return self.replayed::<transfer::Entity>(id).await,
-                Ok(Outcome::Claimed) => {}
-                Err(e) if idempotency::lost_race(&e) => {
-                    drop(txn);
-                    if let Some(id) = claim.replay(&self.db).await? {
-                        return self.replayed::<transfer::Entity>(id).await;
-                    }
-                    continue;
-                }
-                Err(e) => return Err(e),
-            }
-            let programme = joint_programme::Entity::find_by_id(input.joint_programme_id)
-                .one(&txn)
-                .await?
-                .ok_or_else(|| UserError::not_found("jointProgramme", "joint programme"))?;
-            let status = ProgrammeStatus::from_stored(&programme.status)?;
-            if !status.accepts_transfers() {
-                return Err(UserError::new(
-                    UserErrorCode::InvalidTransition,
-                    &["jointProgramme"],
-                    format!("no transfers to a programme that is {status}"),
-                )
-                .into());
-            }
-            let decision = decision::Entity::find_by_id(input.decision_id)
-                .one(&txn)
-                .await?
-                .ok_or_else(|| UserError::not_found("decision", "decision"))?;
-            let rests_on_funding = decision.kind == DecisionKind::Funding.as_str()
-                && decision.concept_note_id == Some(programme.concept_note_id)
-                || decision.kind == DecisionKind::BudgetRevision.as_str()
-                    && decision.joint_programme_id == Some(programme.id);
-            if !rests_on_funding {
-                return Err(UserError::validation("decision", "a transfer rests on the steering committee's funding decision (or budget revision) for this programme").into());
-            }
-            if decision.recorded_by == principal.subject {
-                return Err(UserError::new(UserErrorCode::SeparationOfDuties, &["decision"], "you recorded the decision this transfer rests on: another officer must record the transfer").into());
-            }
-            let line = budget_line::Entity::find()
-                .filter(budget_line::Column::JointProgrammeId.eq(programme.id))
-                .filter(budget_line::Column::OrganizationId.eq(input.organization_id))
-                .one(&txn)
-                .await?
-                .ok_or_else(|| {
-                    UserError::validation(
-                        "organization",
-                        "this organization has no budget line in the programme",
-                    )
-                })?;
-            let transferred = sum_cents(
-                &txn,
-                transfer::Column::AmountUsdCents,
-                transfer::Column::BudgetLineId,
-                line.id,
+        let txn = match claim.begin(&self.db).await? {
+            Begun::Fresh(txn) => txn,
+            Begun::Replay(id) => return self.replayed::<transfer::Entity>(id).await,
+        };
+        // Take the fund's spending lock: transfers run one at a time from here to the commit.
+        fund_ledger::Entity::update_many()
+            .col_expr(
+                fund_ledger::Column::Version,
+                Expr::col(fund_ledger::Column::Version).add(1),
             )
+            .filter(fund_ledger::Column::Id.eq(1))
+            .exec(&txn)
             .await?;
-            let remaining = Usd::from_cents(line.total_usd_cents - transferred);
-            if amount > remaining {
-                return Err(UserError::new(
-                    UserErrorCode::BudgetExceeded,
-                    &["amountUsd"],
-                    format!("the budget line has {remaining} left to transfer"),
-                )
-                .into());
-            }
-            let available = Self::availability(&txn, programme.thematic_area_id).await?;
-            let usable =
-                Usd::from_cents(available.earmarked.cents() + available.unearmarked.cents());
-            if amount > usable {
-                let code = if amount.cents() <= usable.cents() + available.other_areas.cents() {
-                    UserErrorCode::EarmarkMismatch
-                } else {
-                    UserErrorCode::InsufficientFunds
-                };
-                let message = if code == UserErrorCode::EarmarkMismatch {
-                    format!("only {usable} is available to this thematic area; the rest of the fund's balance is earmarked to other areas")
-                } else {
-                    format!("the fund has {usable} available for this programme")
-                };
-                return Err(UserError::new(code, &["amountUsd"], message).into());
-            }
-            let from_earmarked = amount.min(available.earmarked.max(Usd::ZERO));
-            let from_unearmarked = Usd::from_cents(amount.cents() - from_earmarked.cents());
-            let created = transfer::ActiveModel {
-                joint_programme_id: Set(programme.id),
-                organization_id: Set(input.organization_id),
-                budget_line_id: Set(line.id),
-                decision_id: Set(decision.id),
-                transferred_on: Set(input.transferred_on),
-                amount_usd_cents: Set(amount.cents()),
-                from_earmarked_usd_cents: Set(from_earmarked.cents()),
-                from_unearmarked_usd_cents: Set(from_unearmarked.cents()),
-                thematic_area_id: Set(programme.thematic_area_id),
-                recorded_by: Set(principal.subject.clone()),
-                recorded_at: Set(chrono::Utc::now()),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
-            claim.complete(&txn, created.id).await?;
-            audit::record(
-                &txn,
-                ctx,
-                "recordTransfer",
-                (Kind::Transfer, created.id),
-                None,
-                audit::snapshot(&created),
+        let programme = joint_programme::Entity::find_by_id(input.joint_programme_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| UserError::not_found("jointProgramme", "joint programme"))?;
+        let status = ProgrammeStatus::from_stored(&programme.status)?;
+        if !status.accepts_transfers() {
+            return Err(UserError::new(
+                UserErrorCode::InvalidTransition,
+                &["jointProgramme"],
+                format!("no transfers to a programme that is {status}"),
             )
-            .await?;
-            let event = events::append(
-                &txn,
-                events::NewEvent::new(
-                    PortfolioEventKind::Transfer,
-                    (Kind::Transfer, created.id),
-                    format!("Transfer of {amount} to joint programme {}", programme.code),
-                ),
-            )
-            .await?;
-            txn.commit().await?;
-            self.events.committed(event);
-            return Ok(created);
+            .into());
         }
+        let decision = decision::Entity::find_by_id(input.decision_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| UserError::not_found("decision", "decision"))?;
+        let rests_on_funding = decision.kind == DecisionKind::Funding.as_str()
+            && decision.concept_note_id == Some(programme.concept_note_id)
+            || decision.kind == DecisionKind::BudgetRevision.as_str()
+                && decision.joint_programme_id == Some(programme.id);
+        if !rests_on_funding {
+            return Err(UserError::validation("decision", "a transfer rests on the steering committee's funding decision (or budget revision) for this programme").into());
+        }
+        if decision.recorded_by == principal.subject {
+            return Err(UserError::new(UserErrorCode::SeparationOfDuties, &["decision"], "you recorded the decision this transfer rests on: another officer must record the transfer").into());
+        }
+        let line = budget_line::Entity::find()
+            .filter(budget_line::Column::JointProgrammeId.eq(programme.id))
+            .filter(budget_line::Column::OrganizationId.eq(input.organization_id))
+            .one(&txn)
+            .await?
+            .ok_or_else(|| {
+                UserError::validation(
+                    "organization",
+                    "this organization has no budget line in the programme",
+                )
+            })?;
+        let transferred = sum_cents(
+            &txn,
+            transfer::Column::AmountUsdCents,
+            transfer::Column::BudgetLineId,
+            line.id,
+        )
+        .await?;
+        let remaining = Usd::from_cents(line.total_usd_cents - transferred);
+        if amount > remaining {
+            return Err(UserError::new(
+                UserErrorCode::BudgetExceeded,
+                &["amountUsd"],
+                format!("the budget line has {remaining} left to transfer"),
+            )
+            .into());
+        }
+        let available = Self::availability(&txn, programme.thematic_area_id).await?;
+        let usable = Usd::from_cents(available.earmarked.cents() + available.unearmarked.cents());
+        if amount > usable {
+            let code = if amount.cents() <= usable.cents() + available.other_areas.cents() {
+                UserErrorCode::EarmarkMismatch
+            } else {
+                UserErrorCode::InsufficientFunds
+            };
+            let message = if code == UserErrorCode::EarmarkMismatch {
+                format!("only {usable} is available to this thematic area; the rest of the fund's balance is earmarked to other areas")
+            } else {
+                format!("the fund has {usable} available for this programme")
+            };
+            return Err(UserError::new(code, &["amountUsd"], message).into());
+        }
+        let from_earmarked = amount.min(available.earmarked.max(Usd::ZERO));
+        let from_unearmarked = Usd::from_cents(amount.cents() - from_earmarked.cents());
+        let created = transfer::ActiveModel {
+            joint_programme_id: Set(programme.id),
+            organization_id: Set(input.organization_id),
+            budget_line_id: Set(line.id),
+            decision_id: Set(decision.id),
+            transferred_on: Set(input.transferred_on),
+            amount_usd_cents: Set(amount.cents()),
+            from_earmarked_usd_cents: Set(from_earmarked.cents()),
+            from_unearmarked_usd_cents: Set(from_unearmarked.cents()),
+            thematic_area_id: Set(programme.thematic_area_id),
+            recorded_by: Set(principal.subject.clone()),
+            recorded_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        claim.complete(&txn, created.id).await?;
+        audit::record(
+            &txn,
+            ctx,
+            "recordTransfer",
+            (Kind::Transfer, created.id),
+            None,
+            audit::snapshot(&created),
+        )
+        .await?;
+        let event = events::append(
+            &txn,
+            events::NewEvent::new(
+                PortfolioEventKind::Transfer,
+                (Kind::Transfer, created.id),
+                format!("Transfer of {amount} to joint programme {}", programme.code),
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        self.events.committed(event);
+        Ok(created)
     }
 
     /// A participating organization reports a year's expenditure on a programme.
@@ -702,122 +690,112 @@ impl Services {
             )
             .into());
         }
-        loop {
-            let txn = self.db.begin().await?;
-            match claim.take(&txn).await {
-                Ok(Outcome::Replay(id)) => {
-                    return self.replayed::<expenditure_report::Entity>(id).await
-                }
-                Ok(Outcome::Claimed) => {}
-                Err(e) if idempotency::lost_race(&e) => {
-                    drop(txn);
-                    if let Some(id) = claim.replay(&self.db).await? {
-                        return self.replayed::<expenditure_report::Entity>(id).await;
-                    }
-                    continue;
-                }
-                Err(e) => return Err(e),
-            }
-            let programme = lock_row::<joint_programme::Entity>(&txn, input.joint_programme_id)
-                .await?
-                .ok_or_else(|| UserError::not_found("jointProgramme", "joint programme"))?;
-            if !ProgrammeStatus::from_stored(&programme.status)?.accepts_reports() {
-                return Err(UserError::new(
-                    UserErrorCode::InvalidTransition,
-                    &["jointProgramme"],
-                    format!("the programme is {}: no more reports", programme.status),
-                )
-                .into());
-            }
-            let line = budget_line::Entity::find()
-                .filter(budget_line::Column::JointProgrammeId.eq(programme.id))
-                .filter(budget_line::Column::OrganizationId.eq(organization))
-                .one(&txn)
-                .await?
-                .ok_or_else(|| {
-                    ServiceError::Forbidden(
-                        "your organization takes no part in this programme".to_owned(),
-                    )
-                })?;
-            let existing = expenditure_report::Entity::find()
-                .filter(expenditure_report::Column::JointProgrammeId.eq(programme.id))
-                .filter(expenditure_report::Column::OrganizationId.eq(organization))
-                .all(&txn)
-                .await?;
-            if existing.iter().any(|r| r.year == input.year) {
-                return Err(UserError::new(
-                    UserErrorCode::Duplicate,
-                    &["year"],
-                    format!(
-                        "your organization already reported expenditure for {}",
-                        input.year
-                    ),
-                )
-                .into());
-            }
-            if existing.iter().any(|r| r.r#final) {
-                return Err(UserError::new(
-                    UserErrorCode::InvalidTransition,
-                    &["year"],
-                    "your organization already sent its final expenditure report",
-                )
-                .into());
-            }
-            let spent: i64 =
-                existing.iter().map(|r| r.amount_usd_cents).sum::<i64>() + amount.cents();
-            let transferred = sum_cents(
-                &txn,
-                transfer::Column::AmountUsdCents,
-                transfer::Column::BudgetLineId,
-                line.id,
+        let txn = match claim.begin(&self.db).await? {
+            Begun::Fresh(txn) => txn,
+            Begun::Replay(id) => return self.replayed::<expenditure_report::Entity>(id).await,
+        };
+        let programme = lock_row::<joint_programme::Entity>(&txn, input.joint_programme_id)
+            .await?
+            .ok_or_else(|| UserError::not_found("jointProgramme", "joint programme"))?;
+        if !ProgrammeStatus::from_stored(&programme.status)?.accepts_reports() {
+            return Err(UserError::new(
+                UserErrorCode::InvalidTransition,
+                &["jointProgramme"],
+                format!("the programme is {}: no more reports", programme.status),
             )
-            .await?;
-            if spent > transferred {
-                return Err(UserError::new(
-                    UserErrorCode::BudgetExceeded,
-                    &["amountUsd"],
-                    format!("expenditure would reach {}, more than the {} transferred to your organization", Usd::from_cents(spent), Usd::from_cents(transferred)),
+            .into());
+        }
+        let line = budget_line::Entity::find()
+            .filter(budget_line::Column::JointProgrammeId.eq(programme.id))
+            .filter(budget_line::Column::OrganizationId.eq(organization))
+            .one(&txn)
+            .await?
+            .ok_or_else(|| {
+                ServiceError::Forbidden(
+                    "your organization takes no part in this programme".to_owned(),
                 )
-                .into());
-            }
-            let created = expenditure_report::ActiveModel {
-                joint_programme_id: Set(programme.id),
-                organization_id: Set(organization),
-                year: Set(input.year),
-                amount_usd_cents: Set(amount.cents()),
-                r#final: Set(input.is_final),
-                reported_by: Set(principal.subject.clone()),
-                reported_at: Set(chrono::Utc::now()),
-                ..Default::default()
-            }
-            .insert(&txn)
+            })?;
+        let existing = expenditure_report::Entity::find()
+            .filter(expenditure_report::Column::JointProgrammeId.eq(programme.id))
+            .filter(expenditure_report::Column::OrganizationId.eq(organization))
+            .all(&txn)
             .await?;
-            claim.complete(&txn, created.id).await?;
-            audit::record(
-                &txn,
-                ctx,
-                "reportExpenditure",
-                (Kind::ExpenditureReport, created.id),
-                None,
-                audit::snapshot(&created),
-            )
-            .await?;
-            let event = events::append(
-                &txn,
-                events::NewEvent::new(
-                    PortfolioEventKind::Expenditure,
-                    (Kind::ExpenditureReport, created.id),
-                    format!(
-                        "{} expenditure of {amount} reported on {}",
-                        input.year, programme.code
-                    ),
+        if existing.iter().any(|r| r.year == input.year) {
+            return Err(UserError::new(
+                UserErrorCode::Duplicate,
+                &["year"],
+                format!(
+                    "your organization already reported expenditure for {}",
+                    input.year
                 ),
             )
-            .await?;
-            txn.commit().await?;
-            self.events.committed(event);
-            return Ok(created);
+            .into());
         }
+        if existing.iter().any(|r| r.r#final) {
+            return Err(UserError::new(
+                UserErrorCode::InvalidTransition,
+                &["year"],
+                "your organization already sent its final expenditure report",
+            )
+            .into());
+        }
+        let spent: i64 = existing.iter().map(|r| r.amount_usd_cents).sum::<i64>() + amount.cents();
+        let transferred = sum_cents(
+            &txn,
+            transfer::Column::AmountUsdCents,
+            transfer::Column::BudgetLineId,
+            line.id,
+        )
+        .await?;
+        if spent > transferred {
+            return Err(UserError::new(
+                UserErrorCode::BudgetExceeded,
+                &["amountUsd"],
+                format!(
+                    "expenditure would reach {}, more than the {} transferred to your organization",
+                    Usd::from_cents(spent),
+                    Usd::from_cents(transferred)
+                ),
+            )
+            .into());
+        }
+        let created = expenditure_report::ActiveModel {
+            joint_programme_id: Set(programme.id),
+            organization_id: Set(organization),
+            year: Set(input.year),
+            amount_usd_cents: Set(amount.cents()),
+            r#final: Set(input.is_final),
+            reported_by: Set(principal.subject.clone()),
+            reported_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        claim.complete(&txn, created.id).await?;
+        audit::record(
+            &txn,
+            ctx,
+            "reportExpenditure",
+            (Kind::ExpenditureReport, created.id),
+            None,
+            audit::snapshot(&created),
+        )
+        .await?;
+        let event = events::append(
+            &txn,
+            events::NewEvent::new(
+                PortfolioEventKind::Expenditure,
+                (Kind::ExpenditureReport, created.id),
+                format!(
+                    "{} expenditure of {amount} reported on {}",
+                    input.year, programme.code
+                ),
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        self.events.committed(event);
+        Ok(created)
     }
 
     /// Adds a results indicator to a programme (a participating organization, or the fund's staff).
@@ -972,17 +950,6 @@ impl Services {
         txn.commit().await?;
         self.events.committed(event);
         Ok(created)
-    }
-
-    async fn replayed<E>(&self, id: i64) -> ServiceResult<E::Model>
-    where
-        E: EntityTrait,
-        <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<i64>,
-    {
-        Ok(E::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("idempotency key points at a missing row {id}"))?)
     }
 }
 
