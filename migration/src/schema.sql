@@ -116,7 +116,7 @@ CREATE TABLE contribution (
     recorded_at %TS% NOT NULL,
     version INTEGER NOT NULL DEFAULT 1,
     CHECK ((earmarking = 'THEMATIC_AREA') = (earmarked_area_id IS NOT NULL)),
-    CHECK ((status = 'PLEDGED') = (signed_on IS NULL) OR status = 'CANCELLED')
+    CHECK (((status = 'PLEDGED') = (signed_on IS NULL)) OR status = 'CANCELLED')
 );
 CREATE INDEX contribution_donor ON contribution (donor_id);
 CREATE INDEX contribution_status ON contribution (status);
@@ -220,7 +220,7 @@ CREATE TABLE joint_programme (
     concept_note_id BIGINT NOT NULL UNIQUE REFERENCES concept_note (id),
     status TEXT NOT NULL CHECK (status IN ('APPROVED', 'ACTIVE', 'OPERATIONALLY_CLOSED', 'FINANCIALLY_CLOSED', 'SUSPENDED')),
     -- the status to return to when a suspension is lifted
-    status_before_suspension TEXT,
+    status_before_suspension TEXT CHECK (status_before_suspension IN ('APPROVED', 'ACTIVE')),
     thematic_area_id BIGINT NOT NULL REFERENCES thematic_area (id),
     scope TEXT NOT NULL CHECK (scope IN ('NATIONAL', 'REGIONAL', 'GLOBAL')),
     start_date %DATE% NOT NULL,
@@ -252,7 +252,8 @@ CREATE TABLE decision (
     recorded_by TEXT NOT NULL,
     recorded_at %TS% NOT NULL,
     CHECK ((concept_note_id IS NULL) <> (joint_programme_id IS NULL)),
-    CHECK ((kind IN ('FUNDING', 'BUDGET_REVISION')) = (amount_usd_cents IS NOT NULL))
+    CHECK ((kind IN ('FUNDING', 'BUDGET_REVISION')) = (amount_usd_cents IS NOT NULL)),
+    CHECK ((kind = 'NO_COST_EXTENSION') = (new_end_date IS NOT NULL))
 );
 CREATE INDEX decision_meeting ON decision (meeting_id);
 CREATE INDEX decision_concept_note ON decision (concept_note_id);
@@ -288,7 +289,9 @@ CREATE TABLE transfer (
     thematic_area_id BIGINT NOT NULL REFERENCES thematic_area (id),
     recorded_by TEXT NOT NULL,
     recorded_at %TS% NOT NULL,
-    CHECK (amount_usd_cents = from_earmarked_usd_cents + from_unearmarked_usd_cents)
+    CHECK (amount_usd_cents = from_earmarked_usd_cents + from_unearmarked_usd_cents),
+    -- a transfer goes to an organization with a budget line in the programme
+    FOREIGN KEY (joint_programme_id, organization_id) REFERENCES budget_line (joint_programme_id, organization_id)
 );
 CREATE INDEX transfer_joint_programme ON transfer (joint_programme_id);
 CREATE INDEX transfer_organization ON transfer (organization_id);
@@ -306,7 +309,8 @@ CREATE TABLE expenditure_report (
     final BOOLEAN NOT NULL,
     reported_by TEXT NOT NULL,
     reported_at %TS% NOT NULL,
-    UNIQUE (joint_programme_id, organization_id, year)
+    UNIQUE (joint_programme_id, organization_id, year),
+    FOREIGN KEY (joint_programme_id, organization_id) REFERENCES budget_line (joint_programme_id, organization_id)
 );
 CREATE INDEX expenditure_report_organization ON expenditure_report (organization_id);
 

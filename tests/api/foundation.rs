@@ -160,3 +160,24 @@ on_both! {
         assert_eq!(organizations.len(), 12, "{organizations:?}");
     }
 }
+
+on_both! {
+    async fn filters_never_widen_what_a_caller_reads(app: TestApp) {
+        mptf::seed::demo_if_empty(&app.services).await.unwrap();
+        let donor = app.donor_token(1, "user:donor");
+        let query = "query($s: [ConceptNoteStatus!]) { conceptNotes(filter: {status: $s, search: \"in\"}) { totalCount } }";
+        for status in ["SUBMITTED", "UNDER_REVIEW", "SCREENED_OUT", "REJECTED", "WITHDRAWN"] {
+            let data = app.data(Some(&donor), query, json!({"s": [status]})).await;
+            assert_eq!(data["conceptNotes"]["totalCount"], 0, "a donor reads no {status} note");
+        }
+        let all = app.data(Some(&app.admin()), query, json!({"s": ["SUBMITTED"]})).await;
+        assert!(all["conceptNotes"]["totalCount"].as_i64().unwrap() > 0);
+        // A PUNO also reads its own organization's notes in any status.
+        let iom = organization_id(&app, "IOM").await;
+        let puno = app.puno_token(row_id(&json!(iom)), "user:iom");
+        let own = app.data(Some(&puno), "query($o: ID) { conceptNotes(filter: {status: [SUBMITTED, UNDER_REVIEW, SCREENED_OUT]}) { nodes { participatingOrganizations { id } } } mine: conceptNotes(filter: {organization: $o, status: [SUBMITTED]}) { totalCount } }", json!({"o": iom})).await;
+        for note in own["conceptNotes"]["nodes"].as_array().unwrap() {
+            assert!(note["participatingOrganizations"].as_array().unwrap().iter().any(|o| o["id"] == json!(iom)));
+        }
+    }
+}
