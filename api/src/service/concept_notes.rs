@@ -238,7 +238,7 @@ impl Services {
         {
             return Err(UserError::new(
                 UserErrorCode::Validation,
-                &["conveningOrganization"],
+                &["convening"],
                 "a participating organization submits concept notes as their convening organization",
             )
             .into());

@@ -274,6 +274,14 @@ impl Services {
                 let note = lock_row::<concept_note::Entity>(&txn, note_id)
                     .await?
                     .ok_or_else(|| UserError::not_found("conceptNote", "concept note"))?;
+                if note.submitted_by == principal.subject {
+                    return Err(UserError::new(
+                        crate::domain::UserErrorCode::SeparationOfDuties,
+                        &["subject"],
+                        "you submitted this concept note: the committee decides on it without you",
+                    )
+                    .into());
+                }
                 let status = ConceptNoteStatus::from_stored(&note.status)?.transition(next)?;
                 let mut row: concept_note::ActiveModel = note.clone().into();
                 row.status = Set(status.as_str().to_owned());
