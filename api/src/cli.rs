@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `schema`, `token`, `seed demo`.
+//! The command line: `serve` (the default), `migrate`, `schema`, `token`, `seed demo`,
+//! `backup`, `restore`.
 
 use crate::auth::{Principal, Tokens};
 use crate::config::{LogFormat, Settings};
@@ -54,6 +55,20 @@ enum Command {
         #[command(subcommand)]
         what: SeedKind,
     },
+    /// Write a backup of the database to FILE (SQLite: an online, consistent copy, safe while
+    /// the server runs; PostgreSQL: `pg_dump --format=custom`).
+    Backup {
+        /// The backup file to write; it must not exist yet.
+        file: std::path::PathBuf,
+    },
+    /// Restore a backup made by `mptf backup` into the database named by MPTF_DATABASE_URL
+    /// (fresh, unless --replace), then apply pending migrations. Stop the servers first.
+    Restore {
+        file: std::path::PathBuf,
+        /// Drop what the database holds first.
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -61,6 +76,17 @@ enum SeedKind {
     /// The demo portfolio (the figures of the Secretary-General's report A/76/642), into an
     /// empty database.
     Demo,
+    /// A synthetic portfolio at `--scale` times the report's fund (1: 12 donors, 113 concept
+    /// notes, 12 joint programmes), deterministic from `--seed`, written in bulk into a freshly
+    /// migrated database (for benchmarks: no audit trail).
+    Synthetic {
+        /// How many times the report's fund.
+        #[arg(long, default_value_t = 1)]
+        scale: u32,
+        /// The same seed gives the same portfolio.
+        #[arg(long, default_value_t = 2021)]
+        seed: u64,
+    },
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -69,7 +95,15 @@ fn parse_role(text: &str) -> Result<Role, String> {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            if let Some(variable) = variable_at_fault(&error) {
+                eprintln!("mptf: the setting {variable} is invalid");
+            }
+            error.exit()
+        }
+    };
     let format = cli
         .settings
         .log_format
@@ -145,6 +179,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{token}");
             Ok(())
         }
+        Command::Backup { file } => {
+            crate::ops::backup::backup(&settings, &file).await?;
+            println!("backup written to {}", file.display());
+            Ok(())
+        }
+        Command::Restore { file, replace } => {
+            crate::ops::backup::restore(&settings, &file, replace).await?;
+            println!(
+                "{} restored into {}",
+                file.display(),
+                crate::config::redact_url(&settings.database_url)
+            );
+            Ok(())
+        }
         Command::Seed {
             what: SeedKind::Demo,
         } => {
@@ -163,7 +211,45 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Seed {
+            what: SeedKind::Synthetic { scale, seed },
+        } => {
+            settings.validate()?;
+            let (db, _) = startup::connect(&settings).await?;
+            startup::migrate(&db).await?;
+            let options = crate::seed::synthetic::Options {
+                scale,
+                seed,
+                progress: true,
+            };
+            let summary = crate::seed::synthetic::generate(&db, &options).await?;
+            println!("synthetic portfolio seeded (scale {scale}, seed {seed}): {summary}");
+            Ok(())
+        }
     }
+}
+
+/// The `MPTF_*` variable behind a command-line error, when the bad value came from it (clap
+/// names only the flag).
+fn variable_at_fault(error: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    use clap::CommandFactory;
+    let Some(ContextValue::String(argument)) = error.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let long = argument
+        .trim_start_matches('-')
+        .split([' ', '='])
+        .next()?
+        .to_owned();
+    let command = Cli::command();
+    let variable = command
+        .get_arguments()
+        .find(|a| a.get_long() == Some(long.as_str()))?
+        .get_env()?
+        .to_str()?
+        .to_owned();
+    std::env::var_os(&variable).map(|_| variable)
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

@@ -103,6 +103,225 @@ pub struct Settings {
     /// (default: in development; useful to check for N+1 queries).
     #[arg(long, env = "MPTF_EXPOSE_SQL_COUNT", global = true)]
     pub expose_sql_count: Option<bool>,
+
+    /// Query limits, CORS, the external identity provider and account checks.
+    #[command(flatten)]
+    pub security: SecuritySettings,
+
+    /// Shutdown and WebSocket timing.
+    #[command(flatten)]
+    pub operations: OperationsSettings,
+}
+
+/// How the server stops and how long a WebSocket may stay silent before `connection_init`.
+#[derive(Args, Clone, Debug, PartialEq, Eq)]
+pub struct OperationsSettings {
+    /// On SIGTERM, how long in-flight requests get to finish before the process exits anyway,
+    /// in seconds.
+    #[arg(
+        long,
+        env = "MPTF_SHUTDOWN_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub shutdown_timeout_secs: u64,
+
+    /// How long a WebSocket may wait before sending `connection_init` (then closed with 4408),
+    /// in seconds.
+    #[arg(
+        long,
+        env = "MPTF_WS_INIT_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub ws_init_timeout_secs: u64,
+}
+
+impl Default for OperationsSettings {
+    fn default() -> Self {
+        Self {
+            shutdown_timeout_secs: 30,
+            ws_init_timeout_secs: 10,
+        }
+    }
+}
+
+impl OperationsSettings {
+    /// Checks the operations settings, naming the one at fault.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if !(1..=600).contains(&self.shutdown_timeout_secs) {
+            bail!("MPTF_SHUTDOWN_TIMEOUT_SECS must be between 1 and 600");
+        }
+        if !(1..=300).contains(&self.ws_init_timeout_secs) {
+            bail!("MPTF_WS_INIT_TIMEOUT_SECS must be between 1 and 300");
+        }
+        Ok(())
+    }
+}
+
+/// What guards the API: query limits (each refused before execution with its own code), the
+/// request size, cross-origin access, GET, and the tokens of an external identity provider.
+#[derive(Args, Clone, Debug, PartialEq, Eq)]
+pub struct SecuritySettings {
+    /// Largest request body accepted, in bytes (larger ones get 413).
+    #[arg(long, env = "MPTF_MAX_BODY_BYTES", default_value_t = 256 * 1024, global = true)]
+    pub max_body_bytes: usize,
+
+    /// Deepest field nesting of a query (QUERY_TOO_DEEP).
+    #[arg(long, env = "MPTF_MAX_DEPTH", default_value_t = 10, global = true)]
+    pub max_depth: usize,
+
+    /// Highest cost of a query, where a connection costs its page size times its selection
+    /// (QUERY_TOO_COMPLEX).
+    #[arg(
+        long,
+        env = "MPTF_MAX_COMPLEXITY",
+        default_value_t = 5_000,
+        global = true
+    )]
+    pub max_complexity: usize,
+
+    /// Most aliased fields in one document (TOO_MANY_ALIASES).
+    #[arg(long, env = "MPTF_MAX_ALIASES", default_value_t = 15, global = true)]
+    pub max_aliases: usize,
+
+    /// Most directives in one document (TOO_MANY_DIRECTIVES).
+    #[arg(long, env = "MPTF_MAX_DIRECTIVES", default_value_t = 50, global = true)]
+    pub max_directives: usize,
+
+    /// Most lexical tokens in one document (TOO_MANY_TOKENS).
+    #[arg(long, env = "MPTF_MAX_TOKENS", default_value_t = 1_000, global = true)]
+    pub max_tokens: usize,
+
+    /// Most repeated selections of the same field or fragment in one selection set, across a
+    /// document (TOO_MANY_DUPLICATE_FIELDS).
+    #[arg(
+        long,
+        env = "MPTF_MAX_DUPLICATE_FIELDS",
+        default_value_t = 20,
+        global = true
+    )]
+    pub max_duplicate_fields: usize,
+
+    /// Origins of the dashboards allowed to call the API from a browser, comma-separated
+    /// (`https://dashboard.example.org`). Development allows any origin when none is named.
+    #[arg(long, env = "MPTF_CORS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_origins: Vec<String>,
+
+    /// Answer queries sent with GET (default: in development; mutations never).
+    #[arg(long, env = "MPTF_GRAPHQL_GET", global = true)]
+    pub graphql_get: Option<bool>,
+
+    /// PEM file with the public key (RSA for RS256, Ed25519 for EdDSA) of an external identity
+    /// provider whose tokens are accepted besides the service's own.
+    #[arg(long, env = "MPTF_IDP_PUBLIC_KEY_FILE", global = true)]
+    pub idp_public_key_file: Option<PathBuf>,
+
+    /// JWKS file with the identity provider's public keys (RSA or Ed25519), chosen by `kid`.
+    #[arg(long, env = "MPTF_IDP_JWKS_FILE", global = true)]
+    pub idp_jwks_file: Option<PathBuf>,
+
+    /// The `iss` the identity provider's tokens carry.
+    #[arg(long, env = "MPTF_IDP_ISSUER", global = true)]
+    pub idp_issuer: Option<String>,
+
+    /// The `aud` the identity provider's tokens must name.
+    #[arg(long, env = "MPTF_IDP_AUDIENCE", global = true)]
+    pub idp_audience: Option<String>,
+
+    /// How long a user account's active flag is trusted before it is read again, in seconds
+    /// (at most 60): a deactivated user's tokens stop working within this time.
+    #[arg(
+        long,
+        env = "MPTF_ACCOUNT_CHECK_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub account_check_secs: u64,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 256 * 1024,
+            max_depth: 10,
+            max_complexity: 5_000,
+            max_aliases: 15,
+            max_directives: 50,
+            max_tokens: 1_000,
+            max_duplicate_fields: 20,
+            cors_origins: Vec::new(),
+            graphql_get: None,
+            idp_public_key_file: None,
+            idp_jwks_file: None,
+            idp_issuer: None,
+            idp_audience: None,
+            account_check_secs: 30,
+        }
+    }
+}
+
+impl SecuritySettings {
+    /// Checks the security settings, naming the one at fault.
+    pub fn validate(&self, production: bool) -> anyhow::Result<()> {
+        for (value, name) in [
+            (self.max_body_bytes, "MPTF_MAX_BODY_BYTES"),
+            (self.max_depth, "MPTF_MAX_DEPTH"),
+            (self.max_complexity, "MPTF_MAX_COMPLEXITY"),
+            (self.max_tokens, "MPTF_MAX_TOKENS"),
+        ] {
+            if value == 0 {
+                bail!("{name} must be at least 1");
+            }
+        }
+        if self.account_check_secs > 60 {
+            bail!("MPTF_ACCOUNT_CHECK_SECS must be at most 60");
+        }
+        for origin in &self.cors_origins {
+            if origin == "*" {
+                if production {
+                    bail!("MPTF_CORS_ORIGINS cannot be `*` in the production profile: name the dashboards' origins");
+                }
+                continue;
+            }
+            let valid = origin.split_once("://").is_some_and(|(scheme, rest)| {
+                matches!(scheme, "http" | "https")
+                    && !rest.is_empty()
+                    && !rest.contains('/')
+                    && !rest.contains('@')
+            });
+            if !valid {
+                bail!("MPTF_CORS_ORIGINS: {origin:?} is not an origin like https://dashboard.example.org");
+            }
+        }
+        match (&self.idp_public_key_file, &self.idp_jwks_file) {
+            (Some(_), Some(_)) => {
+                bail!("name either MPTF_IDP_PUBLIC_KEY_FILE or MPTF_IDP_JWKS_FILE, not both")
+            }
+            (None, None) => {
+                if self.idp_issuer.is_some() || self.idp_audience.is_some() {
+                    bail!("MPTF_IDP_ISSUER and MPTF_IDP_AUDIENCE need MPTF_IDP_PUBLIC_KEY_FILE or MPTF_IDP_JWKS_FILE");
+                }
+            }
+            _ => {
+                if self
+                    .idp_issuer
+                    .as_deref()
+                    .is_none_or(|i| i.trim().is_empty())
+                {
+                    bail!("MPTF_IDP_ISSUER is required with an identity provider's key");
+                }
+                if self
+                    .idp_audience
+                    .as_deref()
+                    .is_none_or(|a| a.trim().is_empty())
+                {
+                    bail!("MPTF_IDP_AUDIENCE is required with an identity provider's key");
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 impl std::fmt::Debug for Settings {
@@ -115,6 +334,7 @@ impl std::fmt::Debug for Settings {
                 "jwt_secret",
                 &self.jwt_secret.as_ref().map(|_| "<redacted>"),
             )
+            .field("security", &self.security)
             .finish_non_exhaustive()
     }
 }
@@ -140,6 +360,11 @@ impl Settings {
         self.seed_demo.unwrap_or(self.development())
     }
 
+    /// Whether `GET /graphql` answers queries (mutations are never accepted over GET).
+    pub fn graphql_get_enabled(&self) -> bool {
+        self.security.graphql_get.unwrap_or(self.development())
+    }
+
     /// Checks every setting, naming the one at fault.
     pub fn validate(&self) -> anyhow::Result<()> {
         if !(self.is_sqlite()
@@ -161,6 +386,14 @@ impl Settings {
         } else if !self.development() {
             bail!("MPTF_JWT_SECRET is required in the production profile");
         }
+        self.security.validate(!self.development())?;
+        if !(1..=600).contains(&self.db_acquire_timeout_secs) {
+            bail!("MPTF_DB_ACQUIRE_TIMEOUT_SECS must be between 1 and 600");
+        }
+        if self.http_workers > 1024 {
+            bail!("MPTF_HTTP_WORKERS must be at most 1024 (0: one per CPU core)");
+        }
+        self.operations.validate()?;
         Ok(())
     }
 
@@ -208,5 +441,37 @@ pub fn redact_url(url: &str) -> String {
             format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..])
         }
         _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        security: SecuritySettings,
+    }
+
+    #[test]
+    fn the_security_defaults_are_the_command_lines() {
+        let parsed = Cli::try_parse_from(["mptf"]).unwrap();
+        assert_eq!(parsed.security, SecuritySettings::default());
+    }
+
+    #[test]
+    fn cors_origins_are_origins() {
+        let mut security = SecuritySettings {
+            cors_origins: vec!["https://dashboard.example.org".into()],
+            ..SecuritySettings::default()
+        };
+        assert!(security.validate(true).is_ok());
+        security.cors_origins = vec!["*".into()];
+        assert!(security.validate(true).is_err());
+        assert!(security.validate(false).is_ok());
+        security.cors_origins = vec!["https://example.org/path".into()];
+        assert!(security.validate(false).is_err());
     }
 }

@@ -1,12 +1,10 @@
 //! Builds the application: the database pool, migrations, the schema (once), the HTTP server.
 
-use crate::auth::Tokens;
 use crate::config::Settings;
 use crate::graphql::{self, SchemaOptions};
 use crate::http::{self, AppState};
 use crate::service::{EventBus, Services, StatementCounter};
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::DefaultHeaders;
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
@@ -37,7 +35,7 @@ pub async fn connect(
         });
     let mut db = Database::connect(options).await.with_context(|| {
         format!(
-            "cannot open the database {}",
+            "cannot open the database {} named by MPTF_DATABASE_URL",
             crate::config::redact_url(&settings.database_url)
         )
     })?;
@@ -54,20 +52,28 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         .context("the database migrations failed")
 }
 
-/// Ready to serve: the database answers and every migration is applied.
+/// Ready to serve: the database answers and every migration is applied. A probe does not wait
+/// longer than a few seconds, whatever the pool's acquire timeout.
 pub async fn check_ready(db: &DatabaseConnection) -> Result<(), String> {
-    db.execute_unprepared("SELECT 1")
+    let check = async {
+        db.execute_unprepared("SELECT 1")
+            .await
+            .map_err(|_| "the database does not answer".to_owned())?;
+        let pending = Migrator::get_pending_migrations(db)
+            .await
+            .map_err(|_| "cannot read the migration table".to_owned())?;
+        if pending.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{} migrations are not applied", pending.len()))
+        }
+    };
+    tokio::time::timeout(READY_PROBE_TIMEOUT, check)
         .await
-        .map_err(|_| "the database does not answer".to_owned())?;
-    let pending = Migrator::get_pending_migrations(db)
-        .await
-        .map_err(|_| "cannot read the migration table".to_owned())?;
-    if pending.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("{} migrations are not applied", pending.len()))
-    }
+        .unwrap_or_else(|_| Err("the database does not answer in time".to_owned()))
 }
+
+const READY_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// A running server.
 pub struct Application {
@@ -75,6 +81,7 @@ pub struct Application {
     pub services: Services,
     server: Server,
     shutdown: tokio::sync::watch::Sender<bool>,
+    shutdown_timeout: Duration,
 }
 
 impl Application {
@@ -84,7 +91,7 @@ impl Application {
         settings.validate()?;
         let (db, statements) = connect(settings).await?;
         migrate(&db).await?;
-        let tokens = Tokens::new(&settings.signing_secret()?)?;
+        let tokens = crate::auth::tokens_from_settings(settings)?;
         let events = EventBus::new(db.get_database_backend() != DbBackend::Postgres);
         let services = Services {
             db,
@@ -97,14 +104,10 @@ impl Application {
         if services.db.get_database_backend() == DbBackend::Postgres {
             crate::service::events::listen(&services, &settings.database_url).await?;
         }
-        let options = SchemaOptions {
-            introspection: settings.development(),
-            token_lifetime: chrono::Duration::minutes(settings.token_minutes),
-            ..SchemaOptions::default()
-        };
+        let options = SchemaOptions::from_settings(settings);
         let schema = graphql::build_schema(services.clone(), tokens.clone(), options);
         let listener = TcpListener::bind(settings.listen)
-            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+            .with_context(|| format!("cannot listen on {} (MPTF_LISTEN)", settings.listen))?;
         let port = listener.local_addr()?.port();
         let (shutdown, shutdown_seen) = tokio::sync::watch::channel(false);
         let state = web::Data::new(AppState {
@@ -113,8 +116,9 @@ impl Application {
             tokens,
             graphiql: settings.graphiql_enabled(),
             expose_sql_count: settings.sql_count_exposed(),
-            ws_init_timeout: Duration::from_secs(10),
+            ws_init_timeout: Duration::from_secs(settings.operations.ws_init_timeout_secs),
             shutdown: shutdown_seen,
+            http: http::HttpOptions::from_settings(settings),
         });
         let workers = if settings.http_workers == 0 {
             std::thread::available_parallelism()
@@ -123,21 +127,24 @@ impl Application {
         } else {
             settings.http_workers
         };
+        let metrics = web::Data::new(
+            http::metrics::Metrics::new(services.db.clone(), services.statements.clone())
+                .context("cannot set up the metrics")?,
+        );
+        let shutdown_timeout = Duration::from_secs(settings.operations.shutdown_timeout_secs);
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .app_data(web::PayloadConfig::new(256 * 1024))
-                .wrap(
-                    DefaultHeaders::new()
-                        .add(("X-Content-Type-Options", "nosniff"))
-                        .add(("Referrer-Policy", "no-referrer"))
-                        .add(("X-Frame-Options", "DENY")),
-                )
+                .app_data(metrics.clone())
+                .app_data(web::PayloadConfig::new(state.http.max_body_bytes))
+                .wrap(http::security_headers(&state.http))
+                .wrap(http::cors(&state.http))
                 .configure(http::routes)
+                .wrap(actix_web::middleware::from_fn(http::metrics::middleware))
         })
         .workers(workers)
         .listen(listener)?
-        .shutdown_timeout(30)
+        .shutdown_timeout(shutdown_timeout.as_secs())
         .disable_signals()
         .run();
         Ok(Self {
@@ -145,6 +152,7 @@ impl Application {
             services,
             server,
             shutdown,
+            shutdown_timeout,
         })
     }
 
@@ -153,19 +161,54 @@ impl Application {
     }
 
     /// Serves until SIGTERM or Ctrl-C, then stops accepting, closes WebSockets with a close
-    /// frame, lets in-flight requests finish and closes the pool.
+    /// frame (1001), lets in-flight requests finish (for at most the shutdown timeout) and closes
+    /// the pool. A second signal stops at once.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let handle = self.server.handle();
         let shutdown = self.shutdown;
         let db = self.services.db.clone();
-        let server = tokio::spawn(self.server);
-        wait_for_signal().await;
-        tracing::info!("shutting down: finishing in-flight requests");
+        let timeout = self.shutdown_timeout;
+        let mut server = tokio::spawn(self.server);
+        tokio::select! {
+            result = &mut server => {
+                // The server stopped by itself (it should not): report why.
+                db.close().await.ok();
+                return match result {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(error)) => Err(error).context("the HTTP server failed"),
+                    Err(error) => Err(error).context("the HTTP server panicked"),
+                };
+            }
+            _ = wait_for_signal() => {}
+        }
+        let started = std::time::Instant::now();
+        tracing::info!(
+            timeout_secs = timeout.as_secs(),
+            "shutting down: no new connections, closing WebSockets, finishing in-flight requests"
+        );
         let _ = shutdown.send(true);
-        handle.stop(true).await;
-        let _ = server.await;
-        db.close().await.ok();
-        tracing::info!("stopped");
+        let graceful = handle.stop(true);
+        tokio::select! {
+            _ = graceful => {}
+            _ = wait_for_signal() => {
+                tracing::warn!("second signal: stopping now");
+                handle.stop(false).await;
+            }
+            _ = tokio::time::sleep(timeout + Duration::from_secs(1)) => {
+                tracing::warn!("in-flight requests did not finish within the shutdown timeout");
+            }
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(1), server).await;
+        if tokio::time::timeout(Duration::from_secs(5), db.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("the database pool did not close in time");
+        }
+        tracing::info!(
+            milliseconds = started.elapsed().as_millis() as u64,
+            "stopped"
+        );
         Ok(())
     }
 

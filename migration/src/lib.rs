@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_schema;
 mod m20261129_000002_reference_data;
+mod m20261129_000003_performance_indexes;
 pub mod reference;
 
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_schema::Migration),
             Box::new(m20261129_000002_reference_data::Migration),
+            Box::new(m20261129_000003_performance_indexes::Migration),
         ]
     }
 }

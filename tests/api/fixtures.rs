@@ -255,3 +255,216 @@ pub async fn transfer(
     .await["recordTransfer"]
         .clone()
 }
+
+// ---------------------------------------------------------------------------------------------
+// Builders for the workflow tests: any mutation as any caller, notes and programmes of any area.
+
+/// Sends `mutation(input: $input) { <selection> userErrors { code field message } }` as `token`
+/// and returns the whole response, top-level errors included. The input type is the mutation's
+/// name capitalized plus `Input`, as the contract names them.
+pub async fn mutate(
+    app: &TestApp,
+    token: Option<&str>,
+    mutation: &str,
+    selection: &str,
+    input: Value,
+) -> Value {
+    let input_type = format!("{}{}Input", mutation[..1].to_uppercase(), &mutation[1..]);
+    let query = format!(
+        "mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ {selection} userErrors {{ code field message }} }} }}"
+    );
+    app.graphql(token, &query, json!({ "input": input })).await
+}
+
+/// Like `mutate`, but fails the test on a top-level error and returns the payload.
+pub async fn command(
+    app: &TestApp,
+    token: &str,
+    mutation: &str,
+    selection: &str,
+    input: Value,
+) -> Value {
+    let response = mutate(app, Some(token), mutation, selection, input).await;
+    assert!(
+        response.get("errors").is_none(),
+        "{mutation}: unexpected errors: {response:#}"
+    );
+    response["data"][mutation].clone()
+}
+
+/// How many audit events the trail holds.
+pub async fn audit_count(app: &TestApp) -> i64 {
+    app.data(
+        Some(&app.admin()),
+        "{ auditEvents { totalCount } }",
+        json!({}),
+    )
+    .await["auditEvents"]["totalCount"]
+        .as_i64()
+        .unwrap()
+}
+
+/// The input of a national concept note for thematic area `area` with GCM objectives
+/// `objectives`, convened by `convening` with `others` (acronyms), ready to be tweaked.
+pub async fn concept_note_input(
+    app: &TestApp,
+    area: i64,
+    objectives: &[i64],
+    convening: &str,
+    others: &[&str],
+) -> Value {
+    let refs = reference_ids(app).await;
+    json!({
+        "title": "Fair recruitment corridors",
+        "summary": "A joint programme.",
+        "scope": "NATIONAL",
+        "countries": ["ZAF"],
+        "thematicArea": find(&refs["thematicAreas"], "number", json!(area))["id"],
+        "objectives": objectives.iter().map(|n| find(&refs["gcmObjectives"], "number", json!(n))["id"].clone()).collect::<Vec<_>>(),
+        "guidingPrinciples": [find(&refs["guidingPrinciples"], "code", json!("GENDER_RESPONSIVE"))["id"]],
+        "convening": find(&refs["organizations"], "acronym", json!(convening))["id"],
+        "participatingOrganizations": others.iter().map(|o| find(&refs["organizations"], "acronym", json!(o))["id"].clone()).collect::<Vec<_>>(),
+        "requestedBudgetUsd": "2000000.00",
+        "durationMonths": 24,
+        "markers": {"gender": 3, "humanRights": 2, "childSensitivity": 1},
+        "submittedOn": "2021-01-15",
+    })
+}
+
+/// The id of thematic area number `number`.
+pub async fn thematic_area_id(app: &TestApp, number: i64) -> String {
+    let refs = reference_ids(app).await;
+    find(&refs["thematicAreas"], "number", json!(number))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// A new donor with a signed USD agreement of `amount_usd`, deposited in full (unearmarked, or
+/// earmarked to thematic area number `earmarked_to`). Returns the donor's and the
+/// contribution's ids.
+pub async fn deposit_usd(
+    app: &TestApp,
+    amount_usd: &str,
+    earmarked_to: Option<i64>,
+) -> (String, String) {
+    let donor = create_donor(app, &format!("Donor {}", uuid::Uuid::new_v4().simple())).await;
+    let reference = format!("REF-{}", uuid::Uuid::new_v4().simple());
+    let area = match earmarked_to {
+        Some(number) => Some(thematic_area_id(app, number).await),
+        None => None,
+    };
+    let recorded = record_contribution(
+        app,
+        &donor,
+        &reference,
+        "USD",
+        amount_usd,
+        "1",
+        area.as_deref(),
+    )
+    .await;
+    assert_eq!(recorded["userErrors"], json!([]), "{recorded}");
+    let contribution = recorded["contribution"]["id"].as_str().unwrap().to_owned();
+    let deposit = record_deposit(
+        app,
+        &contribution,
+        "USD",
+        amount_usd,
+        "1",
+        &format!("deposit-{reference}"),
+    )
+    .await;
+    assert_eq!(deposit["userErrors"], json!([]), "{deposit}");
+    (donor, contribution)
+}
+
+/// A concept note the steering committee approved, not yet a programme.
+pub struct Approved {
+    pub note: String,
+    pub meeting: String,
+    pub pipeline_decision: String,
+    pub funding_decision: String,
+}
+
+/// A note of thematic area `area` (objective `objective`) convened by ILO with IOM, entered by
+/// ADMIN, reviewed by another officer, put in the pipeline and approved for `approved_usd`.
+pub async fn approved_note(
+    app: &TestApp,
+    area: i64,
+    objective: i64,
+    approved_usd: &str,
+) -> Approved {
+    let note = submit_note(app, &app.admin(), area, objective, "ILO", "IOM").await;
+    assert_eq!(note["userErrors"], json!([]), "{note}");
+    let note = note["conceptNote"]["id"].as_str().unwrap().to_owned();
+    let reviewed = review(app, &note, "RECOMMENDED").await;
+    assert_eq!(reviewed["userErrors"], json!([]), "{reviewed}");
+    let meeting = schedule_meeting(app).await;
+    let pipeline = decide(app, &meeting, "PIPELINE", &note, None).await;
+    assert_eq!(pipeline["userErrors"], json!([]), "{pipeline}");
+    let funding = decide(app, &meeting, "FUNDING", &note, Some(approved_usd)).await;
+    assert_eq!(funding["userErrors"], json!([]), "{funding}");
+    Approved {
+        note,
+        meeting,
+        pipeline_decision: pipeline["decision"]["id"].as_str().unwrap().to_owned(),
+        funding_decision: funding["decision"]["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// `programmable` plus 7% indirect support costs (half-even to the cent), twice: the approved
+/// budget of a programme with two such lines.
+pub fn two_lines_at_seven_percent(programmable: &str) -> String {
+    use rust_decimal::{Decimal, RoundingStrategy};
+    use std::str::FromStr;
+    let programmable = Decimal::from_str(programmable).unwrap();
+    let support = (programmable * Decimal::from_str("0.07").unwrap())
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
+    let mut total = (programmable + support) * Decimal::from(2);
+    total.rescale(2);
+    total.to_string()
+}
+
+/// A programme of thematic area `area` (objective `objective`) with ILO and IOM budget lines of
+/// `programmable_usd` each at the default 7%, and USD `deposit` deposited by a new donor,
+/// unearmarked or earmarked to thematic area number `earmarked_to`.
+pub async fn programme_of(
+    app: &TestApp,
+    area: i64,
+    objective: i64,
+    programmable_usd: &str,
+    deposit: &str,
+    earmarked_to: Option<i64>,
+) -> Funded {
+    let (donor, contribution) = deposit_usd(app, deposit, earmarked_to).await;
+    let approved = approved_note(
+        app,
+        area,
+        objective,
+        &two_lines_at_seven_percent(programmable_usd),
+    )
+    .await;
+    let ilo = organization_id(app, "ILO").await;
+    let iom = organization_id(app, "IOM").await;
+    let created = command(
+        app,
+        &app.admin(),
+        "createJointProgramme",
+        "jointProgramme { id }",
+        json!({"conceptNote": approved.note, "startDate": "2021-08-01", "endDate": "2023-07-31", "budgetLines": [
+            {"organization": ilo, "programmableUsd": programmable_usd},
+            {"organization": iom, "programmableUsd": programmable_usd}]}),
+    )
+    .await;
+    assert_eq!(created["userErrors"], json!([]), "{created}");
+    Funded {
+        donor,
+        contribution,
+        note: approved.note,
+        meeting: approved.meeting,
+        funding_decision: approved.funding_decision,
+        programme: created["jointProgramme"]["id"].as_str().unwrap().to_owned(),
+        organizations: [ilo, iom],
+    }
+}

@@ -79,6 +79,8 @@ pub fn settings(database_url: &str) -> Settings {
         log_format: None,
         graphiql: Some(true),
         expose_sql_count: Some(true),
+        security: Default::default(),
+        operations: Default::default(),
     }
 }
 
@@ -121,6 +123,31 @@ impl TestApp {
             },
             address: format!("http://127.0.0.1:{port}"),
             services,
+            tokens: Tokens::new(SECRET.as_bytes()).unwrap(),
+            database_url: database_url.to_owned(),
+            client: reqwest::Client::new(),
+            _dir: None,
+        }
+    }
+
+    /// A client of a server running elsewhere (a child process) on `database_url`; `services`
+    /// is a connection of the test's own to that database.
+    pub async fn attach(address: &str, database_url: &str) -> TestApp {
+        let (db, statements) = mptf::startup::connect(&settings(database_url))
+            .await
+            .expect("the test connects to the server's database");
+        TestApp {
+            backend: if database_url.starts_with("postgres") {
+                Backend::Postgres
+            } else {
+                Backend::Sqlite
+            },
+            address: address.to_owned(),
+            services: Services {
+                db,
+                events: mptf::service::EventBus::new(true),
+                statements,
+            },
             tokens: Tokens::new(SECRET.as_bytes()).unwrap(),
             database_url: database_url.to_owned(),
             client: reqwest::Client::new(),
@@ -257,11 +284,6 @@ impl TestApp {
     pub fn statements(&self) -> u64 {
         self.services.statements.get()
     }
-}
-
-/// A global id, for inputs.
-pub fn gid(kind: mptf::ids::Kind, id: i64) -> String {
-    mptf::ids::encode(kind, id)
 }
 
 /// The numeric row id behind a global id.

@@ -1,10 +1,15 @@
-//! Bearer tokens: HS256 only, with `exp`, `iss`, `aud` and `sub` required (RFC 8725).
+//! Bearer tokens (RFC 8725): the service's own HS256 tokens and, when configured, an external
+//! identity provider's RS256 or EdDSA tokens; `exp`, `iss`, `aud` and `sub` are required.
 
+use super::accounts::AccountCache;
+use super::idp::IdentityProvider;
 use super::Principal;
 use crate::domain::Role;
 use crate::ids::{self, Kind};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The claims this service issues and accepts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -31,9 +36,28 @@ pub enum TokenError {
     Invalid,
     #[error("the token's claims do not name a known role with its donor or organization")]
     BadClaims,
+    #[error("the token's user account is deactivated or unknown")]
+    Inactive,
+    #[error("the account behind the token cannot be checked right now")]
+    Unavailable,
 }
 
-/// Issues and verifies the service's own tokens.
+/// The claims of an identity provider's token: its own `iss` and `aud` (a string or a list,
+/// checked by the validation), the rest as this service's.
+#[derive(Debug, Clone, Deserialize)]
+struct ForeignClaims {
+    sub: String,
+    role: String,
+    #[serde(default)]
+    chair: bool,
+    #[serde(default)]
+    donor: Option<String>,
+    #[serde(default)]
+    org: Option<String>,
+}
+
+/// Issues the service's own tokens (HS256) and verifies them and, when configured, those of an
+/// external identity provider (RS256 or EdDSA, each key pinned to its algorithm).
 #[derive(Clone)]
 pub struct Tokens {
     encoding: EncodingKey,
@@ -41,26 +65,59 @@ pub struct Tokens {
     validation: Validation,
     issuer: String,
     audience: String,
+    idp: Option<Arc<IdentityProvider>>,
+    accounts: AccountCache,
 }
 
 pub const ISSUER: &str = "mptf";
 pub const AUDIENCE: &str = "mptf-api";
+/// Clock skew tolerated on `exp` and `nbf`, in seconds.
+pub const LEEWAY_SECS: u64 = 30;
+/// Media types a token may declare in `typ` (RFC 8725 §3.11; RFC 9068 for access tokens).
+const ACCEPTED_TYP: [&str; 3] = ["jwt", "at+jwt", "application/at+jwt"];
+
+fn validation(algorithm: Algorithm, issuer: &str, audience: &str) -> Validation {
+    let mut validation = Validation::new(algorithm);
+    validation.algorithms = vec![algorithm];
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[audience]);
+    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    validation.leeway = LEEWAY_SECS;
+    validation.validate_nbf = true;
+    validation
+}
 
 impl Tokens {
     pub fn new(secret: &[u8]) -> anyhow::Result<Self> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_issuer(&[ISSUER]);
-        validation.set_audience(&[AUDIENCE]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 30;
-        validation.validate_nbf = true;
+        if secret.len() < 32 {
+            anyhow::bail!("an HS256 secret has at least 32 bytes");
+        }
         Ok(Self {
             encoding: EncodingKey::from_secret(secret)?,
             decoding: DecodingKey::from_secret(secret)?,
-            validation,
+            validation: validation(Algorithm::HS256, ISSUER, AUDIENCE),
             issuer: ISSUER.to_owned(),
             audience: AUDIENCE.to_owned(),
+            idp: None,
+            accounts: AccountCache::default(),
         })
+    }
+
+    /// Also accepts the tokens of an external identity provider.
+    pub fn with_identity_provider(mut self, idp: IdentityProvider) -> Self {
+        self.idp = Some(Arc::new(idp));
+        self
+    }
+
+    /// How long an account's active flag is trusted (at most 60 s).
+    pub fn with_account_check(mut self, ttl: std::time::Duration) -> Self {
+        self.accounts = AccountCache::new(ttl);
+        self
+    }
+
+    /// The cache of accounts' active flags, shared by every clone.
+    pub fn accounts(&self) -> &AccountCache {
+        &self.accounts
     }
 
     /// Mints a token for `principal`, valid for `lifetime`.
@@ -83,27 +140,74 @@ impl Tokens {
                 .organization_id
                 .map(|id| ids::encode(Kind::Organization, id)),
         };
-        Ok(jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &self.encoding,
-        )?)
+        let mut header = Header::new(Algorithm::HS256);
+        header.typ = Some("JWT".to_owned());
+        Ok(jsonwebtoken::encode(&header, &claims, &self.encoding)?)
     }
 
-    /// Verifies a bearer token and returns the principal it names.
+    /// Verifies a bearer token's signature and claims and returns the principal it names.
+    /// The key and its algorithm come from configuration only, never from the token: `alg`
+    /// must be the one pinned to the key, and `jku`, `jwk`, `x5u`, `x5c` and `crit` are refused.
     pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
-        // Keys come from configuration only, never from the token itself.
-        if header.alg != Algorithm::HS256
-            || header.jku.is_some()
+        if header.jku.is_some()
             || header.jwk.is_some()
             || header.x5u.is_some()
+            || header.x5c.is_some()
+            || header.crit.is_some()
+            || header
+                .typ
+                .as_deref()
+                .is_some_and(|t| !ACCEPTED_TYP.contains(&t.to_ascii_lowercase().as_str()))
         {
             return Err(TokenError::Invalid);
         }
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+        if header.alg == Algorithm::HS256 {
+            let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+                .map_err(|_| TokenError::Invalid)?;
+            return principal_from_claims(data.claims);
+        }
+        let idp = self.idp.as_deref().ok_or(TokenError::Invalid)?;
+        let key = idp
+            .key_for(header.kid.as_deref())
+            .filter(|k| k.algorithm == header.alg)
+            .ok_or(TokenError::Invalid)?;
+        let validation = validation(key.algorithm, &idp.issuer, &idp.audience);
+        let data = jsonwebtoken::decode::<ForeignClaims>(token, &key.key, &validation)
             .map_err(|_| TokenError::Invalid)?;
-        principal_from_claims(data.claims)
+        let claims = data.claims;
+        principal_from_claims(Claims {
+            sub: claims.sub,
+            iss: idp.issuer.clone(),
+            aud: idp.audience.clone(),
+            exp: 0,
+            iat: 0,
+            role: claims.role,
+            chair: claims.chair,
+            donor: claims.donor,
+            org: claims.org,
+        })
+    }
+
+    /// Verifies a bearer token and, when its subject is a user account (`user:<id>`), that the
+    /// account is still active. Every transport resolves its caller through this.
+    pub async fn authenticate(
+        &self,
+        db: &DatabaseConnection,
+        token: &str,
+    ) -> Result<Principal, TokenError> {
+        let principal = self.verify(token)?;
+        if let Some(user_id) = AccountCache::user_id(&principal.subject) {
+            match self.accounts.is_active(db, user_id).await {
+                Ok(true) => {}
+                Ok(false) => return Err(TokenError::Inactive),
+                Err(error) => {
+                    tracing::error!(error = %error, "cannot check a token's user account");
+                    return Err(TokenError::Unavailable);
+                }
+            }
+        }
+        Ok(principal)
     }
 }
 

@@ -49,6 +49,30 @@ pub fn payload<T>(
     }
 }
 
+/// The code of one of async-graphql's own errors, which come without one: malformed values are
+/// the caller's input; anything else before execution is a validation failure; anything else
+/// during execution is internal.
+fn code_for(message: &str, before_execution: bool) -> &'static str {
+    if message.starts_with("Failed to parse")
+        || message.starts_with("Invalid value")
+        || message.contains("Expected input type")
+    {
+        "BAD_USER_INPUT"
+    } else if message.starts_with("Query is too deep")
+        || message.starts_with("Query is nested too deep")
+    {
+        "QUERY_TOO_DEEP"
+    } else if message.starts_with("Query is too complex") {
+        "QUERY_TOO_COMPLEX"
+    } else if message.starts_with("Subscriptions are not supported on this transport") {
+        "BAD_REQUEST"
+    } else if before_execution {
+        "GRAPHQL_VALIDATION_FAILED"
+    } else {
+        "INTERNAL"
+    }
+}
+
 /// Gives every error of a response a code: async-graphql's own errors (malformed values,
 /// validation, limits) come without one.
 pub fn label(response: &mut async_graphql::Response) {
@@ -61,21 +85,34 @@ pub fn label(response: &mut async_graphql::Response) {
         if has_code {
             continue;
         }
-        let message = error.message.as_str();
-        let code = if message.starts_with("Failed to parse")
-            || message.starts_with("Invalid value")
-            || message.contains("Expected input type")
-        {
-            "BAD_USER_INPUT"
-        } else if message.starts_with("Query is too deep") {
-            "QUERY_TOO_DEEP"
-        } else if message.starts_with("Query is too complex") {
-            "QUERY_TOO_COMPLEX"
-        } else if request_failed {
-            "GRAPHQL_VALIDATION_FAILED"
-        } else {
-            "INTERNAL"
-        };
+        let code = code_for(&error.message, request_failed);
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code);
+    }
+}
+
+/// Labels the errors of an executed response, and replaces the message of every internal one
+/// (a resolver's error without a code) with the generic one and the request id, logging the
+/// detail: no SQL, driver message, file path or stack reaches a client.
+pub fn mask(response: &mut async_graphql::Response, request_id: &str) {
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some());
+        if has_code {
+            continue;
+        }
+        let code = code_for(&error.message, false);
+        if code == "INTERNAL" {
+            tracing::error!(request_id, error = %error.message, path = ?error.path, "internal error");
+            error.message =
+                format!("internal error; quote request id {request_id} to the fund's support");
+            let extensions = error.extensions.get_or_insert_with(Default::default);
+            extensions.set("requestId", request_id);
+        }
         error
             .extensions
             .get_or_insert_with(Default::default)

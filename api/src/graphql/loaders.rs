@@ -3,9 +3,11 @@
 
 use async_graphql::dataloader::Loader;
 use entity::*;
+use sea_orm::sea_query::postgres_array::NotU8;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +19,23 @@ pub struct DbLoader {
 impl DbLoader {
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
+    }
+
+    /// `column IN (keys)`. On PostgreSQL, `column = ANY($1)` with the keys bound as one array:
+    /// the statement's text no longer depends on how many keys a page has, so each connection
+    /// prepares it once and PostgreSQL plans it once (a generic plan using the index), where a
+    /// list of up to a hundred parameters made a new statement to parse and plan for nearly
+    /// every page — and the planner chose sequential scans that grow with the table.
+    fn among<C, V>(&self, column: C, keys: impl IntoIterator<Item = V>) -> Expr
+    where
+        C: ColumnTrait,
+        V: Into<sea_orm::Value> + NotU8,
+    {
+        if self.db.get_database_backend() == DbBackend::Postgres {
+            column.eq_any(keys)
+        } else {
+            column.is_in(keys)
+        }
     }
 }
 
@@ -51,7 +70,7 @@ macro_rules! by_id {
 
             async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
                 let rows = $table::Entity::find()
-                    .filter($table::Column::Id.is_in(keys.iter().map(|k| k.0)))
+                    .filter(self.among($table::Column::Id, keys.iter().map(|k| k.0)))
                     .all(&self.db)
                     .await?;
                 Ok(rows.into_iter().map(|row| ($key(row.id), row)).collect())
@@ -72,7 +91,7 @@ macro_rules! many_by {
 
             async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
                 let rows = $table::Entity::find()
-                    .filter($table::Column::$parent.is_in(keys.iter().map(|k| k.0)))
+                    .filter(self.among($table::Column::$parent, keys.iter().map(|k| k.0)))
                     .order_by_asc($table::Column::$order)
                     .order_by_asc($table::Column::Id)
                     .all(&self.db)
@@ -178,7 +197,7 @@ macro_rules! links_of_note {
                     .select_only()
                     .column($table::Column::ConceptNoteId)
                     .column($table::Column::$target)
-                    .filter($table::Column::ConceptNoteId.is_in(keys.iter().map(|k| k.0)))
+                    .filter(self.among($table::Column::ConceptNoteId, keys.iter().map(|k| k.0)))
                     .order_by_asc($table::Column::$target)
                     .into_tuple()
                     .all(&self.db)
@@ -224,7 +243,7 @@ impl Loader<CountryByCode> for DbLoader {
 
     async fn load(&self, keys: &[CountryByCode]) -> LoadResult<CountryByCode, Self::Value> {
         let rows = country::Entity::find()
-            .filter(country::Column::Code.is_in(keys.iter().map(|k| k.0.clone())))
+            .filter(self.among(country::Column::Code, keys.iter().map(|k| k.0.clone())))
             .all(&self.db)
             .await?;
         Ok(rows
@@ -247,7 +266,10 @@ impl Loader<ObjectivesOfArea> for DbLoader {
             .select_only()
             .column(thematic_area_objective::Column::ThematicAreaId)
             .column(thematic_area_objective::Column::GcmObjectiveId)
-            .filter(thematic_area_objective::Column::ThematicAreaId.is_in(keys.iter().map(|k| k.0)))
+            .filter(self.among(
+                thematic_area_objective::Column::ThematicAreaId,
+                keys.iter().map(|k| k.0),
+            ))
             .order_by_asc(thematic_area_objective::Column::GcmObjectiveId)
             .into_tuple()
             .all(&self.db)
@@ -275,7 +297,10 @@ impl Loader<AreasOfObjective> for DbLoader {
             .select_only()
             .column(thematic_area_objective::Column::GcmObjectiveId)
             .column(thematic_area_objective::Column::ThematicAreaId)
-            .filter(thematic_area_objective::Column::GcmObjectiveId.is_in(keys.iter().map(|k| k.0)))
+            .filter(self.among(
+                thematic_area_objective::Column::GcmObjectiveId,
+                keys.iter().map(|k| k.0),
+            ))
             .order_by_asc(thematic_area_objective::Column::ThematicAreaId)
             .into_tuple()
             .all(&self.db)
@@ -318,7 +343,7 @@ impl Loader<MoneyOfProgramme> for DbLoader {
                 Expr::cust("(SELECT COALESCE(CAST(SUM(e.amount_usd_cents) AS BIGINT), 0) FROM expenditure_report e WHERE e.joint_programme_id = joint_programme.id)"),
                 "expenditure",
             )
-            .filter(joint_programme::Column::Id.is_in(keys.iter().map(|k| k.0)))
+            .filter(self.among(joint_programme::Column::Id, keys.iter().map(|k| k.0)))
             .into_model::<ProgrammeMoney>()
             .all(&self.db)
             .await?;
@@ -361,7 +386,7 @@ impl Loader<MoneyOfDonor> for DbLoader {
                 Expr::cust("(SELECT COALESCE(CAST(SUM(d.amount_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = donor.id)"),
                 "deposited",
             )
-            .filter(donor::Column::Id.is_in(keys.iter().map(|k| k.0)))
+            .filter(self.among(donor::Column::Id, keys.iter().map(|k| k.0)))
             .into_model::<DonorMoney>()
             .all(&self.db)
             .await?;

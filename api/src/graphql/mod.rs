@@ -3,6 +3,7 @@
 
 pub mod connection;
 pub mod errors;
+pub mod limits;
 pub mod loaders;
 pub mod mutation;
 pub mod node;
@@ -21,50 +22,73 @@ pub type MptfSchema = Schema<query::Query, mutation::Mutation, subscription::Sub
 /// Settings that shape the schema itself.
 #[derive(Clone, Debug)]
 pub struct SchemaOptions {
-    pub introspection: bool,
-    pub max_depth: usize,
-    pub max_complexity: usize,
+    /// Who may introspect: everyone in development, ADMIN only in production.
+    pub introspection: limits::Introspection,
+    /// "Did you mean …?" in validation errors (off in production: they reveal the schema).
+    pub suggestions: bool,
+    pub limits: limits::QueryLimits,
     pub token_lifetime: chrono::Duration,
 }
 
 impl Default for SchemaOptions {
     fn default() -> Self {
         Self {
-            introspection: true,
-            max_depth: 10,
-            max_complexity: 5_000,
+            introspection: limits::Introspection::Everyone,
+            suggestions: true,
+            limits: limits::QueryLimits::default(),
             token_lifetime: chrono::Duration::minutes(15),
         }
     }
 }
 
-/// Builds the schema once per process; HTTP workers share it.
+impl SchemaOptions {
+    pub fn from_settings(settings: &crate::config::Settings) -> Self {
+        let security = &settings.security;
+        Self {
+            introspection: if settings.development() {
+                limits::Introspection::Everyone
+            } else {
+                limits::Introspection::AdminOnly
+            },
+            suggestions: settings.development(),
+            limits: limits::QueryLimits {
+                max_depth: security.max_depth,
+                max_complexity: security.max_complexity,
+                max_aliases: security.max_aliases,
+                max_directives: security.max_directives,
+                max_tokens: security.max_tokens,
+                max_duplicate_fields: security.max_duplicate_fields,
+            },
+            token_lifetime: chrono::Duration::minutes(settings.token_minutes),
+        }
+    }
+}
+
+/// Builds the schema once per process; HTTP workers share it. The limits are an extension
+/// (checked before execution on every transport), not async-graphql's own depth and complexity
+/// limits, so that each refusal has its code and introspection's type references do not count
+/// as depth.
 pub fn build_schema(services: Services, tokens: Tokens, options: SchemaOptions) -> MptfSchema {
-    let mut builder = Schema::build(
-        query::Query,
-        mutation::Mutation,
-        subscription::Subscription,
-    )
-    .data(services)
-    .data(tokens)
-    .data(options.clone())
-    .limit_depth(options.max_depth)
-    .limit_complexity(options.max_complexity);
-    if !options.introspection {
-        builder = builder.disable_introspection();
+    let mut builder = Schema::build(query::Query, mutation::Mutation, subscription::Subscription)
+        .data(services)
+        .data(tokens)
+        .data(crate::auth::LoginThrottle::default())
+        .data(options.clone())
+        .extension(limits::Limits {
+            limits: options.limits.clone(),
+            introspection: options.introspection,
+        });
+    if !options.suggestions {
+        builder = builder.disable_suggestions();
     }
     builder.finish()
 }
 
 /// The SDL of the schema, as `mptf schema` prints it and `schema.graphql` holds it.
 pub fn sdl() -> String {
-    Schema::build(
-        query::Query,
-        mutation::Mutation,
-        subscription::Subscription,
-    )
-    .finish()
-    .sdl()
+    Schema::build(query::Query, mutation::Mutation, subscription::Subscription)
+        .finish()
+        .sdl()
 }
 
 /// The per-request data a resolver needs.

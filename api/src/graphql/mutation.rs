@@ -6,7 +6,7 @@ use super::scalars::{CountryCode, CurrencyCode, Date, DateTime, Decimal};
 use super::types::users::Viewer;
 use super::types::*;
 use super::ContextExt;
-use crate::auth::Tokens;
+use crate::auth::{LoginThrottle, Tokens};
 use crate::domain::{
     DecisionKind, DonorKind, Earmarking, IndicatorLevel, MeetingKind, ProgrammeStatus,
     ReviewOutcome, Role, Scope, UserError, UserErrorCode,
@@ -85,6 +85,18 @@ pub struct CreateUserInput {
 
 #[derive(SimpleObject)]
 pub struct CreateUserPayload {
+    pub user: Option<User>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(InputObject)]
+pub struct DeactivateUserInput {
+    pub user: ID,
+    pub expected_version: i32,
+}
+
+#[derive(SimpleObject)]
+pub struct DeactivateUserPayload {
     pub user: Option<User>,
     pub user_errors: Vec<UserError>,
 }
@@ -373,11 +385,14 @@ impl Mutation {
     /// Exchanges an email and password for a short-lived bearer token.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<LoginPayload> {
         let services = ctx.services();
+        let throttle = ctx.data_unchecked::<LoginThrottle>();
         let (principal, errors) = payload(
             services.login(&input.email, &input.password).await,
             ctx.actor(),
         )?;
         let Some(principal) = principal else {
+            // Each consecutive failure for this email (known or not) answers a little later.
+            tokio::time::sleep(throttle.failed(&input.email)).await;
             return Ok(LoginPayload {
                 token: None,
                 expires_at: None,
@@ -385,6 +400,7 @@ impl Mutation {
                 user_errors: errors,
             });
         };
+        throttle.succeeded(&input.email);
         let lifetime = ctx.data_unchecked::<super::SchemaOptions>().token_lifetime;
         let token = ctx
             .data_unchecked::<Tokens>()
@@ -425,6 +441,30 @@ impl Mutation {
         };
         let (user, user_errors) = payload(run.await, ctx.actor())?;
         Ok(CreateUserPayload {
+            user: user.map(User),
+            user_errors,
+        })
+    }
+
+    /// Deactivates a user account (ADMIN; audited): it can no longer sign in, and its tokens
+    /// stop working within a minute.
+    async fn deactivate_user(
+        &self,
+        ctx: &Context<'_>,
+        input: DeactivateUserInput,
+    ) -> Result<DeactivateUserPayload> {
+        let run = async {
+            let id = id_of(&input.user, Kind::User, "user")?;
+            ctx.services()
+                .deactivate_user(ctx.actor(), id, input.expected_version)
+                .await
+        };
+        let (user, user_errors) = payload(run.await, ctx.actor())?;
+        if let Some(user) = &user {
+            // This process stops accepting the user's tokens at once; others within the TTL.
+            ctx.data_unchecked::<Tokens>().accounts().forget(user.id);
+        }
+        Ok(DeactivateUserPayload {
             user: user.map(User),
             user_errors,
         })

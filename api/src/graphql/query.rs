@@ -185,6 +185,7 @@ impl Query {
     }
 
     /// Several objects by their global ids, in the order asked (null where none).
+    #[graphql(complexity = "1 + ids.len().max(1) * child_complexity")]
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
         if ids.len() > crate::service::page::MAX_PAGE_SIZE as usize {
             return Err(super::errors::coded(
@@ -253,6 +254,7 @@ impl Query {
     }
 
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
     async fn donors(
         &self,
         ctx: &Context<'_>,
@@ -284,6 +286,7 @@ impl Query {
     }
 
     /// Contributions the caller may read: a donor sees its own only.
+    #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
     async fn contributions(
         &self,
         ctx: &Context<'_>,
@@ -320,6 +323,7 @@ impl Query {
     /// Concept notes the caller may read: donors and partner systems from the pipeline on,
     /// participating organizations also their own in any status.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
     async fn concept_notes(
         &self,
         ctx: &Context<'_>,
@@ -354,6 +358,7 @@ impl Query {
     }
 
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
     async fn joint_programmes(
         &self,
         ctx: &Context<'_>,
@@ -386,6 +391,7 @@ impl Query {
         Ok(connection::connection(page, JointProgramme))
     }
 
+    #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
     async fn steering_committee_meetings(
         &self,
         ctx: &Context<'_>,
@@ -411,6 +417,7 @@ impl Query {
 
     /// Decisions of the steering committee, newest first; those on concept notes the caller may
     /// not read yet are left out.
+    #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
     async fn decisions(
         &self,
         ctx: &Context<'_>,
@@ -475,6 +482,7 @@ impl Query {
     }
 
     /// The audit trail, newest first (fund staff and the steering committee).
+    #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,

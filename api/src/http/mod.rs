@@ -1,13 +1,17 @@
 //! GraphQL over HTTP: `POST /graphql` (JSON), `GET /graphql` for queries only, WebSocket
 //! subscriptions, GraphiQL, and the health endpoints.
 
+pub mod metrics;
 pub mod ws;
 
-use crate::auth::Tokens;
+use crate::auth::{TokenError, Tokens};
+use crate::config::Settings;
 use crate::graphql::{self, MptfSchema};
 use crate::service::{Ctx, Services};
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::http::StatusCode;
+use actix_cors::Cors;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::DefaultHeaders;
 use actix_web::{web, HttpRequest, HttpResponse};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
@@ -24,6 +28,79 @@ pub struct AppState {
     pub ws_init_timeout: Duration,
     /// Flips to true when the server starts shutting down (closes WebSockets politely).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    pub http: HttpOptions,
+}
+
+/// How the HTTP layer guards the API.
+#[derive(Clone, Debug)]
+pub struct HttpOptions {
+    /// Whether `GET /graphql` answers queries (never mutations).
+    pub graphql_get: bool,
+    pub max_body_bytes: usize,
+    /// Documents with more tokens are not even parsed (the schema's limit says the same).
+    pub max_tokens: usize,
+    /// Dashboards' origins allowed cross-origin; empty: any in development, none in production.
+    pub cors_origins: Vec<String>,
+    pub production: bool,
+}
+
+impl HttpOptions {
+    pub fn from_settings(settings: &Settings) -> Self {
+        Self {
+            graphql_get: settings.graphql_get_enabled(),
+            max_body_bytes: settings.security.max_body_bytes,
+            max_tokens: settings.security.max_tokens,
+            cors_origins: settings.security.cors_origins.clone(),
+            production: !settings.development(),
+        }
+    }
+}
+
+/// Headers on every response: API responses are JSON that nothing may frame, sniff, cache or
+/// run scripts from; in production, browsers must keep to HTTPS.
+pub fn security_headers(options: &HttpOptions) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("X-Frame-Options", "DENY"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'none'; frame-ancestors 'none'",
+        ))
+        .add(("Cache-Control", "no-store"));
+    if options.production {
+        headers.add((
+            "Strict-Transport-Security",
+            "max-age=31536000; includeSubDomains",
+        ))
+    } else {
+        headers
+    }
+}
+
+/// Cross-origin access for the configured dashboards only (any origin in development when none
+/// is configured). Tokens travel in the `Authorization` header, never in cookies, so no
+/// credentials are allowed.
+pub fn cors(options: &HttpOptions) -> Cors {
+    let cors = Cors::default()
+        .allowed_methods([Method::GET, Method::POST])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([HeaderName::from_static("x-request-id")])
+        .max_age(3600);
+    let any = options.cors_origins.iter().any(|o| o == "*")
+        || (options.cors_origins.is_empty() && !options.production);
+    if any {
+        return cors.allow_any_origin();
+    }
+    options
+        .cors_origins
+        .iter()
+        .fold(cors, |cors, origin| cors.allowed_origin(origin))
 }
 
 pub fn routes(config: &mut web::ServiceConfig) {
@@ -32,7 +109,8 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/graphql", web::get().to(graphql_get))
         .route("/", web::get().to(graphiql))
         .route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz));
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics::metrics));
 }
 
 pub const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -84,34 +162,57 @@ fn error_response(
         .body(json!({"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id}}]}).to_string())
 }
 
-/// Reads the bearer token, if any. A token that does not verify is refused outright rather
-/// than treated as anonymous.
-fn caller(req: &HttpRequest, state: &AppState, request_id: &str) -> Result<Ctx, ()> {
+/// Reads the bearer token, if any. A token that does not verify, or whose user account is
+/// deactivated, is refused outright rather than treated as anonymous.
+async fn caller(req: &HttpRequest, state: &AppState, request_id: &str) -> Result<Ctx, TokenError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(Ctx::new(None, request_id));
     };
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .ok_or(())?;
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .ok_or(TokenError::Invalid)?;
     state
         .tokens
-        .verify(token.trim())
+        .authenticate(&state.services.db, token)
+        .await
         .map(|p| Ctx::new(Some(p), request_id))
-        .map_err(|_| ())
 }
 
 async fn graphql_post(
     req: HttpRequest,
-    body: web::Bytes,
+    body: Result<web::Bytes, actix_web::Error>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let request_id = request_id(&req);
     let graphql_response = wants_graphql_response(&req);
+    let body = match body {
+        Ok(body) => body,
+        Err(error) if error.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                &format!(
+                    "the request body is larger than {} bytes",
+                    state.http.max_body_bytes
+                ),
+                &request_id,
+                graphql_response,
+            )
+        }
+        Err(_) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "the request body could not be read",
+                &request_id,
+                graphql_response,
+            )
+        }
+    };
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -131,6 +232,15 @@ async fn graphql_post(
                         StatusCode::BAD_REQUEST,
                         "BATCH_NOT_SUPPORTED",
                         "send one operation per request; batches are not accepted",
+                        &request_id,
+                        graphql_response,
+                    )
+                }
+                Ok(value) if value.get("query").and_then(|q| q.as_str()).is_none() => {
+                    return error_response(
+                        StatusCode::BAD_REQUEST,
+                        "BAD_REQUEST",
+                        "the request has no `query` string",
                         &request_id,
                         graphql_response,
                     )
@@ -208,6 +318,13 @@ async fn graphql_get(
     if req.query_string().is_empty() && accept.contains("text/html") {
         return graphiql(state).await;
     }
+    if !state.http.graphql_get {
+        return method_not_allowed(
+            "send GraphQL requests with POST",
+            &request_id,
+            graphql_response,
+        );
+    }
     let request = match async_graphql::http::parse_query_string(req.query_string()) {
         Ok(request) => request,
         Err(e) => {
@@ -220,8 +337,13 @@ async fn graphql_get(
             )
         }
     };
-    // GET never changes anything (it would make mutations forgeable across sites).
-    if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
+    // GET never changes anything (it would make mutations forgeable across sites). A document
+    // over the token limit is refused by the schema before parsing, so it is not parsed here.
+    let parsed = (graphql::limits::count_tokens(&request.query, state.http.max_tokens)
+        <= state.http.max_tokens)
+        .then(|| async_graphql::parser::parse_query(&request.query).ok())
+        .flatten();
+    if let Some(document) = parsed {
         let operation = match &request.operation_name {
             Some(name) => document
                 .operations
@@ -234,20 +356,28 @@ async fn graphql_get(
             operation,
             Some(OperationType::Mutation | OperationType::Subscription)
         ) {
-            let mut response = error_response(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "METHOD_NOT_ALLOWED",
+            return method_not_allowed(
                 "mutations are sent with POST",
                 &request_id,
                 graphql_response,
             );
-            response
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("POST"));
-            return response;
         }
     }
     execute(req, request, state, request_id, graphql_response).await
+}
+
+fn method_not_allowed(message: &str, request_id: &str, graphql_response: bool) -> HttpResponse {
+    let mut response = error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        message,
+        request_id,
+        graphql_response,
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    response
 }
 
 async fn execute(
@@ -257,24 +387,38 @@ async fn execute(
     request_id: String,
     graphql_response: bool,
 ) -> HttpResponse {
-    let Ok(ctx) = caller(&req, &state, &request_id) else {
-        let mut response = error_response(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
-            "the bearer token is invalid or expired",
-            &request_id,
-            graphql_response,
-        );
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer error=\"invalid_token\""),
-        );
-        return response;
+    let ctx = match caller(&req, &state, &request_id).await {
+        Ok(ctx) => ctx,
+        Err(TokenError::Unavailable) => {
+            return error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "INTERNAL",
+                &format!("internal error; quote request id {request_id} to the fund's support"),
+                &request_id,
+                graphql_response,
+            )
+        }
+        Err(_) => {
+            let mut response = error_response(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "the bearer token is invalid or expired",
+                &request_id,
+                graphql_response,
+            );
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            );
+            return response;
+        }
     };
     let statements_before = state.services.statements.get();
+    let operation = metrics::operation_name(&request);
     let request = graphql::prepare(request, &state.services, ctx);
     let mut response = state.schema.execute(request).await;
     graphql::errors::label(&mut response);
+    metrics::observe(&req, operation, &response);
     if state.expose_sql_count {
         let statements = state.services.statements.get() - statements_before;
         response.extensions.insert(
@@ -289,7 +433,14 @@ async fn execute(
         } else {
             StatusCode::OK
         };
-    let body = serde_json::to_string(&response).unwrap_or_else(|_| "{}".to_owned());
+    let mut body = serde_json::to_value(&response).unwrap_or_default();
+    if response.data == async_graphql::Value::Null && response.is_err() {
+        // GraphQL over HTTP: a request error has no `data` entry at all.
+        if let Some(body) = body.as_object_mut() {
+            body.remove("data");
+        }
+    }
+    let body = body.to_string();
     HttpResponse::build(status)
         .insert_header((
             header::CONTENT_TYPE,
@@ -307,8 +458,15 @@ async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
     if !state.graphiql {
         return HttpResponse::NotFound().finish();
     }
+    // GraphiQL loads its scripts and styles from its CDN; the API's own policy forbids both.
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; script-src 'unsafe-inline' unpkg.com; style-src 'unsafe-inline' unpkg.com; \
+             font-src unpkg.com data:; img-src data: unpkg.com; connect-src 'self' ws: wss:; frame-ancestors 'none'",
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
         .body(
             GraphiQLSource::build()
                 .endpoint("/graphql")

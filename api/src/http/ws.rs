@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 pub const PROTOCOL: &str = "graphql-transport-ws";
 
@@ -36,13 +37,23 @@ pub async fn upgrade(
         .headers_mut()
         .insert(SEC_WEBSOCKET_PROTOCOL, HeaderValue::from_static(PROTOCOL));
     let request_id = super::request_id(&req);
-    actix_web::rt::spawn(run(session, stream, state.into_inner(), request_id));
+    let metrics = req
+        .app_data::<web::Data<super::metrics::Metrics>>()
+        .map(|m| m.clone().into_inner());
+    // The connection outlives the upgrade request: it keeps the request's span (and id).
+    actix_web::rt::spawn(
+        run(session, stream, state.into_inner(), request_id, metrics)
+            .instrument(tracing::Span::current()),
+    );
     Ok(response)
 }
 
 enum Outgoing {
     Message(Value),
-    Finished(String),
+    /// The operation ended: `complete` goes out and its id is free again.
+    Completed(String),
+    /// The operation failed before executing: `error` goes out and its id is free again.
+    Failed(String, Value),
 }
 
 async fn run(
@@ -50,7 +61,9 @@ async fn run(
     stream: actix_ws::MessageStream,
     state: std::sync::Arc<AppState>,
     request_id: String,
+    metrics: Option<std::sync::Arc<super::metrics::Metrics>>,
 ) {
+    let _open = metrics.as_ref().map(|m| m.websocket_opened());
     let mut stream = stream.max_frame_size(64 * 1024).aggregate_continuations();
     let (sender, mut outgoing) = mpsc::channel::<Outgoing>(64);
     let mut ctx: Option<Ctx> = None;
@@ -61,6 +74,8 @@ async fn run(
     let mut keepalive = tokio::time::interval(Duration::from_secs(15));
     keepalive.tick().await;
     let mut shutdown = state.shutdown.clone();
+    // A client's close frame is answered with the same code (RFC 6455, 5.5.1).
+    let mut echo: Option<CloseReason> = None;
 
     let close = loop {
         tokio::select! {
@@ -73,7 +88,14 @@ async fn run(
                 Some(Outgoing::Message(message)) => {
                     if session.text(message.to_string()).await.is_err() { break None; }
                 }
-                Some(Outgoing::Finished(id)) => { subscriptions.remove(&id); }
+                Some(Outgoing::Completed(id)) => {
+                    if subscriptions.remove(&id).is_some()
+                        && session.text(json!({"id": id, "type": "complete"}).to_string()).await.is_err() { break None; }
+                }
+                Some(Outgoing::Failed(id, errors)) => {
+                    if subscriptions.remove(&id).is_some()
+                        && session.text(json!({"id": id, "type": "error", "payload": errors}).to_string()).await.is_err() { break None; }
+                }
                 None => break None,
             },
             incoming = stream.next() => {
@@ -85,7 +107,11 @@ async fn run(
                     }
                     Some(Ok(actix_ws::AggregatedMessage::Pong(_))) => continue,
                     Some(Ok(actix_ws::AggregatedMessage::Binary(_))) => break Some((4400, "Messages are JSON text")),
-                    Some(Ok(actix_ws::AggregatedMessage::Close(_))) | None => break None,
+                    Some(Ok(actix_ws::AggregatedMessage::Close(reason))) => {
+                        echo = reason;
+                        break None;
+                    }
+                    None => break None,
                     Some(Err(_)) => break Some((4400, "Malformed WebSocket frame")),
                 };
                 let Ok(message) = serde_json::from_str::<Value>(&text) else {
@@ -97,7 +123,7 @@ async fn run(
                             break Some((4429, "Too many initialisation requests"));
                         }
                         init_received = true;
-                        match authenticate(&state, message.get("payload"), &request_id) {
+                        match authenticate(&state, message.get("payload"), &request_id).await {
                             Ok(authenticated) => ctx = Some(authenticated),
                             Err(()) => break Some((4403, "Forbidden")),
                         }
@@ -118,7 +144,8 @@ async fn run(
                         let Some(request) = message.get("payload").cloned().and_then(|p| serde_json::from_value::<async_graphql::Request>(p).ok()) else {
                             break Some((4400, "A subscribe message carries a GraphQL request"));
                         };
-                        let task = tokio::spawn(forward(state.clone(), request, ctx, id.clone(), sender.clone()));
+                        let counted = metrics.as_ref().map(|m| m.subscription_opened());
+                        let task = tokio::spawn(forward(state.clone(), request, ctx, id.clone(), sender.clone(), counted).instrument(tracing::Span::current()));
                         subscriptions.insert(id, task);
                     }
                     Some("complete") => {
@@ -148,12 +175,16 @@ async fn run(
             r
         }
     });
-    let _ = session.close(reason).await;
+    let _ = session.close(reason.or(echo)).await;
 }
 
 /// The caller of a connection: its token comes in `connection_init`'s payload, as
 /// `{"Authorization": "Bearer …"}` or `{"token": "…"}`. No token is an anonymous connection.
-fn authenticate(state: &AppState, payload: Option<&Value>, request_id: &str) -> Result<Ctx, ()> {
+async fn authenticate(
+    state: &AppState,
+    payload: Option<&Value>,
+    request_id: &str,
+) -> Result<Ctx, ()> {
     let token = payload.and_then(|p| {
         p.get("Authorization")
             .or_else(|| p.get("authorization"))
@@ -165,7 +196,8 @@ fn authenticate(state: &AppState, payload: Option<&Value>, request_id: &str) -> 
         None => Ok(Ctx::new(None, request_id)),
         Some(token) => state
             .tokens
-            .verify(&token)
+            .authenticate(&state.services.db, &token)
+            .await
             .map(|p| Ctx::new(Some(p), request_id))
             .map_err(|_| ()),
     }
@@ -177,11 +209,21 @@ async fn forward(
     ctx: Ctx,
     id: String,
     sender: mpsc::Sender<Outgoing>,
+    _counted: Option<super::metrics::GaugeGuard>,
 ) {
     let request = graphql::prepare(request, &state.services, ctx);
     let mut responses = state.schema.execute_stream(request);
+    let mut first = true;
     while let Some(mut response) = responses.next().await {
         graphql::errors::label(&mut response);
+        // A request that fails before execution (parse, validation, limits) is answered with
+        // the protocol's `error` message, which ends the operation without `complete`.
+        if first && response.is_err() && response.data == async_graphql::Value::Null {
+            let errors = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
+            let _ = sender.send(Outgoing::Failed(id, errors)).await;
+            return;
+        }
+        first = false;
         let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
         if sender
             .send(Outgoing::Message(
@@ -193,8 +235,5 @@ async fn forward(
             return;
         }
     }
-    let _ = sender
-        .send(Outgoing::Message(json!({"id": id, "type": "complete"})))
-        .await;
-    let _ = sender.send(Outgoing::Finished(id)).await;
+    let _ = sender.send(Outgoing::Completed(id)).await;
 }

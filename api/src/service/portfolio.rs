@@ -317,14 +317,20 @@ impl Services {
     ) -> ServiceResult<Vec<AreaFigures>> {
         let scope = &scope.seen_by(ctx.principal()?);
         let sql = format!(
+            // One grouped pass over each table (not one correlated scan per area and figure).
             "SELECT a.id AS area_id,
-               (SELECT {earmarked} FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.earmarked_area_id = a.id{deposits}) AS earmarked,
-               (SELECT {approved} FROM joint_programme p WHERE p.thematic_area_id = a.id{programmes}) AS approved,
-               (SELECT {transferred} FROM transfer t WHERE t.thematic_area_id = a.id{transfers}) AS transferred,
-               (SELECT COUNT(*) FROM joint_programme p WHERE p.thematic_area_id = a.id{programmes}) AS programme_count,
-               (SELECT COUNT(*) FROM concept_note n WHERE n.thematic_area_id = a.id{notes}) AS concept_note_count,
-               (SELECT COUNT(*) FROM concept_note n WHERE n.thematic_area_id = a.id AND n.status = 'PIPELINE'{notes}) AS pipeline_count
-             FROM thematic_area a WHERE 1 = 1{areas} ORDER BY a.number",
+               COALESCE(ae.earmarked, 0) AS earmarked,
+               COALESCE(ap.approved, 0) AS approved,
+               COALESCE(at.transferred, 0) AS transferred,
+               COALESCE(ap.programme_count, 0) AS programme_count,
+               COALESCE(an.concept_note_count, 0) AS concept_note_count,
+               COALESCE(an.pipeline_count, 0) AS pipeline_count
+             FROM thematic_area a
+             LEFT JOIN (SELECT c.earmarked_area_id AS area_id, {earmarked} AS earmarked FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.earmarked_area_id IS NOT NULL{deposits} GROUP BY c.earmarked_area_id) ae ON ae.area_id = a.id
+             LEFT JOIN (SELECT p.thematic_area_id AS area_id, {approved} AS approved, COUNT(*) AS programme_count FROM joint_programme p WHERE 1 = 1{programmes} GROUP BY p.thematic_area_id) ap ON ap.area_id = a.id
+             LEFT JOIN (SELECT t.thematic_area_id AS area_id, {transferred} AS transferred FROM transfer t WHERE 1 = 1{transfers} GROUP BY t.thematic_area_id) at ON at.area_id = a.id
+             LEFT JOIN (SELECT n.thematic_area_id AS area_id, COUNT(*) AS concept_note_count, COUNT(CASE WHEN n.status = 'PIPELINE' THEN 1 END) AS pipeline_count FROM concept_note n WHERE 1 = 1{notes} GROUP BY n.thematic_area_id) an ON an.area_id = a.id
+             WHERE 1 = 1{areas} ORDER BY a.number",
             earmarked = sum("d.amount_usd_cents"),
             approved = sum("p.approved_budget_usd_cents"),
             transferred = sum("t.amount_usd_cents"),

@@ -186,6 +186,52 @@ impl Services {
         principal_of(&user)
     }
 
+    /// Deactivates an account: it can no longer sign in, and its tokens are refused once the
+    /// token check reads the account again. Administrators cannot deactivate themselves.
+    pub async fn deactivate_user(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        expected_version: i32,
+    ) -> ServiceResult<app_user::Model> {
+        let principal = ctx.require(&[Role::Admin], "deactivate users")?;
+        if user_subject(id) == principal.subject {
+            return Err(
+                UserError::validation("user", "you cannot deactivate your own account").into(),
+            );
+        }
+        let txn = self.db.begin().await?;
+        let before = app_user::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| UserError::not_found("user", "user"))?;
+        if !before.active {
+            return Err(UserError::new(
+                UserErrorCode::InvalidTransition,
+                &["user"],
+                "the account is already deactivated",
+            )
+            .into());
+        }
+        super::claim_version::<app_user::Entity>(&txn, id, before.version, expected_version)
+            .await?;
+        let mut row: app_user::ActiveModel = before.clone().into();
+        row.active = Set(false);
+        row.version = Set(before.version + 1);
+        let after = row.update(&txn).await?;
+        audit::record(
+            &txn,
+            ctx,
+            "deactivateUser",
+            (Kind::User, id),
+            Some(audit::snapshot(&before)),
+            audit::snapshot(&after),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(after)
+    }
+
     pub async fn user(&self, ctx: &Ctx, id: i64) -> ServiceResult<Option<app_user::Model>> {
         let principal = ctx.principal()?;
         let found = app_user::Entity::find_by_id(id).one(&self.db).await?;

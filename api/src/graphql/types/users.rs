@@ -49,6 +49,10 @@ impl User {
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
+    /// For `expectedVersion` in updates.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
 }
 
 /// Who is calling, as the token says.

@@ -1,0 +1,3 @@
+//! Operating the service: backups and restores of its database.
+
+pub mod backup;

@@ -1,0 +1,121 @@
+//! The synthetic portfolio the benchmark runs on (`mptf seed synthetic`): its shapes, its
+//! determinism, the fund's invariants, and a cost per page that does not grow with the data.
+//! The benchmark itself (`bench/run.sh`) is not part of `cargo test`; CI runs a smoke of it.
+
+use crate::helpers::*;
+use crate::on_both;
+use mptf::seed::synthetic::{generate, Options};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::json;
+
+const INVARIANTS: &str = include_str!("../../bench/invariants.sql");
+
+fn options(scale: u32, seed: u64) -> Options {
+    Options {
+        scale,
+        seed,
+        progress: false,
+    }
+}
+
+/// Every invariant of `bench/invariants.sql` that has violations, with their number.
+async fn broken_invariants(app: &TestApp) -> Vec<(String, i64)> {
+    let db = &app.services.db;
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            INVARIANTS.trim().trim_end_matches(';').to_owned(),
+        ))
+        .await
+        .unwrap();
+    assert!(rows.len() >= 15, "the invariants query answers every check");
+    rows.iter()
+        .map(|row| {
+            (
+                row.try_get::<String>("", "invariant").unwrap(),
+                row.try_get::<i64>("", "violations").unwrap(),
+            )
+        })
+        .filter(|(_, violations)| *violations != 0)
+        .collect()
+}
+
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    let db = &app.services.db;
+    db.query_one_raw(Statement::from_string(
+        db.get_database_backend(),
+        sql.to_owned(),
+    ))
+    .await
+    .unwrap()
+    .unwrap()
+    .try_get_by_index::<i64>(0)
+    .unwrap()
+}
+
+on_both! {
+    async fn the_synthetic_portfolio_has_the_reports_shapes_and_keeps_the_funds_invariants(app: TestApp) {
+        let summary = generate(&app.services.db, &options(2, 7)).await.unwrap();
+        let count = |table: &str| summary.rows.iter().find(|(t, _)| *t == table).map(|(_, n)| *n).unwrap();
+        assert_eq!(count("donor"), 24);
+        assert_eq!(count("concept_note"), 226);
+        assert_eq!(count("joint_programme"), 24);
+        assert_eq!(count("steering_committee_meeting"), 10);
+        for table in ["contribution", "deposit", "budget_line", "transfer", "expenditure_report", "results_indicator", "indicator_measurement", "decision", "concept_note_review"] {
+            assert!(count(table) > 0, "{table} is seeded");
+        }
+        assert_eq!(broken_invariants(&app).await, Vec::<(String, i64)>::new());
+
+        // The API reads what was written.
+        let data = app.data(Some(&app.committee()), "{ portfolio { totals { depositedUsd transferredUsd } pipelineFunnel { status count } }
+            donors { totalCount } conceptNotes { totalCount } jointProgrammes { totalCount } }", json!({})).await;
+        assert_eq!(data["donors"]["totalCount"], 24);
+        assert_eq!(data["conceptNotes"]["totalCount"], 226);
+        assert_eq!(data["jointProgrammes"]["totalCount"], 24);
+        let funnel = data["portfolio"]["pipelineFunnel"].as_array().unwrap();
+        let stage = |status: &str| funnel.iter().find(|s| s["status"] == status).unwrap()["count"].as_i64().unwrap();
+        assert_eq!((stage("FUNDED"), stage("APPROVED"), stage("PIPELINE")), (24, 20, 48));
+        let deposited = scalar(&app, "SELECT CAST(SUM(amount_usd_cents) AS BIGINT) FROM deposit").await;
+        assert_eq!(data["portfolio"]["totals"]["depositedUsd"], format!("{}.{:02}", deposited / 100, deposited % 100));
+
+        // Ids continue where the seed stopped: the service's own commands still work.
+        let created = app.data(Some(&app.admin()), r#"mutation { createDonor(input: {name: "After the seed", kind: FOUNDATION}) { donor { id } userErrors { message } } }"#, json!({})).await;
+        assert_eq!(created["createDonor"]["userErrors"], json!([]), "{created}");
+
+        // A second seed is refused: it goes into a freshly migrated database.
+        assert!(generate(&app.services.db, &options(1, 7)).await.is_err());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_seed_gives_the_same_portfolio() {
+    let fingerprint = "SELECT CAST(SUM(amount_usd_cents) + COUNT(*) * 1000003 AS BIGINT) FROM deposit";
+    let mut seen = Vec::new();
+    for seed in [11, 11, 12] {
+        let app = TestApp::spawn(Backend::Sqlite).await;
+        generate(&app.services.db, &options(1, seed)).await.unwrap();
+        let transfers = scalar(&app, "SELECT CAST(SUM(amount_usd_cents) AS BIGINT) FROM transfer").await;
+        let titles = scalar(&app, "SELECT SUM(LENGTH(title) * id) FROM concept_note").await;
+        seen.push((scalar(&app, fingerprint).await, transfers, titles));
+    }
+    assert_eq!(seen[0], seen[1], "the same seed, the same rows");
+    assert_ne!(seen[0], seen[2], "another seed, other rows");
+}
+
+on_both! {
+    async fn the_programme_list_costs_the_same_statements_for_any_page_at_scale(app: TestApp) {
+        generate(&app.services.db, &options(5, 2021)).await.unwrap();
+        let query = "query($first: Int) { jointProgrammes(first: $first) { totalCount nodes {
+            code countries { code } participatingOrganizations { acronym }
+            budgetLines { organization { acronym } totalUsd } financials { transferredUsd expenditureUsd deliveryRate }
+            indicators { code latest { periodEnd value } progress } } } }";
+        let mut counts = Vec::new();
+        for first in [1, 10, 50] {
+            let response = app.graphql(Some(&app.admin()), query, json!({"first": first})).await;
+            assert!(response.get("errors").is_none(), "{response}");
+            assert_eq!(response["data"]["jointProgrammes"]["nodes"].as_array().unwrap().len(), first as usize);
+            counts.push(response["extensions"]["sqlStatements"].as_u64().unwrap());
+        }
+        assert!(counts.iter().all(|c| *c == counts[0]), "statements per page size: {counts:?}");
+    }
+}
