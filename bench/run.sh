@@ -90,6 +90,7 @@ fi
 
 # --- processes we start, and only those, are stopped on exit -------------------------------
 SERVER_PID=
+UNCACHED_PID=
 PGL_PID=
 stop() {
   local pid=$1
@@ -98,7 +99,7 @@ stop() {
   for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
 }
-cleanup() { stop "$SERVER_PID"; stop "$PGL_PID"; }
+cleanup() { stop "$SERVER_PID"; stop "$UNCACHED_PID"; stop "$PGL_PID"; }
 trap cleanup EXIT
 
 wait_http() {
@@ -148,10 +149,35 @@ load() {
   echo "$output" | sed -n 's/^BENCH //p'
 }
 
-measure() { # scale target op round url script [env...]
-  local scale=$1 target=$2 op=$3 round=$4 url=$5 script=$6
-  local result
+# CPU time (clock ticks) of processes and their children: what a request costs whatever else the
+# shared machine is doing.
+ticks() {
+  local total=0 pid
+  for pid in "$@" $(for p in "$@"; do pgrep -P "$p" 2>/dev/null; done); do
+    local t
+    t=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    total=$((total + ${t:-0}))
+  done
+  echo "$total"
+}
+postgres_pids() { pgrep -u postgres postgres 2>/dev/null | tr '\n' ' '; }
+
+measure() { # scale target op round url script server-pid
+  local scale=$1 target=$2 op=$3 round=$4 url=$5 script=$6 pid=$7
+  local result server0 server1 pg0 pg1 hz
+  hz=$(getconf CLK_TCK)
+  server0=$(ticks $pid); pg0=$(ticks $(postgres_pids))
   result=$(load "$url" "$script" "$DURATION")
+  server1=$(ticks $pid); pg1=$(ticks $(postgres_pids))
+  result=$(python3 - "$result" "$((server1 - server0))" "$((pg1 - pg0))" "$hz" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+n, hz = max(r.get("requests", 0), 1), int(sys.argv[4])
+r["server_cpu_ms"] = round(int(sys.argv[2]) * 1000 / hz / n, 3)
+r["postgres_cpu_ms"] = round(int(sys.argv[3]) * 1000 / hz / n, 3)
+print(json.dumps(r))
+PY
+)
   record "{\"kind\":\"load\",\"scale\":$scale,\"target\":\"$target\",\"op\":\"$op\",\"round\":$round,\"result\":$result}"
   printf '   %-12s %-14s round %s: %s\n' "$target" "$op" "$round" "$result" >&2
 }
@@ -188,7 +214,9 @@ record "{\"kind\":\"machine\",\"nproc\":$(nproc),\"memory\":\"$(free -h | awk '/
 IFS=, read -r -a scale_list <<< "$SCALES"
 for scale in "${scale_list[@]}"; do
   db=mptf_bench_s$scale
-  url=$PG/$db
+  # Everything runs on one box: no TLS on the loopback for any client (node-postgres, which
+  # PostGraphile uses, does not negotiate it by default; sqlx and libpq would).
+  url="$PG/$db?sslmode=disable"
   work=$OUT/s$scale
   mkdir -p "$work"
   log "scale $scale: database $db"
@@ -218,6 +246,12 @@ for scale in "${scale_list[@]}"; do
   SERVER_PID=$!
   wait_http "http://127.0.0.1:$PORT/readyz"
   api=http://127.0.0.1:$PORT/graphql
+  # A second server that keeps no dashboard figures: what the dashboard costs when every
+  # request computes it (right after a write, say).
+  MPTF_FIGURES_CACHE_SECS=0 MPTF_LISTEN=127.0.0.1:$((PORT + 2)) "$BIN" serve > "$work/server-uncached.log" 2>&1 &
+  UNCACHED_PID=$!
+  wait_http "http://127.0.0.1:$((PORT + 2))/readyz"
+  uncached=http://127.0.0.1:$((PORT + 2))/graphql
 
   committee=$("$BIN" token --role STEERING_COMMITTEE --minutes 600)
   partner=$("$BIN" token --role PARTNER_SYSTEM --minutes 600)
@@ -241,6 +275,10 @@ for scale in "${scale_list[@]}"; do
     record "{\"kind\":\"statements\",\"scale\":$scale,\"op\":\"$op\",\"statements\":\"$n\"}"
     echo "   $op: $n SQL statements per request" >&2
   done
+  # Asked again, the dashboard's figures come from memory.
+  n=$(probe "$api" "$work/dashboard.json" "$committee")
+  record "{\"kind\":\"statements\",\"scale\":$scale,\"op\":\"dashboard-kept\",\"statements\":\"$n\"}"
+  echo "   dashboard asked again: $n SQL statements per request" >&2
   first=${contributions%%,*}
   cat > "$work/deposit.json" <<EOF
 {"query":"mutation(\$i: RecordDepositInput!) { recordDeposit(input: \$i) { deposit { id } userErrors { code message } } }","variables":{"i":{"contribution":"${first%%:*}","receivedOn":"$BENCH_DATE","amount":{"amount":"1.00","currency":"${first##*:}"},"exchangeRate":"1","idempotencyKey":"probe-$BENCH_RUN"}}}
@@ -271,20 +309,23 @@ EOF
 
   log "scale $scale: $ROUNDS alternating rounds of ${DURATION}s at $CONNECTIONS connections"
   for round in $(seq 1 "$ROUNDS"); do
-    BENCH_TOKEN=$committee BENCH_BODY=$work/dashboard.json measure "$scale" mptf dashboard "$round" "$api" bench/wrk/graphql.lua
-    # The same dashboard for one client alone: its latency without queueing behind 15 others.
-    BENCH_CONNECTIONS=1 BENCH_TOKEN=$committee BENCH_BODY=$work/dashboard.json measure "$scale" mptf-1 dashboard "$round" "$api" bench/wrk/graphql.lua
-    BENCH_TOKEN=$partner BENCH_BODY=$work/programmes.json measure "$scale" mptf programmes "$round" "$api" bench/wrk/graphql.lua
+    BENCH_TOKEN=$committee BENCH_BODY=$work/dashboard.json measure "$scale" mptf dashboard "$round" "$api" bench/wrk/graphql.lua "$SERVER_PID"
+    BENCH_TOKEN=$committee BENCH_BODY=$work/dashboard.json measure "$scale" mptf-uncached dashboard "$round" "$uncached" bench/wrk/graphql.lua "$UNCACHED_PID"
+    # The dashboard computed for one client alone: its latency without queueing behind 15 others.
+    BENCH_CONNECTIONS=1 BENCH_TOKEN=$committee BENCH_BODY=$work/dashboard.json measure "$scale" mptf-1 dashboard "$round" "$uncached" bench/wrk/graphql.lua "$UNCACHED_PID"
+    BENCH_TOKEN=$partner BENCH_BODY=$work/programmes.json measure "$scale" mptf programmes "$round" "$api" bench/wrk/graphql.lua "$SERVER_PID"
     if [ "$POSTGRAPHILE" = 1 ]; then
-      BENCH_TOKEN= BENCH_BODY=$work/postgraphile.json measure "$scale" postgraphile programmes "$round" "$pgl" bench/wrk/graphql.lua
+      BENCH_TOKEN= BENCH_BODY=$work/postgraphile.json measure "$scale" postgraphile programmes "$round" "$pgl" bench/wrk/graphql.lua "$PGL_PID"
     fi
     if [ "$PGBENCH" = 1 ]; then pgbench_run "$scale" "$round" "$url"; fi
-    BENCH_TOKEN=$donor BENCH_BODY=$work/statement.json measure "$scale" mptf statement "$round" "$api" bench/wrk/graphql.lua
-    BENCH_TOKEN=$admin measure "$scale" mptf deposit "$round" "$api" bench/wrk/deposit.lua
+    BENCH_TOKEN=$donor BENCH_BODY=$work/statement.json measure "$scale" mptf statement "$round" "$api" bench/wrk/graphql.lua "$SERVER_PID"
+    BENCH_TOKEN=$admin measure "$scale" mptf deposit "$round" "$api" bench/wrk/deposit.lua "$SERVER_PID"
   done
 
   record "{\"kind\":\"memory\",\"scale\":$scale,\"target\":\"mptf\",\"peak_kb\":$(peak_kb "$SERVER_PID")}"
+  record "{\"kind\":\"memory\",\"scale\":$scale,\"target\":\"mptf-uncached\",\"peak_kb\":$(peak_kb "$UNCACHED_PID")}"
   stop "$SERVER_PID"; SERVER_PID=
+  stop "$UNCACHED_PID"; UNCACHED_PID=
   if [ "$POSTGRAPHILE" = 1 ]; then
     record "{\"kind\":\"memory\",\"scale\":$scale,\"target\":\"postgraphile\",\"peak_kb\":$(peak_kb "$PGL_PID")}"
     stop "$PGL_PID"; PGL_PID=

@@ -203,6 +203,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 events: crate::service::EventBus::new(true),
                 db,
                 statements,
+                figures: crate::service::FiguresCache::disabled(),
             };
             if crate::seed::demo_if_empty(&services).await? {
                 println!("demo portfolio seeded");

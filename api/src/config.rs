@@ -135,6 +135,16 @@ pub struct OperationsSettings {
         global = true
     )]
     pub ws_init_timeout_secs: u64,
+
+    /// How long a dashboard figure may be served from memory at most, in seconds; any committed
+    /// write retires it earlier. 0 computes every figure for every request.
+    #[arg(
+        long,
+        env = "MPTF_FIGURES_CACHE_SECS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub figures_cache_secs: u64,
 }
 
 impl Default for OperationsSettings {
@@ -142,6 +152,7 @@ impl Default for OperationsSettings {
         Self {
             shutdown_timeout_secs: 30,
             ws_init_timeout_secs: 10,
+            figures_cache_secs: 60,
         }
     }
 }
@@ -154,6 +165,9 @@ impl OperationsSettings {
         }
         if !(1..=300).contains(&self.ws_init_timeout_secs) {
             bail!("MPTF_WS_INIT_TIMEOUT_SECS must be between 1 and 300");
+        }
+        if self.figures_cache_secs > 3_600 {
+            bail!("MPTF_FIGURES_CACHE_SECS must be at most 3600 (an hour)");
         }
         Ok(())
     }

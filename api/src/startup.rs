@@ -27,6 +27,9 @@ pub async fn connect(
         .acquire_timeout(Duration::from_secs(settings.db_acquire_timeout_secs))
         .connect_timeout(Duration::from_secs(settings.db_acquire_timeout_secs))
         .sqlx_logging(false)
+        // A ping on every checkout would double the round trips of a request; only a connection
+        // idle long enough to have been dropped by the server or a proxy is checked first.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
@@ -97,6 +100,9 @@ impl Application {
             db,
             events,
             statements,
+            figures: crate::service::FiguresCache::new(Duration::from_secs(
+                settings.operations.figures_cache_secs,
+            )),
         };
         if settings.seeds_demo() {
             crate::seed::demo_if_empty(&services).await?;

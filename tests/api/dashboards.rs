@@ -457,3 +457,51 @@ mod consistency {
         property(Backend::Postgres).await;
     }
 }
+
+const TOTALS: &str = "{ portfolio { totals { depositedUsd } } }";
+
+on_both! {
+    /// The dashboard's figures are kept between requests, yet a committed write shows at once,
+    /// and a refused one changes nothing.
+    async fn a_committed_write_shows_on_the_dashboard_at_once(app: TestApp) {
+        let token = app.admin();
+        let deposited = |data: Value| cents(&data["portfolio"]["totals"]["depositedUsd"]);
+        let before = deposited(app.data(Some(&token), TOTALS, json!({})).await);
+        assert_eq!(deposited(app.data(Some(&token), TOTALS, json!({})).await), before);
+        let (_, contribution) = deposit_usd(&app, "1250.00", None).await;
+        let after = deposited(app.data(Some(&token), TOTALS, json!({})).await);
+        assert_eq!(after, before + 125_000, "the deposit is missing from the dashboard");
+        // The agreement is fully paid: a further deposit is refused, and the figure stays.
+        let refused = record_deposit(&app, &contribution, "USD", "1.00", "1", "over-the-balance").await;
+        assert_eq!(refused["userErrors"][0]["code"], "INVALID_TRANSITION", "{refused}");
+        assert_eq!(deposited(app.data(Some(&token), TOTALS, json!({})).await), after);
+    }
+}
+
+/// Two servers on one PostgreSQL database: a deposit committed through one shows on the other's
+/// dashboard, whose figure was already kept in memory, as soon as the notification arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_through_another_process_retires_the_kept_figures() {
+    let Some(database) = fresh_postgres_database().await else {
+        return;
+    };
+    let first = TestApp::spawn_on(&database).await;
+    let second = TestApp::spawn_on(&database).await;
+    let token = first.admin();
+    let deposited = |data: Value| cents(&data["portfolio"]["totals"]["depositedUsd"]);
+    let before = deposited(first.data(Some(&token), TOTALS, json!({})).await);
+    deposit_usd(&second, "300.00", None).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let now = deposited(first.data(Some(&token), TOTALS, json!({})).await);
+        if now == before + 30_000 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first server still shows {now} cents deposited, not {}",
+            before + 30_000
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -147,6 +147,7 @@ impl TestApp {
                 db,
                 events: mptf::service::EventBus::new(true),
                 statements,
+                figures: mptf::service::FiguresCache::disabled(),
             },
             tokens: Tokens::new(SECRET.as_bytes()).unwrap(),
             database_url: database_url.to_owned(),

@@ -433,14 +433,7 @@ async fn execute(
         } else {
             StatusCode::OK
         };
-    let mut body = serde_json::to_value(&response).unwrap_or_default();
-    if response.data == async_graphql::Value::Null && response.is_err() {
-        // GraphQL over HTTP: a request error has no `data` entry at all.
-        if let Some(body) = body.as_object_mut() {
-            body.remove("data");
-        }
-    }
-    let body = body.to_string();
+    let body = serde_json::to_vec(&ResponseBody::of(&response)).unwrap_or_default();
     HttpResponse::build(status)
         .insert_header((
             header::CONTENT_TYPE,
@@ -452,6 +445,29 @@ async fn execute(
         ))
         .insert_header(("x-request-id", request_id))
         .body(body)
+}
+
+/// A GraphQL response as the client reads it, serialized straight from the executor's values.
+/// GraphQL over HTTP: a request error (no data at all) has no `data` entry.
+#[derive(serde::Serialize)]
+struct ResponseBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [async_graphql::ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+}
+
+impl<'a> ResponseBody<'a> {
+    fn of(response: &'a async_graphql::Response) -> Self {
+        let request_error = response.data == async_graphql::Value::Null && response.is_err();
+        Self {
+            data: (!request_error).then_some(&response.data),
+            errors: &response.errors,
+            extensions: &response.extensions,
+        }
+    }
 }
 
 async fn graphiql(state: web::Data<AppState>) -> HttpResponse {

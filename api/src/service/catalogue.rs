@@ -142,7 +142,7 @@ impl Services {
             ),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         self.events.committed(event);
         Ok(updated)
     }

@@ -424,7 +424,7 @@ impl Services {
             .for_organizations(organizations.iter().copied().collect()),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         self.events.committed(event);
         Ok(created)
     }
@@ -493,7 +493,7 @@ impl Services {
             .for_organizations(organizations),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         self.events.committed(event);
         Ok((after, review))
     }
@@ -549,7 +549,7 @@ impl Services {
             .for_organizations(organizations),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         self.events.committed(event);
         Ok(after)
     }

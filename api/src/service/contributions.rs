@@ -226,7 +226,7 @@ impl Services {
             audit::snapshot(&created),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(created)
     }
 
@@ -287,7 +287,7 @@ impl Services {
             audit::snapshot(&after),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(after)
     }
 
@@ -430,7 +430,7 @@ impl Services {
             .for_donor(donor.id),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         self.events.committed(event);
         Ok(created)
     }
@@ -490,7 +490,7 @@ impl Services {
             .for_donor(after.donor_id),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         self.events.committed(event);
         Ok(after)
     }
@@ -551,7 +551,7 @@ impl Services {
             .for_donor(after.donor_id),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         self.events.committed(event);
         Ok(after)
     }
@@ -706,7 +706,7 @@ impl Services {
             .for_donor(agreement.donor_id),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         self.events.committed(event);
         Ok(created)
     }

@@ -12,6 +12,10 @@ use tokio::sync::broadcast;
 /// The PostgreSQL channel that carries committed event ids between processes.
 pub const CHANNEL: &str = "mptf_portfolio_events";
 
+/// The PostgreSQL channel on which every committed command says the fund changed (the
+/// dashboard figures of every process are then recomputed; see `figures`).
+pub const FUND_CHANGED: &str = "mptf_fund_changed";
+
 /// An event as subscribers receive it.
 #[derive(Clone, Debug)]
 pub struct PortfolioEvent {
@@ -179,39 +183,67 @@ impl EventBus {
     }
 }
 
-/// With PostgreSQL: listens for committed events from every process and delivers them to this
-/// process's subscribers. The listener reconnects by itself after an outage.
+/// With PostgreSQL: listens for committed events and changes from every process, delivers the
+/// events to this process's subscribers and retires this process's dashboard figures. After an
+/// outage the listener connects again by itself; until it listens again, the figures are not
+/// cached (a change could go unnoticed).
 pub async fn listen(services: &super::Services, database_url: &str) -> anyhow::Result<()> {
-    use sea_orm::EntityTrait;
-    let mut listener = sea_orm::sqlx::postgres::PgListener::connect(database_url).await?;
-    listener.listen(CHANNEL).await?;
-    let bus = services.events.clone();
-    let db = services.db.clone();
+    let listener = subscribe(database_url).await?;
+    let services = services.clone();
+    let database_url = database_url.to_owned();
     tokio::spawn(async move {
+        let mut listener = listener;
         loop {
             match listener.recv().await {
                 Ok(notification) => {
-                    let Ok(id) = notification.payload().parse::<i64>() else {
-                        continue;
-                    };
-                    match portfolio_event::Entity::find_by_id(id).one(&db).await {
-                        Ok(Some(row)) => {
-                            if let Some(event) = from_row(row) {
-                                bus.deliver(event);
-                            }
-                        }
-                        Ok(None) => {}
-                        Err(error) => {
-                            tracing::warn!(%error, "cannot read a notified portfolio event")
-                        }
+                    services.figures.changed();
+                    if notification.channel() == CHANNEL {
+                        deliver(&services, notification.payload()).await;
                     }
                 }
                 Err(error) => {
+                    services.figures.set_trusted(false);
                     tracing::warn!(%error, "portfolio event listener lost its connection; retrying");
-                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    listener = loop {
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                        match subscribe(&database_url).await {
+                            Ok(listener) => break listener,
+                            Err(error) => {
+                                tracing::warn!(%error, "portfolio event listener cannot reconnect yet")
+                            }
+                        }
+                    };
+                    services.figures.set_trusted(true);
+                    tracing::info!("portfolio event listener connected again");
                 }
             }
         }
     });
     Ok(())
+}
+
+async fn subscribe(database_url: &str) -> anyhow::Result<sea_orm::sqlx::postgres::PgListener> {
+    let mut listener = sea_orm::sqlx::postgres::PgListener::connect(database_url).await?;
+    listener.listen_all([CHANNEL, FUND_CHANGED]).await?;
+    Ok(listener)
+}
+
+/// Reads a notified event from the outbox and hands it to this process's subscribers.
+async fn deliver(services: &super::Services, payload: &str) {
+    use sea_orm::EntityTrait;
+    let Ok(id) = payload.parse::<i64>() else {
+        return;
+    };
+    match portfolio_event::Entity::find_by_id(id)
+        .one(&services.db)
+        .await
+    {
+        Ok(Some(row)) => {
+            if let Some(event) = from_row(row) {
+                services.events.deliver(event);
+            }
+        }
+        Ok(None) => {}
+        Err(error) => tracing::warn!(%error, "cannot read a notified portfolio event"),
+    }
 }

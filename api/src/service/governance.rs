@@ -184,7 +184,7 @@ impl Services {
             audit::snapshot(&created),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(created)
     }
 
@@ -425,7 +425,7 @@ impl Services {
             event = event.for_organizations(event_scope.1);
         }
         let event = events::append(&txn, event).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         self.events.committed(event);
         Ok(created)
     }

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod concept_notes;
 pub mod contributions;
 pub mod events;
+pub mod figures;
 pub mod governance;
 pub mod idempotency;
 pub mod page;
@@ -22,6 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 pub use events::EventBus;
+pub use figures::FiguresCache;
 
 /// Everything a command or query needs, shared by all requests of a process.
 #[derive(Clone)]
@@ -29,9 +31,24 @@ pub struct Services {
     pub db: DatabaseConnection,
     pub events: EventBus,
     pub statements: StatementCounter,
+    pub figures: FiguresCache,
 }
 
 impl Services {
+    /// Commits a command's transaction and tells every process the fund changed, so that no
+    /// dashboard figure computed before it is served again (see [`figures`]). On PostgreSQL the
+    /// notification is part of the transaction: it is sent if and only if the commit succeeds.
+    pub(crate) async fn commit(&self, txn: sea_orm::DatabaseTransaction) -> ServiceResult<()> {
+        use sea_orm::ConnectionTrait;
+        if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+            txn.execute_unprepared(&format!("NOTIFY {}", events::FUND_CHANGED))
+                .await?;
+        }
+        txn.commit().await?;
+        self.figures.changed();
+        Ok(())
+    }
+
     /// The row a money-moving command created the first time, for a retry with the same key.
     pub(crate) async fn replayed<E>(&self, id: i64) -> ServiceResult<E::Model>
     where

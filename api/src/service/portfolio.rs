@@ -485,13 +485,32 @@ impl Services {
         self.query_all(&sql).await
     }
 
-    async fn query_one<T: FromQueryResult>(&self, sql: &str) -> ServiceResult<Option<T>> {
-        let statement = Statement::from_string(self.db.get_database_backend(), sql.to_owned());
-        Ok(T::find_by_statement(statement).one(&self.db).await?)
+    // Every figure is one statement whose text says everything it depends on (the scope and
+    // the caller's visibility are written into it), so the text is the figure's cache key.
+
+    async fn query_one<T>(&self, sql: &str) -> ServiceResult<Option<T>>
+    where
+        T: FromQueryResult + Clone + Send + Sync + 'static,
+    {
+        self.figures
+            .get_or_load(sql, || async {
+                let statement =
+                    Statement::from_string(self.db.get_database_backend(), sql.to_owned());
+                Ok(T::find_by_statement(statement).one(&self.db).await?)
+            })
+            .await
     }
 
-    async fn query_all<T: FromQueryResult>(&self, sql: &str) -> ServiceResult<Vec<T>> {
-        let statement = Statement::from_string(self.db.get_database_backend(), sql.to_owned());
-        Ok(T::find_by_statement(statement).all(&self.db).await?)
+    async fn query_all<T>(&self, sql: &str) -> ServiceResult<Vec<T>>
+    where
+        T: FromQueryResult + Clone + Send + Sync + 'static,
+    {
+        self.figures
+            .get_or_load(sql, || async {
+                let statement =
+                    Statement::from_string(self.db.get_database_backend(), sql.to_owned());
+                Ok(T::find_by_statement(statement).all(&self.db).await?)
+            })
+            .await
     }
 }

@@ -358,7 +358,7 @@ impl Services {
             ),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         self.events.committed(event);
         Ok(programme)
     }
@@ -442,7 +442,7 @@ impl Services {
             ),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         self.events.committed(event);
         Ok(after)
     }
@@ -658,7 +658,7 @@ impl Services {
             ),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         self.events.committed(event);
         Ok(created)
     }
@@ -793,7 +793,7 @@ impl Services {
             ),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         self.events.committed(event);
         Ok(created)
     }
@@ -872,7 +872,7 @@ impl Services {
             audit::snapshot(&created),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(created)
     }
 
@@ -947,7 +947,7 @@ impl Services {
             ),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         self.events.committed(event);
         Ok(created)
     }

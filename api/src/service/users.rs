@@ -136,7 +136,7 @@ impl Services {
             audit::snapshot(&created),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(created)
     }
 
@@ -228,7 +228,7 @@ impl Services {
             audit::snapshot(&after),
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(after)
     }
 
