@@ -128,6 +128,27 @@ on_both! {
     }
 }
 
+// The benchmark's programme list (bench/queries/programmes.graphql) over a synthetic portfolio
+// of 60 programmes: a page of 50 costs what a page of 1 costs.
+on_both! {
+    async fn a_page_of_fifty_programmes_costs_what_a_page_of_one_costs(app: TestApp) {
+        let options = mptf::seed::synthetic::Options { scale: 5, seed: 2021, progress: false };
+        mptf::seed::synthetic::generate(&app.services.db, &options).await.unwrap();
+        let query = include_str!("../../bench/queries/programmes.graphql").replace("first: 50", "first: $first");
+        let query = format!("query($first: Int!) {}", query.trim_start_matches(|c: char| c != '{'));
+        let mut counts = Vec::new();
+        for first in [1, 5, 50] {
+            let response = app.graphql(Some(&app.token(Role::PartnerSystem, "partner:bench")), &query, json!({"first": first})).await;
+            assert!(response.get("errors").is_none(), "{response}");
+            let nodes = response["data"]["jointProgrammes"]["nodes"].as_array().unwrap();
+            assert_eq!(nodes.len(), first as usize);
+            assert!(nodes.iter().all(|p| !p["budgetLines"].as_array().unwrap().is_empty()), "every programme has budget lines");
+            counts.push(response["extensions"]["sqlStatements"].as_u64().unwrap());
+        }
+        assert_eq!(counts, vec![counts[0]; 3], "statements for pages of 1, 5 and 50: {counts:?}");
+    }
+}
+
 #[test]
 fn the_committed_schema_is_the_served_schema() {
     let committed =

@@ -804,40 +804,32 @@ pub struct DonorStatement {
 impl Services {
     /// A donor's statement: the donor itself, the fund's staff and the steering committee.
     pub async fn donor_statement(&self, ctx: &Ctx, donor_id: i64) -> ServiceResult<DonorStatement> {
-        use sea_orm::{FromQueryResult, Statement};
         let principal = access::authenticated(ctx)?;
         access::require_contributions_of(principal, donor_id)?;
-        let backend = self.db.get_database_backend();
-        // `donor_id` is an integer: written into the SQL as a literal.
-        let by_currency = CurrencyFigures::find_by_statement(Statement::from_string(
-            backend,
-            format!(
+        // `donor_id` is an integer: written into the SQL as a literal. The statement's figures
+        // are the fund's figures: kept in memory until the fund changes (see `figures`).
+        let by_currency = self
+            .figure_rows::<CurrencyFigures>(&format!(
                 "SELECT c.currency AS currency,
                    COALESCE(CAST(SUM(CASE WHEN c.status <> 'CANCELLED' THEN c.pledged_minor ELSE 0 END) AS BIGINT), 0) AS pledged,
                    COALESCE(CAST(SUM(CASE WHEN c.status IN ('SIGNED', 'PARTIALLY_DEPOSITED', 'FULLY_DEPOSITED') THEN c.pledged_minor ELSE 0 END) AS BIGINT), 0) AS signed,
                    COALESCE(CAST(SUM(c.deposited_minor) AS BIGINT), 0) AS deposited
                  FROM contribution c WHERE c.donor_id = {donor_id} GROUP BY c.currency ORDER BY c.currency"
-            ),
-        ))
-        .all(&self.db)
-        .await?;
-        let usd = DonorUsdFigures::find_by_statement(Statement::from_string(
-            backend,
-            format!(
+            ))
+            .await?;
+        let usd = self
+            .figure_row::<DonorUsdFigures>(&format!(
                 "SELECT
                    (SELECT COALESCE(CAST(SUM(c.pledged_usd_cents) AS BIGINT), 0) FROM contribution c WHERE c.donor_id = {donor_id} AND c.status <> 'CANCELLED') AS pledged,
                    (SELECT COALESCE(CAST(SUM(c.pledged_usd_cents) AS BIGINT), 0) FROM contribution c WHERE c.donor_id = {donor_id} AND c.status IN ('SIGNED', 'PARTIALLY_DEPOSITED', 'FULLY_DEPOSITED')) AS committed,
                    (SELECT COALESCE(CAST(SUM(d.amount_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id}) AS deposited,
                    (SELECT COALESCE(CAST(SUM(d.fee_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id}) AS fees,
                    (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id}) AS net"
-            ),
-        ))
-        .one(&self.db)
-        .await?
-        .unwrap_or_default();
-        let earmarks = EarmarkUse::find_by_statement(Statement::from_string(
-            backend,
-            format!(
+            ))
+            .await?
+            .unwrap_or_default();
+        let earmarks = self
+            .figure_rows::<EarmarkUse>(&format!(
                 "SELECT a.id AS area_id,
                    (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id} AND c.earmarked_area_id = a.id) AS donor_net,
                    (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.earmarked_area_id = a.id) AS pool_net,
@@ -845,28 +837,23 @@ impl Services {
                  FROM thematic_area a
                  WHERE a.id IN (SELECT c.earmarked_area_id FROM contribution c WHERE c.donor_id = {donor_id} AND c.status <> 'CANCELLED')
                  ORDER BY a.number"
-            ),
-        ))
-        .all(&self.db)
-        .await?;
-        #[derive(sea_orm::FromQueryResult, Default)]
+            ))
+            .await?;
+        #[derive(sea_orm::FromQueryResult, Clone, Default)]
         struct Pool {
             donor_net: i64,
             pool_net: i64,
             pool_transferred: i64,
         }
-        let pool = Pool::find_by_statement(Statement::from_string(
-            backend,
-            format!(
+        let pool = self
+            .figure_row::<Pool>(&format!(
                 "SELECT
                    (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id} AND c.earmarked_area_id IS NULL) AS donor_net,
                    (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.earmarked_area_id IS NULL) AS pool_net,
                    (SELECT COALESCE(CAST(SUM(t.from_unearmarked_usd_cents) AS BIGINT), 0) FROM transfer t) AS pool_transferred"
-            ),
-        ))
-        .one(&self.db)
-        .await?
-        .unwrap_or_default();
+            ))
+            .await?
+            .unwrap_or_default();
         Ok(DonorStatement {
             donor_id,
             by_currency,

@@ -12,7 +12,8 @@
 //! disconnected (it could miss a notification) the cache is bypassed. Entries also expire after
 //! `MPTF_FIGURES_CACHE_SECS` whatever happens, and `0` turns the cache off.
 
-use super::ServiceResult;
+use super::{ServiceResult, Services};
+use sea_orm::{FromQueryResult, Statement};
 use std::any::Any;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -103,6 +104,38 @@ impl FiguresCache {
             },
         );
         Ok(value)
+    }
+}
+
+impl Services {
+    /// A figure of the fund computed by one statement whose text says everything it depends on
+    /// (scope, donor, the caller's visibility: typed values written into it as literals), so the
+    /// text is the figure's key in the cache.
+    pub(crate) async fn figure_row<T>(&self, sql: &str) -> ServiceResult<Option<T>>
+    where
+        T: FromQueryResult + Clone + Send + Sync + 'static,
+    {
+        self.figures
+            .get_or_load(sql, || async {
+                let statement =
+                    Statement::from_string(self.db.get_database_backend(), sql.to_owned());
+                Ok(T::find_by_statement(statement).one(&self.db).await?)
+            })
+            .await
+    }
+
+    /// Figures of the fund, one per row, as [`Services::figure_row`].
+    pub(crate) async fn figure_rows<T>(&self, sql: &str) -> ServiceResult<Vec<T>>
+    where
+        T: FromQueryResult + Clone + Send + Sync + 'static,
+    {
+        self.figures
+            .get_or_load(sql, || async {
+                let statement =
+                    Statement::from_string(self.db.get_database_backend(), sql.to_owned());
+                Ok(T::find_by_statement(statement).all(&self.db).await?)
+            })
+            .await
     }
 }
 

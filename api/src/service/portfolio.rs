@@ -7,7 +7,7 @@ use crate::domain::Role;
 use crate::domain::{ConceptNoteStatus, Region, Usd};
 use chrono::{Datelike, NaiveDate};
 use entity::capitalization_target;
-use sea_orm::{DbBackend, EntityTrait, FromQueryResult, QueryOrder, Statement};
+use sea_orm::{DbBackend, EntityTrait, FromQueryResult, QueryOrder};
 
 /// The fund's money, in USD cents.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, FromQueryResult)]
@@ -300,7 +300,7 @@ impl Services {
             transfers = scope.transfers(),
             expenditures = scope.expenditures(),
         );
-        Ok(self.query_one::<Totals>(&sql).await?.unwrap_or_default())
+        Ok(self.figure_row::<Totals>(&sql).await?.unwrap_or_default())
     }
 
     pub async fn capitalization_targets(&self) -> ServiceResult<Vec<capitalization_target::Model>> {
@@ -340,7 +340,7 @@ impl Services {
             notes = scope.notes(),
             areas = scope.area("a.id"),
         );
-        self.query_all(&sql).await
+        self.figure_rows(&sql).await
     }
 
     /// Programmes and concept notes by UN region of their countries; a multi-region programme
@@ -365,7 +365,7 @@ impl Services {
             programmes = scope.programmes(),
             notes = scope.notes(),
         );
-        self.query_all(&sql).await
+        self.figure_rows(&sql).await
     }
 
     /// Programmes and concept notes by country; a multi-country programme counts in each.
@@ -389,7 +389,7 @@ impl Services {
             programmes = scope.programmes(),
             notes = scope.notes(),
         );
-        self.query_all(&sql).await
+        self.figure_rows(&sql).await
     }
 
     /// Concept notes by status, with what they request.
@@ -404,7 +404,7 @@ impl Services {
             requested = sum("n.requested_budget_usd_cents"),
             notes = scope.notes(),
         );
-        let mut rows: Vec<StatusCount> = self.query_all(&sql).await?;
+        let mut rows: Vec<StatusCount> = self.figure_rows(&sql).await?;
         // Every status appears, in the order of the programming cycle.
         let order = |s: &str| {
             ConceptNoteStatus::ALL
@@ -448,7 +448,7 @@ impl Services {
             net = sum("d.net_usd_cents"),
             deposits = scope.deposits(),
         );
-        self.query_all(&sql).await
+        self.figure_rows(&sql).await
     }
 
     /// How many programmes and indicators serve each guiding principle.
@@ -465,7 +465,7 @@ impl Services {
              FROM guiding_principle g ORDER BY g.position",
             programmes = scope.programmes(),
         );
-        self.query_all(&sql).await
+        self.figure_rows(&sql).await
     }
 
     /// Programmes by gender, human-rights and child-sensitivity marker score.
@@ -482,35 +482,6 @@ impl Services {
              ORDER BY 1, 2",
             programmes = scope.programmes(),
         );
-        self.query_all(&sql).await
-    }
-
-    // Every figure is one statement whose text says everything it depends on (the scope and
-    // the caller's visibility are written into it), so the text is the figure's cache key.
-
-    async fn query_one<T>(&self, sql: &str) -> ServiceResult<Option<T>>
-    where
-        T: FromQueryResult + Clone + Send + Sync + 'static,
-    {
-        self.figures
-            .get_or_load(sql, || async {
-                let statement =
-                    Statement::from_string(self.db.get_database_backend(), sql.to_owned());
-                Ok(T::find_by_statement(statement).one(&self.db).await?)
-            })
-            .await
-    }
-
-    async fn query_all<T>(&self, sql: &str) -> ServiceResult<Vec<T>>
-    where
-        T: FromQueryResult + Clone + Send + Sync + 'static,
-    {
-        self.figures
-            .get_or_load(sql, || async {
-                let statement =
-                    Statement::from_string(self.db.get_database_backend(), sql.to_owned());
-                Ok(T::find_by_statement(statement).all(&self.db).await?)
-            })
-            .await
+        self.figure_rows(&sql).await
     }
 }
