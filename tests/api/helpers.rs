@@ -268,6 +268,22 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Waits until the server sends no SQL for a while. `extensions.sqlStatements` counts every
+    /// statement of the process, and with PostgreSQL the event listener reads the outbox rows the
+    /// fixtures' commits announced, a little after those commits.
+    pub async fn until_quiet(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut seen = self.services.statements.get();
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            let now = self.services.statements.get();
+            if now == seen || std::time::Instant::now() > deadline {
+                return;
+            }
+            seen = now;
+        }
+    }
+
     pub fn admin(&self) -> String {
         self.token(Role::Admin, "user:admin")
     }

@@ -6,5 +6,6 @@ mod helpers;
 mod dashboards;
 mod foundation;
 mod operations;
+mod performance;
 mod security;
 mod workflows;

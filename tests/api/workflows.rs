@@ -401,6 +401,7 @@ on_both! {
         assert_eq!(totals(&app).await["depositedUsd"], "0.00");
 
         // Malformed input never reaches the database.
+        app.until_quiet().await;
         let deposit = |amount: &str, currency: &str| json!({"contribution": eur, "receivedOn": "2021-03-01",
             "amount": {"amount": amount, "currency": currency}, "exchangeRate": "0.8", "idempotencyKey": "swe-bad"});
         let negative = mutate(&app, Some(&admin), "recordDeposit", "deposit { id }", deposit("-100.00", "EUR")).await;

@@ -194,28 +194,33 @@ pub async fn listen(services: &super::Services, database_url: &str) -> anyhow::R
     tokio::spawn(async move {
         let mut listener = listener;
         loop {
-            match listener.recv().await {
-                Ok(notification) => {
+            // `try_recv`, not `recv`: `recv` reconnects silently, and the notifications sent in
+            // between would be lost without a trace.
+            let lost = match listener.try_recv().await {
+                Ok(Some(notification)) => {
                     services.figures.changed();
                     if notification.channel() == CHANNEL {
                         deliver(&services, notification.payload()).await;
                     }
+                    None
                 }
-                Err(error) => {
-                    services.figures.set_trusted(false);
-                    tracing::warn!(%error, "portfolio event listener lost its connection; retrying");
-                    listener = loop {
-                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                        match subscribe(&database_url).await {
-                            Ok(listener) => break listener,
-                            Err(error) => {
-                                tracing::warn!(%error, "portfolio event listener cannot reconnect yet")
-                            }
+                Ok(None) => Some("the connection was closed".to_owned()),
+                Err(error) => Some(error.to_string()),
+            };
+            if let Some(error) = lost {
+                services.figures.set_trusted(false);
+                tracing::warn!(%error, "portfolio event listener lost its connection; retrying");
+                listener = loop {
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    match subscribe(&database_url).await {
+                        Ok(listener) => break listener,
+                        Err(error) => {
+                            tracing::warn!(%error, "portfolio event listener cannot reconnect yet")
                         }
-                    };
-                    services.figures.set_trusted(true);
-                    tracing::info!("portfolio event listener connected again");
-                }
+                    }
+                };
+                services.figures.set_trusted(true);
+                tracing::info!("portfolio event listener connected again");
             }
         }
     });
