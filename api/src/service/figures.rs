@@ -115,16 +115,10 @@ impl Services {
     where
         T: FromQueryResult + Clone + Send + Sync + 'static,
     {
-        self.figures
-            .get_or_load(sql, || async {
-                let statement =
-                    Statement::from_string(self.db.get_database_backend(), sql.to_owned());
-                Ok(T::find_by_statement(statement).one(&self.db).await?)
-            })
-            .await
+        Ok(self.figure_rows(sql).await?.into_iter().next())
     }
 
-    /// Figures of the fund, one per row, as [`Services::figure_row`].
+    /// Figures of the fund, one per row, kept like [`Services::figure_row`]'s.
     pub(crate) async fn figure_rows<T>(&self, sql: &str) -> ServiceResult<Vec<T>>
     where
         T: FromQueryResult + Clone + Send + Sync + 'static,
