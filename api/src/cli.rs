@@ -201,7 +201,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             startup::migrate(&db).await?;
             let services = crate::service::Services {
                 events: crate::service::EventBus::new(true),
-                db,
+                db: db.into(),
                 statements,
                 figures: crate::service::FiguresCache::disabled(),
             };

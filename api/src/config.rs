@@ -190,7 +190,7 @@ pub struct SecuritySettings {
     #[arg(
         long,
         env = "MPTF_MAX_COMPLEXITY",
-        default_value_t = 5_000,
+        default_value_t = 25_000,
         global = true
     )]
     pub max_complexity: usize,
@@ -252,6 +252,45 @@ pub struct SecuritySettings {
         global = true
     )]
     pub account_check_secs: u64,
+
+    /// Longest a query or mutation may run, in seconds; then it is cancelled and answered with
+    /// REQUEST_TIMEOUT.
+    #[arg(
+        long,
+        env = "MPTF_MAX_REQUEST_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub max_request_secs: u64,
+
+    /// Most database connections one request may hold at once (0: a third of the pool), so
+    /// that one request cannot starve the others.
+    #[arg(
+        long,
+        env = "MPTF_DB_CONNECTIONS_PER_REQUEST",
+        default_value_t = 0,
+        global = true
+    )]
+    pub db_connections_per_request: u32,
+
+    /// Most operations open at once on one WebSocket (a further `subscribe` closes it with 4429).
+    #[arg(
+        long,
+        env = "MPTF_MAX_SUBSCRIPTIONS_PER_SOCKET",
+        default_value_t = 20,
+        global = true
+    )]
+    pub max_subscriptions_per_socket: usize,
+
+    /// Most WebSockets open at once for one caller (one token subject, or one address for
+    /// anonymous callers); a further `connection_init` is closed with 4429.
+    #[arg(
+        long,
+        env = "MPTF_MAX_SOCKETS_PER_CALLER",
+        default_value_t = 10,
+        global = true
+    )]
+    pub max_sockets_per_caller: usize,
 }
 
 impl Default for SecuritySettings {
@@ -259,7 +298,7 @@ impl Default for SecuritySettings {
         Self {
             max_body_bytes: 256 * 1024,
             max_depth: 10,
-            max_complexity: 5_000,
+            max_complexity: 25_000,
             max_aliases: 15,
             max_directives: 50,
             max_tokens: 1_000,
@@ -271,6 +310,10 @@ impl Default for SecuritySettings {
             idp_issuer: None,
             idp_audience: None,
             account_check_secs: 30,
+            max_request_secs: 10,
+            db_connections_per_request: 0,
+            max_subscriptions_per_socket: 20,
+            max_sockets_per_caller: 10,
         }
     }
 }
@@ -290,6 +333,12 @@ impl SecuritySettings {
         }
         if self.account_check_secs > 60 {
             bail!("MPTF_ACCOUNT_CHECK_SECS must be at most 60");
+        }
+        if !(1..=600).contains(&self.max_request_secs) {
+            bail!("MPTF_MAX_REQUEST_SECS must be between 1 and 600");
+        }
+        if self.max_subscriptions_per_socket == 0 || self.max_sockets_per_caller == 0 {
+            bail!("MPTF_MAX_SUBSCRIPTIONS_PER_SOCKET and MPTF_MAX_SOCKETS_PER_CALLER must be at least 1");
         }
         for origin in &self.cors_origins {
             if origin == "*" {

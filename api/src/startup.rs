@@ -44,7 +44,10 @@ pub async fn connect(
     })?;
     let counter = StatementCounter::default();
     let counting = counter.clone();
-    db.set_metric_callback(move |_| counting.increment());
+    db.set_metric_callback(move |_| {
+        counting.increment();
+        crate::service::budget::count_statement();
+    });
     Ok((db, counter))
 }
 
@@ -97,7 +100,7 @@ impl Application {
         let tokens = crate::auth::tokens_from_settings(settings)?;
         let events = EventBus::new(db.get_database_backend() != DbBackend::Postgres);
         let services = Services {
-            db,
+            db: db.into(),
             events,
             statements,
             figures: crate::service::FiguresCache::new(Duration::from_secs(
@@ -125,6 +128,12 @@ impl Application {
             ws_init_timeout: Duration::from_secs(settings.operations.ws_init_timeout_secs),
             shutdown: shutdown_seen,
             http: http::HttpOptions::from_settings(settings),
+            requests: graphql::execution::RequestLimits::from_settings(settings),
+            ws_limits: http::ws::WsLimits {
+                max_subscriptions_per_socket: settings.security.max_subscriptions_per_socket,
+                max_sockets_per_caller: settings.security.max_sockets_per_caller,
+            },
+            sockets: Default::default(),
         });
         let workers = if settings.http_workers == 0 {
             std::thread::available_parallelism()
@@ -134,7 +143,7 @@ impl Application {
             settings.http_workers
         };
         let metrics = web::Data::new(
-            http::metrics::Metrics::new(services.db.clone(), services.statements.clone())
+            http::metrics::Metrics::new(services.db.0.clone(), services.statements.clone())
                 .context("cannot set up the metrics")?,
         );
         let shutdown_timeout = Duration::from_secs(settings.operations.shutdown_timeout_secs);
@@ -172,7 +181,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let handle = self.server.handle();
         let shutdown = self.shutdown;
-        let db = self.services.db.clone();
+        let db = self.services.db.0.clone();
         let timeout = self.shutdown_timeout;
         let mut server = tokio::spawn(self.server);
         tokio::select! {

@@ -144,7 +144,7 @@ impl TestApp {
             },
             address: address.to_owned(),
             services: Services {
-                db,
+                db: db.into(),
                 events: mptf::service::EventBus::new(true),
                 statements,
                 figures: mptf::service::FiguresCache::disabled(),

@@ -1062,7 +1062,7 @@ async fn a_postgres_outage_fails_fast_and_the_service_recovers() {
     )
     .await;
     let app = TestApp::attach(&server.address, &postgres.url()).await;
-    app.services.db.clone().close().await.ok();
+    app.services.db.0.clone().close().await.ok();
     create_donor(&app, "Before the outage").await;
     let query = "{ donors { totalCount } }";
     assert_eq!(
@@ -1143,4 +1143,40 @@ async fn a_postgres_outage_fails_fast_and_the_service_recovers() {
         app.data(Some(&app.admin()), query, json!({})).await["donors"]["totalCount"],
         2
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logs
+
+with_binary_on_both! {
+    /// A request whose fields all fail writes one summary line, not a line (and a backtrace) per
+    /// field: the log cannot be flooded by asking for the same failure many times.
+    async fn a_failing_request_logs_one_bounded_summary(backend: Backend) {
+        let Some((url, _dir)) = fresh_database(backend).await else { return };
+        let (seeded, output) = run_mptf(&url, &["seed", "synthetic", "--scale", "1"], &[]);
+        assert!(seeded, "{output}");
+        let server = ChildServer::start(&url, &[("RUST_BACKTRACE", "1"), ("RUST_LIB_BACKTRACE", "1")]).await;
+        let app = TestApp::attach(&server.address, &url).await;
+        // Every indicator's measurements now fail to load.
+        use sea_orm::ConnectionTrait;
+        app.services.db.execute_unprepared("DROP TABLE indicator_measurement").await.unwrap();
+        let one = "jointProgrammes(first: 12) { nodes { code indicators { code latest { value } progress } } }";
+        let document = format!("{{ {} }}", (0..5).map(|i| format!("a{i}: {one}")).collect::<Vec<_>>().join(" "));
+        let body = app.client.post(format!("{}/graphql", server.address))
+            .header("x-request-id", "log-bound-probe")
+            .header("Authorization", format!("Bearer {}", app.admin()))
+            .json(&json!({"query": document}))
+            .send().await.unwrap().json::<Value>().await.unwrap();
+        let errors = body["errors"].as_array().expect("the failures are reported");
+        assert!(errors.len() >= 100, "many fields failed: {body}");
+        assert!(errors.iter().all(|e| e["extensions"]["code"] == "INTERNAL" && e["extensions"]["requestId"] == "log-bound-probe"));
+        assert!(!body.to_string().contains("indicator_measurement"), "no SQL detail reaches the client");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let logs = server.logs();
+        let lines: Vec<&str> = logs.lines().filter(|l| l.contains("log-bound-probe")).collect();
+        let bytes: usize = lines.iter().map(|l| l.len() + 1).sum();
+        assert!(bytes <= 4 * 1024, "{bytes} bytes of log for one request:\n{}", lines.join("\n"));
+        let summary = lines.iter().find(|l| l.contains("internal errors")).expect("one summary line");
+        assert!(summary.contains(&format!("\"errors\":{}", errors.len())), "{summary}");
+    }
 }

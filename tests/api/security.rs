@@ -145,11 +145,13 @@ on_both! {
         let duplicates = format!("{{ {} }}", "__typename ".repeat(22));
         assert_eq!(post_with(&app, &admin, &duplicates).await.code(), "TOO_MANY_DUPLICATE_FIELDS");
 
-        let expensive = format!("{{ {} }}", (0..7).map(|i| format!("d{i}: donors(first: 100) {{ edges {{ cursor node {{ id name }} }} nodes {{ id name }} }}")).collect::<Vec<_>>().join(" "));
+        let expensive = format!("{{ {} }}", (0..7).map(|i| format!("d{i}: donors(first: 100) {{ edges {{ cursor node {{ id name }} }} nodes {{ id name contributions(first: 20) {{ nodes {{ id }} }} }} }}")).collect::<Vec<_>>().join(" "));
         let refused = post_with(&app, &admin, &expensive).await;
         assert_eq!(refused.code(), "QUERY_TOO_COMPLEX", "{}", refused.body);
-        assert_eq!(refused.body["extensions"]["cost"]["requestedQueryCost"], 7 * (1 + 100 * 8));
-        assert_eq!(refused.body["extensions"]["cost"]["maximumAvailable"], 5000);
+        // Each donor row: edges 1 + cursor 1 + node 1 + id 1 + name 1, nodes 1 + id 1 + name 1,
+        // and its contributions, 1 + 20 rows × (nodes 1 + id 1).
+        assert_eq!(refused.body["extensions"]["cost"]["requestedQueryCost"], 7 * (1 + 100 * (8 + 1 + 20 * 2)));
+        assert_eq!(refused.body["extensions"]["cost"]["maximumAvailable"], 25_000);
 
         assert_eq!(post_with(&app, &admin, "{ donors(first: 101) { totalCount } }").await.code(), "PAGE_SIZE_EXCEEDED");
 
@@ -168,8 +170,9 @@ on_both! {
         create_donor(&app, "Costed").await;
         let response = post_with(&app, &app.admin(), "{ donors(first: 10) { nodes { id name } } thematicAreas { number } }").await;
         assert!(response.body.get("errors").is_none(), "{}", response.body);
-        // donors: 1 + 10 rows × (nodes 1 + id 1 + name 1); thematicAreas: 1 + number 1.
-        assert_eq!(response.body["extensions"]["cost"], json!({"requestedQueryCost": 31 + 2, "maximumAvailable": 5000}));
+        // donors: 1 + 10 rows × (nodes 1 + id 1 + name 1); thematicAreas, a plain list priced at
+        // its five rows: 1 + 5 × number 1.
+        assert_eq!(response.body["extensions"]["cost"], json!({"requestedQueryCost": 31 + 6, "maximumAvailable": 25_000}));
         let default_page = post_with(&app, &app.admin(), "{ donors { totalCount } }").await;
         assert_eq!(default_page.body["extensions"]["cost"]["requestedQueryCost"], 1 + 50);
     }
@@ -798,7 +801,7 @@ on_both! {
         assert_eq!(audit_events(&app).await, before);
 
         // The database stops answering.
-        app.services.db.clone().close().await.unwrap();
+        app.services.db.0.clone().close().await.unwrap();
         for (i, query) in ["{ donors { totalCount } }", "{ thematicAreas { number } }", "mutation { createDonor(input: {name: \"After\", kind: OTHER}) { donor { id } } }"].iter().enumerate() {
             let id = format!("masking-stopped-{i}");
             assert_masked(&post_with_request_id(&app, query, &id).await, &id);

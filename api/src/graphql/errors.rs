@@ -22,8 +22,11 @@ pub fn to_graphql(error: ServiceError, ctx: &Ctx) -> async_graphql::Error {
     }
 }
 
+/// An internal error: its detail goes to the request's one error summary (see
+/// [`crate::service::budget`]), with the full chain and any backtrace at debug level only.
 pub fn internal(detail: &anyhow::Error, request_id: &str) -> async_graphql::Error {
-    tracing::error!(request_id, error = ?detail, "internal error");
+    log_internal(&format!("{detail:#}"), request_id);
+    tracing::debug!(request_id, error = ?detail, "internal error in detail");
     async_graphql::Error::new(format!(
         "internal error; quote request id {request_id} to the fund's support"
     ))
@@ -31,6 +34,31 @@ pub fn internal(detail: &anyhow::Error, request_id: &str) -> async_graphql::Erro
         e.set("code", "INTERNAL");
         e.set("requestId", request_id);
     })
+}
+
+/// Counts an internal error against its request (one summary line when the request ends), or
+/// logs it at once outside a request.
+fn log_internal(detail: &str, request_id: &str) {
+    if !crate::service::budget::record_error(detail) {
+        let detail = crate::service::budget::truncate(
+            detail,
+            crate::service::budget::MAX_LOGGED_ERROR_BYTES,
+        );
+        tracing::error!(request_id, error = %detail, "internal error");
+    }
+}
+
+/// The masked error a client gets for anything internal.
+pub fn internal_server_error(request_id: &str) -> async_graphql::ServerError {
+    let mut error = async_graphql::ServerError::new(
+        format!("internal error; quote request id {request_id} to the fund's support"),
+        None,
+    );
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", "INTERNAL");
+    extensions.set("requestId", request_id);
+    error.extensions = Some(extensions);
+    error
 }
 
 pub fn coded(message: &str, code: &'static str) -> async_graphql::Error {
@@ -107,7 +135,10 @@ pub fn mask(response: &mut async_graphql::Response, request_id: &str) {
         }
         let code = code_for(&error.message, false);
         if code == "INTERNAL" {
-            tracing::error!(request_id, error = %error.message, path = ?error.path, "internal error");
+            log_internal(
+                &format!("{} at {:?}", error.message, error.path),
+                request_id,
+            );
             error.message =
                 format!("internal error; quote request id {request_id} to the fund's support");
             let extensions = error.extensions.get_or_insert_with(Default::default);

@@ -40,7 +40,7 @@ impl Default for QueryLimits {
     fn default() -> Self {
         Self {
             max_depth: 10,
-            max_complexity: 5_000,
+            max_complexity: 25_000,
             max_aliases: 15,
             max_directives: 50,
             max_tokens: 1_000,
@@ -56,6 +56,22 @@ pub enum Introspection {
     AdminOnly,
 }
 
+/// No field is priced above this, so that the sum async-graphql makes of a document's prices
+/// cannot overflow (anything above the limit is refused anyway).
+const PRICE_CEILING: usize = 1 << 40;
+
+/// The price of a field that runs its own SQL per parent instead of a loader batch (a donor's
+/// statement: four statements): a hundred, so that a document can hold few of them.
+pub const STATEMENT_COST: usize = 100;
+
+/// `1 + rows × child`, saturating at [`PRICE_CEILING`].
+pub fn list_cost(rows: usize, child_complexity: usize) -> usize {
+    rows.max(1)
+        .saturating_mul(child_complexity)
+        .saturating_add(1)
+        .min(PRICE_CEILING)
+}
+
 /// The cost of a connection field: its page size (`first` or `last`, else the default page)
 /// times what each row selects. Used as `#[graphql(complexity = ...)]` on connection fields.
 pub fn connection_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
@@ -63,7 +79,40 @@ pub fn connection_cost(first: Option<i32>, last: Option<i32>, child_complexity: 
         .or(last)
         .map(|n| n.clamp(0, MAX_PAGE_SIZE as i32) as usize)
         .unwrap_or(DEFAULT_PAGE_SIZE as usize);
-    1 + rows.max(1) * child_complexity
+    list_cost(rows, child_complexity)
+}
+
+/// The most rows a plain (unpaginated) list returns for one parent, and so the number of rows it
+/// is priced at: cost tracks the work a document can cause whatever the data. Lists that grow
+/// with the fund's history are cut at these numbers (the field's description says so); the
+/// others are bounded by the fund's rules or its reference data.
+pub mod rows {
+    /// Countries of a concept note or programme.
+    pub const COUNTRIES: usize = 60;
+    /// Participating organizations (and so budget lines) of a note or programme.
+    pub const ORGANIZATIONS: usize = 20;
+    /// The Global Compact's objectives.
+    pub const OBJECTIVES: usize = 23;
+    /// The fund's guiding principles.
+    pub const PRINCIPLES: usize = 10;
+    /// The fund's thematic areas.
+    pub const THEMATIC_AREAS: usize = 5;
+    /// ISO 3166 countries (the root list).
+    pub const ALL_COUNTRIES: usize = 250;
+    /// Results indicators of a programme, and measurements of an indicator.
+    pub const INDICATORS: usize = 30;
+    pub const MEASUREMENTS: usize = 50;
+    /// Decisions of a meeting, a concept note or a programme; transfers, expenditure reports,
+    /// deposits and reviews of one parent.
+    pub const DECISIONS: usize = 100;
+    pub const TRANSFERS: usize = 100;
+    pub const EXPENDITURES: usize = 100;
+    pub const DEPOSITS: usize = 100;
+    pub const REVIEWS: usize = 20;
+    /// Programmes listed under one earmark of a donor's statement.
+    pub const PROGRAMMES: usize = 100;
+    /// Rows of a portfolio breakdown (areas, regions, countries, statuses, periods).
+    pub const BREAKDOWN: usize = 250;
 }
 
 /// Counts a document's lexical tokens (punctuators, names, numbers, strings), ignoring white

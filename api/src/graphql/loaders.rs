@@ -5,19 +5,16 @@ use async_graphql::dataloader::Loader;
 use entity::*;
 use sea_orm::sea_query::postgres_array::NotU8;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 pub struct DbLoader {
-    db: DatabaseConnection,
+    db: crate::service::budget::Db,
 }
 
 impl DbLoader {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: crate::service::budget::Db) -> Self {
         Self { db }
     }
 
@@ -180,6 +177,43 @@ many_by!(
     decision,
     MeetingId.meeting_id,
     RecordedAt
+);
+
+/// A donor's contributions, newest pledge first (the order of the `contributions` list).
+#[derive(Copy, Clone, Debug, Hash, PartialEq, Eq)]
+pub struct ContributionsOfDonor(pub i64);
+
+impl Loader<ContributionsOfDonor> for DbLoader {
+    type Value = Vec<contribution::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[ContributionsOfDonor],
+    ) -> LoadResult<ContributionsOfDonor, Self::Value> {
+        let rows = contribution::Entity::find()
+            .filter(self.among(contribution::Column::DonorId, keys.iter().map(|k| k.0)))
+            .order_by_desc(contribution::Column::PledgedOn)
+            .order_by_desc(contribution::Column::Id)
+            .all(&self.db)
+            .await?;
+        let mut grouped: HashMap<ContributionsOfDonor, Vec<contribution::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            grouped
+                .entry(ContributionsOfDonor(row.donor_id))
+                .or_default()
+                .push(row);
+        }
+        Ok(grouped)
+    }
+}
+
+many_by!(
+    ProgrammesOfArea,
+    joint_programme,
+    ThematicAreaId.thematic_area_id,
+    Code
 );
 
 /// A loader of the ids a concept note links to through a join table.

@@ -3,6 +3,7 @@
 
 pub mod connection;
 pub mod errors;
+pub mod execution;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
@@ -128,12 +129,13 @@ pub fn prepare(
 /// first lets it run again (a pass over a large page may be cut short by the executor's fairness
 /// budget). A millisecond's wait split the batches of a page of 50 programmes in a debug build.
 fn start_batch(batch: futures::future::BoxFuture<'static, ()>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
+    // The batch runs for the request: its statements count against the request's budget.
+    tokio::spawn(crate::service::budget::inherit(async move {
         for _ in 0..BATCH_YIELDS {
             tokio::task::yield_now().await;
         }
         batch.await
-    })
+    }))
 }
 
 /// How many times a batch lets the request's task run before it starts.

@@ -185,7 +185,7 @@ impl Query {
     }
 
     /// Several objects by their global ids, in the order asked (null where none).
-    #[graphql(complexity = "1 + ids.len().max(1) * child_complexity")]
+    #[graphql(complexity = "crate::graphql::limits::list_cost(ids.len(), child_complexity)")]
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
         if ids.len() > crate::service::page::MAX_PAGE_SIZE as usize {
             return Err(super::errors::coded(
@@ -206,6 +206,9 @@ impl Query {
     }
 
     /// The fund's five thematic areas.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::THEMATIC_AREAS, child_complexity)"
+    )]
     async fn thematic_areas(&self, ctx: &Context<'_>) -> Result<Vec<ThematicArea>> {
         Ok(check(ctx, ctx.services().thematic_areas().await)?
             .into_iter()
@@ -214,6 +217,9 @@ impl Query {
     }
 
     /// The 23 objectives of the Global Compact for Migration.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::OBJECTIVES, child_complexity)"
+    )]
     async fn gcm_objectives(&self, ctx: &Context<'_>) -> Result<Vec<GcmObjective>> {
         Ok(check(ctx, ctx.services().gcm_objectives().await)?
             .into_iter()
@@ -222,6 +228,9 @@ impl Query {
     }
 
     /// The Compact's ten guiding principles.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::PRINCIPLES, child_complexity)"
+    )]
     async fn guiding_principles(&self, ctx: &Context<'_>) -> Result<Vec<GuidingPrinciple>> {
         Ok(check(ctx, ctx.services().guiding_principles().await)?
             .into_iter()
@@ -230,6 +239,9 @@ impl Query {
     }
 
     /// Every ISO 3166-1 country, optionally of one UN region.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::ALL_COUNTRIES, child_complexity)"
+    )]
     async fn countries(&self, ctx: &Context<'_>, region: Option<Region>) -> Result<Vec<Country>> {
         Ok(check(ctx, ctx.services().countries(region).await)?
             .into_iter()

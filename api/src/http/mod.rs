@@ -29,6 +29,11 @@ pub struct AppState {
     /// Flips to true when the server starts shutting down (closes WebSockets politely).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     pub http: HttpOptions,
+    /// What one request may use: time, pool share, retries on broken connections.
+    pub requests: graphql::execution::RequestLimits,
+    pub ws_limits: ws::WsLimits,
+    /// The WebSockets open per caller.
+    pub sockets: ws::SocketRegistry,
 }
 
 /// How the HTTP layer guards the API.
@@ -162,6 +167,14 @@ fn error_response(
         .body(json!({"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id}}]}).to_string())
 }
 
+/// The token of an `Authorization` header's value: `Bearer <token>`, the scheme in any case.
+/// HTTP and WebSocket read it with this one function, so both accept exactly the same forms.
+pub fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 /// Reads the bearer token, if any. A token that does not verify, or whose user account is
 /// deactivated, is refused outright rather than treated as anonymous.
 async fn caller(req: &HttpRequest, state: &AppState, request_id: &str) -> Result<Ctx, TokenError> {
@@ -171,9 +184,7 @@ async fn caller(req: &HttpRequest, state: &AppState, request_id: &str) -> Result
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
+        .and_then(bearer_token)
         .ok_or(TokenError::Invalid)?;
     state
         .tokens
@@ -337,31 +348,16 @@ async fn graphql_get(
             )
         }
     };
-    // GET never changes anything (it would make mutations forgeable across sites). A document
-    // over the token limit is refused by the schema before parsing, so it is not parsed here.
-    let parsed = (graphql::limits::count_tokens(&request.query, state.http.max_tokens)
-        <= state.http.max_tokens)
-        .then(|| async_graphql::parser::parse_query(&request.query).ok())
-        .flatten();
-    if let Some(document) = parsed {
-        let operation = match &request.operation_name {
-            Some(name) => document
-                .operations
-                .iter()
-                .find(|(n, _)| n.map(|n| n.as_str()) == Some(name.as_str()))
-                .map(|(_, op)| op.node.ty),
-            None => document.operations.iter().next().map(|(_, op)| op.node.ty),
-        };
-        if matches!(
-            operation,
-            Some(OperationType::Mutation | OperationType::Subscription)
-        ) {
-            return method_not_allowed(
-                "mutations are sent with POST",
-                &request_id,
-                graphql_response,
-            );
-        }
+    // GET never changes anything (it would make mutations forgeable across sites).
+    if matches!(
+        graphql::execution::operation_type(&request),
+        Some(OperationType::Mutation | OperationType::Subscription)
+    ) {
+        return method_not_allowed(
+            "mutations are sent with POST",
+            &request_id,
+            graphql_response,
+        );
     }
     execute(req, request, state, request_id, graphql_response).await
 }
@@ -413,14 +409,20 @@ async fn execute(
             return response;
         }
     };
-    let statements_before = state.services.statements.get();
     let operation = metrics::operation_name(&request);
-    let request = graphql::prepare(request, &state.services, ctx);
-    let mut response = state.schema.execute(request).await;
-    graphql::errors::label(&mut response);
+    let graphql::execution::Executed {
+        mut response,
+        statements,
+    } = graphql::execution::execute(
+        &state.schema,
+        &state.services,
+        &state.requests,
+        request,
+        ctx,
+    )
+    .await;
     metrics::observe(&req, operation, &response);
     if state.expose_sql_count {
-        let statements = state.services.statements.get() - statements_before;
         response.extensions.insert(
             "sqlStatements".to_owned(),
             async_graphql::Value::from(statements),

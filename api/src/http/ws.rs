@@ -37,13 +37,24 @@ pub async fn upgrade(
         .headers_mut()
         .insert(SEC_WEBSOCKET_PROTOCOL, HeaderValue::from_static(PROTOCOL));
     let request_id = super::request_id(&req);
+    let peer = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned());
     let metrics = req
         .app_data::<web::Data<super::metrics::Metrics>>()
         .map(|m| m.clone().into_inner());
     // The connection outlives the upgrade request: it keeps the request's span (and id).
     actix_web::rt::spawn(
-        run(session, stream, state.into_inner(), request_id, metrics)
-            .instrument(tracing::Span::current()),
+        run(
+            session,
+            stream,
+            state.into_inner(),
+            request_id,
+            peer,
+            metrics,
+        )
+        .instrument(tracing::Span::current()),
     );
     Ok(response)
 }
@@ -61,12 +72,18 @@ async fn run(
     stream: actix_ws::MessageStream,
     state: std::sync::Arc<AppState>,
     request_id: String,
+    peer: String,
     metrics: Option<std::sync::Arc<super::metrics::Metrics>>,
 ) {
     let _open = metrics.as_ref().map(|m| m.websocket_opened());
     let mut stream = stream.max_frame_size(64 * 1024).aggregate_continuations();
     let (sender, mut outgoing) = mpsc::channel::<Outgoing>(64);
-    let mut ctx: Option<Ctx> = None;
+    let mut caller: Option<Caller> = None;
+    let mut _registered: Option<SocketGuard> = None;
+    // The token is checked again before every operation and every few seconds: a socket never
+    // outlives its token's expiry or its account.
+    let mut recheck = tokio::time::interval(RECHECK_EVERY);
+    recheck.tick().await;
     let mut init_received = false;
     let mut subscriptions: HashMap<String, JoinHandle<()>> = HashMap::new();
     let init_deadline = tokio::time::sleep(state.ws_init_timeout);
@@ -81,11 +98,22 @@ async fn run(
         tokio::select! {
             _ = &mut init_deadline, if !init_received => break Some((4408, "Connection initialisation timeout")),
             _ = shutdown.changed() => break Some((1001, "The server is shutting down")),
+            _ = recheck.tick(), if caller.is_some() => {
+                if let Some(current) = &caller {
+                    if !current.still_valid(&state).await {
+                        break Some((4403, "Forbidden: the token expired or its account was deactivated; reconnect with a new token"));
+                    }
+                }
+            }
             _ = keepalive.tick() => {
                 if session.text(json!({"type": "ping"}).to_string()).await.is_err() { break None; }
             }
             out = outgoing.recv() => match out {
                 Some(Outgoing::Message(message)) => {
+                    // Nothing is delivered on an expired token, even between two checks.
+                    if caller.as_ref().is_some_and(Caller::expired) {
+                        break Some((4403, "Forbidden: the token expired; reconnect with a new token"));
+                    }
                     if session.text(message.to_string()).await.is_err() { break None; }
                 }
                 Some(Outgoing::Completed(id)) => {
@@ -124,7 +152,14 @@ async fn run(
                         }
                         init_received = true;
                         match authenticate(&state, message.get("payload"), &request_id).await {
-                            Ok(authenticated) => ctx = Some(authenticated),
+                            Ok(authenticated) => {
+                                let key = authenticated.socket_key(&peer);
+                                match register_socket(&state, key, state.ws_limits.max_sockets_per_caller) {
+                                    Some(guard) => _registered = Some(guard),
+                                    None => break Some((1013, "Too many open connections for this caller; close another first")),
+                                }
+                                caller = Some(authenticated);
+                            }
                             Err(()) => break Some((4403, "Forbidden")),
                         }
                         if session.text(json!({"type": "connection_ack"}).to_string()).await.is_err() { break None; }
@@ -134,12 +169,25 @@ async fn run(
                     }
                     Some("pong") => {}
                     Some("subscribe") => {
-                        let Some(ctx) = ctx.clone() else { break Some((4401, "Unauthorized")) };
+                        let Some(current) = &caller else { break Some((4401, "Unauthorized")) };
+                        // Every operation is authorized as an HTTP request would be now.
+                        if !current.still_valid(&state).await {
+                            break Some((4403, "Forbidden: the token expired or its account was deactivated; reconnect with a new token"));
+                        }
+                        let ctx = current.ctx.clone();
                         let Some(id) = message.get("id").and_then(Value::as_str).map(str::to_owned) else {
                             break Some((4400, "A subscribe message has an id"));
                         };
                         if subscriptions.contains_key(&id) {
                             break Some((4409, "Subscriber for this id already exists"));
+                        }
+                        if subscriptions.len() >= state.ws_limits.max_subscriptions_per_socket {
+                            let refusal = json!([{
+                                "message": format!("at most {} operations may be open on one connection; complete one first", state.ws_limits.max_subscriptions_per_socket),
+                                "extensions": {"code": "TOO_MANY_SUBSCRIPTIONS"}
+                            }]);
+                            if session.text(json!({"id": id, "type": "error", "payload": refusal}).to_string()).await.is_err() { break None; }
+                            continue;
                         }
                         let Some(request) = message.get("payload").cloned().and_then(|p| serde_json::from_value::<async_graphql::Request>(p).ok()) else {
                             break Some((4400, "A subscribe message carries a GraphQL request"));
@@ -178,29 +226,162 @@ async fn run(
     let _ = session.close(reason.or(echo)).await;
 }
 
+/// How often an open connection's token is checked again (expiry, account deactivated).
+const RECHECK_EVERY: Duration = Duration::from_secs(2);
+
+/// Who a connection speaks for: the token it showed at `connection_init`, checked again before
+/// every operation and every [`RECHECK_EVERY`].
+struct Caller {
+    ctx: Ctx,
+    token: Option<String>,
+    /// The token's `exp` (seconds since the epoch), read after its signature was verified.
+    expires_at: Option<i64>,
+}
+
+impl Caller {
+    /// Whether the token would still be accepted over HTTP now (an anonymous connection stays
+    /// anonymous, which is always valid).
+    async fn still_valid(&self, state: &AppState) -> bool {
+        match &self.token {
+            None => true,
+            Some(token) => state
+                .tokens
+                .authenticate(&state.services.db, token)
+                .await
+                .is_ok(),
+        }
+    }
+
+    /// Past the token's expiry, with the same leeway as its verification.
+    fn expired(&self) -> bool {
+        self.expires_at.is_some_and(|exp| {
+            chrono::Utc::now().timestamp()
+                > exp.saturating_add(crate::auth::tokens::LEEWAY_SECS as i64)
+        })
+    }
+
+    /// Whose connections count together: the token's subject, or the address of an anonymous
+    /// caller.
+    fn socket_key(&self, peer: &str) -> String {
+        match &self.ctx.principal {
+            Some(principal) => format!("subject:{}", principal.subject),
+            None => format!("address:{peer}"),
+        }
+    }
+}
+
 /// The caller of a connection: its token comes in `connection_init`'s payload, as
-/// `{"Authorization": "Bearer …"}` or `{"token": "…"}`. No token is an anonymous connection.
+/// `{"Authorization": "Bearer …"}` (the same form as HTTP's header) or `{"token": "…"}`. No
+/// token is an anonymous connection.
 async fn authenticate(
     state: &AppState,
     payload: Option<&Value>,
     request_id: &str,
-) -> Result<Ctx, ()> {
-    let token = payload.and_then(|p| {
-        p.get("Authorization")
-            .or_else(|| p.get("authorization"))
-            .and_then(Value::as_str)
-            .map(|h| h.strip_prefix("Bearer ").unwrap_or(h).trim().to_owned())
-            .or_else(|| p.get("token").and_then(Value::as_str).map(str::to_owned))
-    });
-    match token {
-        None => Ok(Ctx::new(None, request_id)),
-        Some(token) => state
-            .tokens
-            .authenticate(&state.services.db, &token)
-            .await
-            .map(|p| Ctx::new(Some(p), request_id))
-            .map_err(|_| ()),
+) -> Result<Caller, ()> {
+    let header = payload.and_then(|p| p.get("Authorization").or_else(|| p.get("authorization")));
+    let token = match header {
+        Some(value) => Some(
+            value
+                .as_str()
+                .and_then(super::bearer_token)
+                .ok_or(())?
+                .to_owned(),
+        ),
+        None => match payload.and_then(|p| p.get("token")) {
+            Some(value) => Some(value.as_str().ok_or(())?.trim().to_owned()),
+            None => None,
+        },
+    };
+    let Some(token) = token else {
+        return Ok(Caller {
+            ctx: Ctx::new(None, request_id),
+            token: None,
+            expires_at: None,
+        });
+    };
+    let principal = state
+        .tokens
+        .authenticate(&state.services.db, &token)
+        .await
+        .map_err(|_| ())?;
+    Ok(Caller {
+        ctx: Ctx::new(Some(principal), request_id),
+        expires_at: verified_expiry(&token),
+        token: Some(token),
+    })
+}
+
+/// The `exp` claim of a token whose signature has already been verified.
+fn verified_expiry(token: &str) -> Option<i64> {
+    use base64::Engine;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice::<Value>(&bytes)
+        .ok()?
+        .get("exp")?
+        .as_i64()
+}
+
+/// The WebSockets open per caller, so that one caller cannot hold them all.
+#[derive(Default)]
+pub struct SocketRegistry(std::sync::Mutex<HashMap<String, usize>>);
+
+/// One registered connection; dropping it frees its place.
+struct SocketGuard {
+    registry: std::sync::Arc<AppState>,
+    key: String,
+}
+
+impl SocketRegistry {
+    fn register_key(&self, key: &str, max: usize) -> bool {
+        let Ok(mut open) = self.0.lock() else {
+            return false;
+        };
+        let count = open.entry(key.to_owned()).or_default();
+        if *count >= max {
+            return false;
+        }
+        *count += 1;
+        true
     }
+
+    fn release(&self, key: &str) {
+        if let Ok(mut open) = self.0.lock() {
+            if let Some(count) = open.get_mut(key) {
+                *count = count.saturating_sub(1);
+                if *count == 0 {
+                    open.remove(key);
+                }
+            }
+        }
+    }
+}
+
+impl Drop for SocketGuard {
+    fn drop(&mut self) {
+        self.registry.sockets.release(&self.key);
+    }
+}
+
+/// Takes a place for one more connection of the caller `key`, if it has one left.
+fn register_socket(
+    state: &std::sync::Arc<AppState>,
+    key: String,
+    max: usize,
+) -> Option<SocketGuard> {
+    state.sockets.register_key(&key, max).then(|| SocketGuard {
+        registry: state.clone(),
+        key,
+    })
+}
+
+/// Limits on WebSockets.
+#[derive(Clone, Debug)]
+pub struct WsLimits {
+    pub max_subscriptions_per_socket: usize,
+    pub max_sockets_per_caller: usize,
 }
 
 async fn forward(
@@ -211,11 +392,15 @@ async fn forward(
     sender: mpsc::Sender<Outgoing>,
     _counted: Option<super::metrics::GaugeGuard>,
 ) {
-    let request = graphql::prepare(request, &state.services, ctx);
-    let mut responses = state.schema.execute_stream(request);
+    let mut responses = graphql::execution::stream(
+        state.schema.clone(),
+        state.services.clone(),
+        state.requests.clone(),
+        request,
+        ctx,
+    );
     let mut first = true;
-    while let Some(mut response) = responses.next().await {
-        graphql::errors::label(&mut response);
+    while let Some(response) = responses.next().await {
         // A request that fails before execution (parse, validation, limits) is answered with
         // the protocol's `error` message, which ends the operation without `complete`.
         if first && response.is_err() && response.data == async_graphql::Value::Null {

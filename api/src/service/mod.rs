@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod budget;
 pub mod catalogue;
 pub mod concept_notes;
 pub mod contributions;
@@ -18,7 +19,7 @@ pub mod users;
 
 use crate::auth::Principal;
 use crate::domain::{Role, UserError};
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::DbErr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -28,7 +29,8 @@ pub use figures::FiguresCache;
 /// Everything a command or query needs, shared by all requests of a process.
 #[derive(Clone)]
 pub struct Services {
-    pub db: DatabaseConnection,
+    /// The pool, as requests use it: each statement within the request's share (see [`budget`]).
+    pub db: budget::Db,
     pub events: EventBus,
     pub statements: StatementCounter,
     pub figures: FiguresCache,

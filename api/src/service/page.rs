@@ -44,6 +44,27 @@ impl Window {
     }
 }
 
+impl<T> Page<T> {
+    /// The window of a list already read whole (a nested list loaded for a whole page of
+    /// parents at once).
+    pub fn of(rows: Vec<T>, window: Window) -> Self {
+        let total = rows.len() as u64;
+        let (start, end) = window.range(total);
+        let rows = rows
+            .into_iter()
+            .skip(start as usize)
+            .take((end - start) as usize)
+            .collect();
+        Page {
+            rows,
+            offset: start,
+            total,
+            has_previous: start > 0,
+            has_next: end < total,
+        }
+    }
+}
+
 /// Runs `select` for one window: a COUNT and a LIMIT/OFFSET query.
 pub async fn fetch<C, E, M>(db: &C, select: Select<E>, window: Window) -> ServiceResult<Page<M>>
 where
@@ -87,5 +108,19 @@ mod tests {
         assert_eq!(w(None, None, None, Some(5)).range(25), (20, 25));
         assert_eq!(w(None, Some(20), None, Some(5)).range(25), (15, 20));
         assert_eq!(w(Some(30), None, Some(10), None).range(25), (25, 25));
+    }
+
+    #[test]
+    fn a_list_read_whole_pages_like_the_database() {
+        let page = Page::of(
+            (0..25).collect::<Vec<u64>>(),
+            w(Some(9), None, Some(10), None),
+        );
+        assert_eq!(page.rows, (10..20).collect::<Vec<_>>());
+        assert_eq!((page.offset, page.total), (10, 25));
+        assert!(page.has_previous && page.has_next);
+        let last = Page::of((0..25).collect::<Vec<u64>>(), w(None, None, None, Some(5)));
+        assert_eq!(last.rows, (20..25).collect::<Vec<_>>());
+        assert!(!last.has_next);
     }
 }

@@ -9,7 +9,7 @@ use crate::graphql::scalars::{Date, DateTime, Decimal};
 use crate::graphql::{check, errors, loaded, ContextExt};
 use crate::ids::{self, Kind};
 use crate::service::access;
-use crate::service::contributions::ContributionFilter;
+use crate::service::page::Page;
 use async_graphql::{Context, Object, Result, ID};
 use entity::{contribution, deposit, donor};
 
@@ -41,6 +41,9 @@ impl Donor {
         self.0.version
     }
     /// The donor's contributions; another donor's are left out.
+    #[graphql(
+        complexity = "crate::graphql::limits::connection_cost(first, last, child_complexity)"
+    )]
     async fn contributions(
         &self,
         ctx: &Context<'_>,
@@ -50,19 +53,24 @@ impl Donor {
         last: Option<i32>,
     ) -> Result<Conn<Contribution>> {
         let window = connection::window(after, before, first, last)?;
-        let filter = ContributionFilter {
-            donor_id: Some(self.0.id),
-            ..Default::default()
+        let principal = check(ctx, ctx.actor().principal())?;
+        // Loaded for the whole page of donors at once; another donor's are left out.
+        let rows = if access::can_read_contributions_of(principal, self.0.id) {
+            loaded(
+                ctx,
+                ctx.loader().load_one(ContributionsOfDonor(self.0.id)).await,
+            )?
+            .unwrap_or_default()
+        } else {
+            Vec::new()
         };
-        let page = check(
-            ctx,
-            ctx.services()
-                .contributions(ctx.actor(), filter, window)
-                .await,
-        )?;
-        Ok(connection::connection(page, Contribution))
+        Ok(connection::connection(Page::of(rows, window), Contribution))
     }
     /// The donor's statement (the donor itself, the fund's staff and the steering committee).
+    /// Computed per donor: the query cost counts 100 for it.
+    #[graphql(
+        complexity = "crate::graphql::limits::STATEMENT_COST.saturating_add(child_complexity)"
+    )]
     async fn statement(&self, ctx: &Context<'_>) -> Result<DonorStatement> {
         Ok(DonorStatement(check(
             ctx,
@@ -159,6 +167,10 @@ impl Contribution {
             None => Ok(None),
         }
     }
+    /// At most 100 for one parent; the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::DEPOSITS, child_complexity)"
+    )]
     async fn deposits(&self, ctx: &Context<'_>) -> Result<Vec<Deposit>> {
         let rows = loaded(
             ctx,
@@ -167,7 +179,11 @@ impl Contribution {
                 .await,
         )?
         .unwrap_or_default();
-        Ok(rows.into_iter().map(Deposit).collect())
+        Ok(rows
+            .into_iter()
+            .take(crate::graphql::limits::rows::DEPOSITS)
+            .map(Deposit)
+            .collect())
     }
     /// Deposited so far, in the agreement's currency.
     async fn deposited(&self) -> Money {
@@ -288,34 +304,26 @@ impl EarmarkStatement {
         super::programmes::ratio(self.0.pool_transferred, self.0.pool_net)
     }
     /// The area's joint programmes, which its earmarked money supports.
+    /// At most 100 for one parent; the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::PROGRAMMES, child_complexity)"
+    )]
     async fn programmes(
         &self,
         ctx: &Context<'_>,
     ) -> Result<Vec<super::programmes::JointProgramme>> {
-        use crate::service::concept_notes::PortfolioFilter;
-        use crate::service::programmes::{ProgrammeFilter, ProgrammeOrder};
-        let filter = ProgrammeFilter {
-            common: PortfolioFilter {
-                thematic_area_id: Some(self.0.area_id),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        let window = crate::service::page::Window {
-            after: None,
-            before: None,
-            first: Some(crate::service::page::MAX_PAGE_SIZE),
-            last: None,
-        };
-        let page = check(
+        // Loaded for every earmark at once; programmes are read by every authenticated caller.
+        check(ctx, ctx.actor().principal())?;
+        let rows = loaded(
             ctx,
-            ctx.services()
-                .joint_programmes(ctx.actor(), filter, ProgrammeOrder::Code, window)
+            ctx.loader()
+                .load_one(ProgrammesOfArea(self.0.area_id))
                 .await,
-        )?;
-        Ok(page
-            .rows
+        )?
+        .unwrap_or_default();
+        Ok(rows
             .into_iter()
+            .take(crate::graphql::limits::rows::PROGRAMMES)
             .map(super::programmes::JointProgramme)
             .collect())
     }
@@ -324,6 +332,9 @@ impl EarmarkStatement {
 #[Object]
 impl DonorStatement {
     /// Per currency of the agreements: pledged (not cancelled), signed, deposited.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
+    )]
     async fn by_currency(&self) -> Vec<CurrencyStatement> {
         self.0
             .by_currency
@@ -366,6 +377,9 @@ impl DonorStatement {
         )
     }
     /// The thematic areas the donor earmarked money to, and how that money was used.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::THEMATIC_AREAS, child_complexity)"
+    )]
     async fn earmarks(&self) -> Vec<EarmarkStatement> {
         self.0
             .earmarks

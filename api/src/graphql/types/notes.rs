@@ -7,10 +7,42 @@ use super::{usd, Markers};
 use crate::domain::{ConceptNoteStatus, ReviewOutcome, Scope};
 use crate::graphql::loaders::*;
 use crate::graphql::scalars::{Date, DateTime, Decimal};
-use crate::graphql::{loaded, ContextExt};
+use crate::graphql::{check, errors, loaded, ContextExt};
 use crate::ids::{self, Kind};
+use crate::service::{access, ServiceError};
 use async_graphql::{Context, Object, Result, ID};
 use entity::{concept_note, concept_note_review};
+
+/// A concept note the caller may read, through the request's loaders (batched per level of the
+/// document, whatever the number of parents): `Ok(None)` when there is none, `FORBIDDEN` when the
+/// caller may not read it yet. The rule itself is `access::can_read_concept_note`.
+pub async fn readable_concept_note(
+    ctx: &Context<'_>,
+    id: i64,
+) -> Result<Option<concept_note::Model>> {
+    let principal = check(ctx, ctx.actor().principal())?;
+    let Some(note) = loaded(ctx, ctx.loader().load_one(ConceptNoteById(id)).await)? else {
+        return Ok(None);
+    };
+    let status = check(
+        ctx,
+        ConceptNoteStatus::from_stored(&note.status).map_err(ServiceError::from),
+    )?;
+    // Only an unpublished note needs its organizations to decide.
+    let organizations = if principal.reads_everything() || status.is_public() {
+        Vec::new()
+    } else {
+        loaded(ctx, ctx.loader().load_one(OrganizationsOfNote(id)).await)?.unwrap_or_default()
+    };
+    if access::can_read_concept_note(principal, status, &organizations) {
+        Ok(Some(note))
+    } else {
+        Err(errors::coded(
+            "this concept note is not yet in the pipeline, and your organization does not take part in it",
+            "FORBIDDEN",
+        ))
+    }
+}
 
 /// A proposal for a joint programme, from a UN country team or a regional or global entity.
 pub struct ConceptNote(pub concept_note::Model);
@@ -32,42 +64,75 @@ impl ConceptNote {
     async fn scope(&self) -> Option<Scope> {
         Scope::parse(&self.0.scope)
     }
+    /// At most 60 for one parent; the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::COUNTRIES, child_complexity)"
+    )]
     async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<Country>> {
         let codes = loaded(ctx, ctx.loader().load_one(CountriesOfNote(self.0.id)).await)?
             .unwrap_or_default();
-        countries_by_code(ctx, codes).await
+        countries_by_code(
+            ctx,
+            codes
+                .into_iter()
+                .take(crate::graphql::limits::rows::COUNTRIES)
+                .collect(),
+        )
+        .await
     }
     async fn thematic_area(&self, ctx: &Context<'_>) -> Result<Option<ThematicArea>> {
         area_by_id(ctx, self.0.thematic_area_id).await
     }
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::OBJECTIVES, child_complexity)"
+    )]
     async fn objectives(&self, ctx: &Context<'_>) -> Result<Vec<GcmObjective>> {
         let ids = loaded(
             ctx,
             ctx.loader().load_one(ObjectivesOfNote(self.0.id)).await,
         )?
         .unwrap_or_default();
-        objectives_by_id(ctx, &ids).await
+        objectives_by_id(
+            ctx,
+            &ids[..ids.len().min(crate::graphql::limits::rows::OBJECTIVES)],
+        )
+        .await
     }
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::PRINCIPLES, child_complexity)"
+    )]
     async fn guiding_principles(&self, ctx: &Context<'_>) -> Result<Vec<GuidingPrinciple>> {
         let ids = loaded(
             ctx,
             ctx.loader().load_one(PrinciplesOfNote(self.0.id)).await,
         )?
         .unwrap_or_default();
-        principles_by_id(ctx, &ids).await
+        principles_by_id(
+            ctx,
+            &ids[..ids.len().min(crate::graphql::limits::rows::PRINCIPLES)],
+        )
+        .await
     }
     /// The convening organization, which leads the programme.
     async fn convening(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
         organization_by_id(ctx, self.0.convening_organization_id).await
     }
     /// All participating organizations, the convening one included.
+    /// At most 20 for one parent; the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::ORGANIZATIONS, child_complexity)"
+    )]
     async fn participating_organizations(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
         let ids = loaded(
             ctx,
             ctx.loader().load_one(OrganizationsOfNote(self.0.id)).await,
         )?
         .unwrap_or_default();
-        organizations_by_id(ctx, &ids).await
+        organizations_by_id(
+            ctx,
+            &ids[..ids.len().min(crate::graphql::limits::rows::ORGANIZATIONS)],
+        )
+        .await
     }
     async fn requested_budget_usd(&self) -> Decimal {
         usd(self.0.requested_budget_usd_cents)
@@ -92,15 +157,27 @@ impl ConceptNote {
         self.0.version
     }
     /// The Fund Management Unit's technical reviews, oldest first.
+    /// At most 20 for one parent; the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::REVIEWS, child_complexity)"
+    )]
     async fn reviews(&self, ctx: &Context<'_>) -> Result<Vec<ConceptNoteReview>> {
         let rows = loaded(
             ctx,
             ctx.loader().load_one(ReviewsOfConceptNote(self.0.id)).await,
         )?
         .unwrap_or_default();
-        Ok(rows.into_iter().map(ConceptNoteReview).collect())
+        Ok(rows
+            .into_iter()
+            .take(crate::graphql::limits::rows::REVIEWS)
+            .map(ConceptNoteReview)
+            .collect())
     }
     /// The steering committee's decisions on this note, oldest first.
+    /// At most 100 for one parent; the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::DECISIONS, child_complexity)"
+    )]
     async fn decisions(&self, ctx: &Context<'_>) -> Result<Vec<Decision>> {
         let rows = loaded(
             ctx,
@@ -109,7 +186,11 @@ impl ConceptNote {
                 .await,
         )?
         .unwrap_or_default();
-        Ok(rows.into_iter().map(Decision).collect())
+        Ok(rows
+            .into_iter()
+            .take(crate::graphql::limits::rows::DECISIONS)
+            .map(Decision)
+            .collect())
     }
     /// The joint programme made of this note, once funded.
     async fn joint_programme(&self, ctx: &Context<'_>) -> Result<Option<JointProgramme>> {

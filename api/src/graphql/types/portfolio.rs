@@ -160,6 +160,9 @@ pub struct MarkerCount {
 
 #[Object]
 impl Portfolio {
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
+    )]
     async fn capitalization_targets(&self, ctx: &Context<'_>) -> Result<Vec<CapitalizationTarget>> {
         let targets = check(ctx, ctx.services().capitalization_targets().await)?;
         Ok(targets
@@ -188,6 +191,9 @@ impl Portfolio {
         let target = current.map(|t| t.amount_usd_cents).unwrap_or(0);
         Ok(usd((target - totals.deposited).max(0)))
     }
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::THEMATIC_AREAS, child_complexity)"
+    )]
     async fn by_thematic_area(&self, ctx: &Context<'_>) -> Result<Vec<AreaBreakdown>> {
         let rows = check(
             ctx,
@@ -196,6 +202,9 @@ impl Portfolio {
         let total: i64 = rows.iter().map(|r| r.approved).sum();
         Ok(rows.into_iter().map(|r| AreaBreakdown(r, total)).collect())
     }
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
+    )]
     async fn by_region(&self, ctx: &Context<'_>) -> Result<Vec<RegionBreakdown>> {
         let rows = check(
             ctx,
@@ -214,6 +223,9 @@ impl Portfolio {
             .collect())
     }
     /// Programmes and concept notes by country (a multi-country programme counts in each).
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
+    )]
     async fn by_country(&self, ctx: &Context<'_>) -> Result<Vec<CountryBreakdown>> {
         let rows = check(
             ctx,
@@ -235,6 +247,9 @@ impl Portfolio {
             .collect())
     }
     /// Concept notes by status, in the order of the programming cycle.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
+    )]
     async fn pipeline_funnel(&self, ctx: &Context<'_>) -> Result<Vec<FunnelStage>> {
         let rows = check(
             ctx,
@@ -249,6 +264,9 @@ impl Portfolio {
             })
             .collect())
     }
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
+    )]
     async fn contributions_over_time(
         &self,
         ctx: &Context<'_>,
@@ -275,6 +293,9 @@ impl Portfolio {
             })
             .collect())
     }
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::PRINCIPLES, child_complexity)"
+    )]
     async fn principle_coverage(&self, ctx: &Context<'_>) -> Result<Vec<PrincipleCoverage>> {
         let rows = check(
             ctx,
@@ -284,6 +305,9 @@ impl Portfolio {
         )?;
         Ok(rows.into_iter().map(PrincipleCoverage).collect())
     }
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
+    )]
     async fn marker_distribution(&self, ctx: &Context<'_>) -> Result<Vec<MarkerCount>> {
         let rows = check(
             ctx,

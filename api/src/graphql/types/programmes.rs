@@ -45,6 +45,9 @@ impl JointProgramme {
     async fn thematic_area(&self, ctx: &Context<'_>) -> Result<Option<ThematicArea>> {
         area_by_id(ctx, self.0.thematic_area_id).await
     }
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::OBJECTIVES, child_complexity)"
+    )]
     async fn objectives(&self, ctx: &Context<'_>) -> Result<Vec<GcmObjective>> {
         let ids = loaded(
             ctx,
@@ -53,8 +56,15 @@ impl JointProgramme {
                 .await,
         )?
         .unwrap_or_default();
-        objectives_by_id(ctx, &ids).await
+        objectives_by_id(
+            ctx,
+            &ids[..ids.len().min(crate::graphql::limits::rows::OBJECTIVES)],
+        )
+        .await
     }
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::PRINCIPLES, child_complexity)"
+    )]
     async fn guiding_principles(&self, ctx: &Context<'_>) -> Result<Vec<GuidingPrinciple>> {
         let ids = loaded(
             ctx,
@@ -63,8 +73,16 @@ impl JointProgramme {
                 .await,
         )?
         .unwrap_or_default();
-        principles_by_id(ctx, &ids).await
+        principles_by_id(
+            ctx,
+            &ids[..ids.len().min(crate::graphql::limits::rows::PRINCIPLES)],
+        )
+        .await
     }
+    /// At most 60 for one parent; the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::COUNTRIES, child_complexity)"
+    )]
     async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<Country>> {
         let codes = loaded(
             ctx,
@@ -73,7 +91,14 @@ impl JointProgramme {
                 .await,
         )?
         .unwrap_or_default();
-        countries_by_code(ctx, codes).await
+        countries_by_code(
+            ctx,
+            codes
+                .into_iter()
+                .take(crate::graphql::limits::rows::COUNTRIES)
+                .collect(),
+        )
+        .await
     }
     async fn scope(&self) -> Option<Scope> {
         Scope::parse(&self.0.scope)
@@ -88,6 +113,10 @@ impl JointProgramme {
         organization_by_id(ctx, self.0.convening_organization_id).await
     }
     /// Every participating organization with a budget line.
+    /// At most 20 for one parent; the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::ORGANIZATIONS, child_complexity)"
+    )]
     async fn participating_organizations(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
         let lines = loaded(
             ctx,
@@ -97,8 +126,16 @@ impl JointProgramme {
         )?
         .unwrap_or_default();
         let ids: Vec<i64> = lines.iter().map(|l| l.organization_id).collect();
-        organizations_by_id(ctx, &ids).await
+        organizations_by_id(
+            ctx,
+            &ids[..ids.len().min(crate::graphql::limits::rows::ORGANIZATIONS)],
+        )
+        .await
     }
+    /// At most 20 for one parent; the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::ORGANIZATIONS, child_complexity)"
+    )]
     async fn budget_lines(&self, ctx: &Context<'_>) -> Result<Vec<BudgetLine>> {
         let lines = loaded(
             ctx,
@@ -107,19 +144,35 @@ impl JointProgramme {
                 .await,
         )?
         .unwrap_or_default();
-        Ok(lines.into_iter().map(BudgetLine).collect())
+        Ok(lines
+            .into_iter()
+            .take(crate::graphql::limits::rows::ORGANIZATIONS)
+            .map(BudgetLine)
+            .collect())
     }
     async fn approved_budget_usd(&self) -> Decimal {
         usd(self.0.approved_budget_usd_cents)
     }
+    /// At most 100 for one parent; the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::TRANSFERS, child_complexity)"
+    )]
     async fn transfers(&self, ctx: &Context<'_>) -> Result<Vec<Transfer>> {
         let rows = loaded(
             ctx,
             ctx.loader().load_one(TransfersOfProgramme(self.0.id)).await,
         )?
         .unwrap_or_default();
-        Ok(rows.into_iter().map(Transfer).collect())
+        Ok(rows
+            .into_iter()
+            .take(crate::graphql::limits::rows::TRANSFERS)
+            .map(Transfer)
+            .collect())
     }
+    /// At most 100 for one parent; the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::EXPENDITURES, child_complexity)"
+    )]
     async fn expenditures(&self, ctx: &Context<'_>) -> Result<Vec<ExpenditureReport>> {
         let rows = loaded(
             ctx,
@@ -128,7 +181,11 @@ impl JointProgramme {
                 .await,
         )?
         .unwrap_or_default();
-        Ok(rows.into_iter().map(ExpenditureReport).collect())
+        Ok(rows
+            .into_iter()
+            .take(crate::graphql::limits::rows::EXPENDITURES)
+            .map(ExpenditureReport)
+            .collect())
     }
     async fn financials(&self, ctx: &Context<'_>) -> Result<Financials> {
         let money = loaded(
@@ -142,6 +199,10 @@ impl JointProgramme {
             money.expenditure,
         ))
     }
+    /// At most 30 for one parent; the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::INDICATORS, child_complexity)"
+    )]
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<ResultsIndicator>> {
         let rows = loaded(
             ctx,
@@ -150,16 +211,28 @@ impl JointProgramme {
                 .await,
         )?
         .unwrap_or_default();
-        Ok(rows.into_iter().map(ResultsIndicator).collect())
+        Ok(rows
+            .into_iter()
+            .take(crate::graphql::limits::rows::INDICATORS)
+            .map(ResultsIndicator)
+            .collect())
     }
     /// The steering committee's decisions on the programme (revisions, extensions, suspensions).
+    /// At most 100 for one parent; the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::DECISIONS, child_complexity)"
+    )]
     async fn decisions(&self, ctx: &Context<'_>) -> Result<Vec<Decision>> {
         let rows = loaded(
             ctx,
             ctx.loader().load_one(DecisionsOfProgramme(self.0.id)).await,
         )?
         .unwrap_or_default();
-        Ok(rows.into_iter().map(Decision).collect())
+        Ok(rows
+            .into_iter()
+            .take(crate::graphql::limits::rows::DECISIONS)
+            .map(Decision)
+            .collect())
     }
     async fn markers(&self) -> Markers {
         Markers {
@@ -386,11 +459,16 @@ impl ResultsIndicator {
         }
     }
     /// Values reported, oldest period first.
+    /// At most 50 for one parent; the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::MEASUREMENTS, child_complexity)"
+    )]
     async fn measurements(&self, ctx: &Context<'_>) -> Result<Vec<IndicatorMeasurement>> {
         Ok(self
             .measurement_rows(ctx)
             .await?
             .into_iter()
+            .take(crate::graphql::limits::rows::MEASUREMENTS)
             .map(IndicatorMeasurement)
             .collect())
     }

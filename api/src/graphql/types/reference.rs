@@ -30,6 +30,9 @@ impl ThematicArea {
         self.0.version
     }
     /// The GCM objectives this area clusters (a mapping the fund may correct).
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::OBJECTIVES, child_complexity)"
+    )]
     async fn objectives(&self, ctx: &Context<'_>) -> Result<Vec<GcmObjective>> {
         let ids = loaded(
             ctx,
@@ -65,6 +68,9 @@ impl GcmObjective {
     async fn short_label(&self) -> &str {
         &self.0.short_label
     }
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::THEMATIC_AREAS, child_complexity)"
+    )]
     async fn thematic_areas(&self, ctx: &Context<'_>) -> Result<Vec<ThematicArea>> {
         let ids = loaded(
             ctx,
