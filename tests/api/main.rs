@@ -6,6 +6,7 @@ mod helpers;
 mod dashboards;
 mod foundation;
 mod hardening;
+mod hardening_d;
 mod operations;
 mod performance;
 mod security;

@@ -1,38 +1,166 @@
 //! The portfolio as a dashboard sees it, aggregated by the database (SUM, COUNT, GROUP BY):
 //! its cost does not grow with the rows beyond the database's own aggregation.
 
-use super::{Ctx, ServiceResult, Services};
+use super::{Ctx, ServiceError, ServiceResult, Services};
 use crate::auth::Principal;
 use crate::domain::Role;
-use crate::domain::{ConceptNoteStatus, Region, Usd};
+use crate::domain::{ConceptNoteStatus, Region};
 use chrono::{Datelike, NaiveDate};
 use entity::capitalization_target;
 use sea_orm::{DbBackend, EntityTrait, FromQueryResult, QueryOrder};
 
-/// The fund's money, in USD cents.
+/// A figure of donors' money — pledges, signed agreements, deposits and what follows from them
+/// (fees, net deposits, what is available, the funding gap, earmarked deposits) — in USD cents,
+/// with whether this caller may read it: [`donors_money_refusal`] decided, for this request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DonorsMoney {
+    cents: i64,
+    refusal: Option<String>,
+}
+
+impl DonorsMoney {
+    fn new(cents: i64, refusal: &Option<String>) -> Self {
+        Self {
+            cents,
+            refusal: refusal.clone(),
+        }
+    }
+
+    /// The figure, or `FORBIDDEN` saying why and what the caller may read instead.
+    pub fn cents(&self) -> ServiceResult<i64> {
+        match &self.refusal {
+            None => Ok(self.cents),
+            Some(reason) => Err(ServiceError::Forbidden(reason.clone())),
+        }
+    }
+}
+
+/// How a figure of donors' money is cut beyond the portfolio's scope.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Split {
+    /// One figure for the scope (`totals`, `fundingGapUsd`).
+    Whole,
+    /// One figure per thematic area (`byThematicArea`).
+    ByArea,
+    /// One figure per month, quarter or year (`contributionsOverTime`).
+    ByPeriod,
+}
+
+/// The rule for donors' money in the portfolio (docs/permissions.md, "Donors' money in the
+/// portfolio"), in one place: a caller who may not read every donor's contributions (anyone but
+/// the fund's staff and the steering committee, anonymous callers included) reads figures of
+/// donors' money for the whole fund only — not narrowed by `from`/`to`, `thematicArea` or
+/// `region`, nor split by area or period. The answer is `None` (readable) or the reason it is
+/// not.
+///
+/// Why not "served when it rests on three donors or more": a narrowed figure can be the
+/// difference of two others that each rest on many donors — two windows a day apart, or the
+/// fund's total minus every other region — so no count taken on the figure itself keeps a single
+/// donor's pledge out of reach. Only one figure of donors' money, the whole fund's, leaves
+/// nothing to subtract.
+///
+/// The decision is taken from the caller and the question on every request, after the figure is
+/// computed or taken from the kept figures (`service/figures.rs`): a figure kept for a staff
+/// caller is the same statement's answer, and is refused to others all the same.
+pub fn donors_money_refusal(
+    principal: Option<&Principal>,
+    scope: &PortfolioScope,
+    split: Split,
+) -> Option<String> {
+    if principal.is_some_and(Principal::reads_everything) {
+        return None;
+    }
+    let mut cuts = Vec::new();
+    if scope.from.is_some() || scope.to.is_some() {
+        cuts.push("narrowed by a period (`from`/`to`)");
+    }
+    if scope.thematic_area_id.is_some() {
+        cuts.push("narrowed by `thematicArea`");
+    }
+    if scope.region.is_some() {
+        cuts.push("narrowed by `region`");
+    }
+    match split {
+        Split::Whole => {}
+        Split::ByArea => cuts.push("split by thematic area (`byThematicArea.earmarkedUsd`)"),
+        Split::ByPeriod => cuts.push("split by period (`contributionsOverTime`)"),
+    }
+    if cuts.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "figures of donors' money (pledged, committed, deposited, fees, net deposited, available, \
+         earmarked, funding gap, contributions over time) {} are read only by the fund's staff \
+         and the steering committee, since such a figure can disclose one donor's pledges or \
+         deposits; ask for the whole fund's figures instead (`portfolio {{ totals fundingGapUsd }}` \
+         without `from`, `to`, `thematicArea` or `region`)",
+        cuts.join(" and ")
+    ))
+}
+
+/// The fund's money as one statement computes it, in USD cents, before the rule is applied.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, FromQueryResult)]
+struct TotalsRow {
+    pledged: i64,
+    committed: i64,
+    deposited: i64,
+    fees: i64,
+    net_deposited: i64,
+    approved: i64,
+    transferred: i64,
+    expenditure: i64,
+}
+
+/// The fund's money, in USD cents. Programmes' money (approved, transferred, spent) is decided
+/// by the committee and published programme by programme, so it is not donors' money: it is
+/// read for any scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Totals {
-    pub pledged: i64,
-    pub committed: i64,
-    pub deposited: i64,
-    pub fees: i64,
-    pub net_deposited: i64,
+    pub pledged: DonorsMoney,
+    pub committed: DonorsMoney,
+    pub deposited: DonorsMoney,
+    pub fees: DonorsMoney,
+    pub net_deposited: DonorsMoney,
+    /// Net deposits not yet transferred (direct costs are not recorded separately yet).
+    pub available: DonorsMoney,
     pub approved: i64,
     pub transferred: i64,
     pub expenditure: i64,
 }
 
 impl Totals {
-    /// Net deposits not yet transferred (direct costs are not recorded separately yet).
-    pub fn available(&self) -> Usd {
-        Usd::from_cents(self.net_deposited - self.transferred)
+    fn new(row: TotalsRow, refusal: &Option<String>) -> Self {
+        let money = |cents| DonorsMoney::new(cents, refusal);
+        Self {
+            pledged: money(row.pledged),
+            committed: money(row.committed),
+            deposited: money(row.deposited),
+            fees: money(row.fees),
+            net_deposited: money(row.net_deposited),
+            available: money(row.net_deposited.saturating_sub(row.transferred)),
+            approved: row.approved,
+            transferred: row.transferred,
+            expenditure: row.expenditure,
+        }
     }
 }
 
 #[derive(Debug, Clone, FromQueryResult)]
+struct AreaRow {
+    area_id: i64,
+    earmarked: i64,
+    approved: i64,
+    transferred: i64,
+    programme_count: i64,
+    concept_note_count: i64,
+    pipeline_count: i64,
+}
+
+#[derive(Debug, Clone)]
 pub struct AreaFigures {
     pub area_id: i64,
-    pub earmarked: i64,
+    /// Deposits earmarked to the area: donors' money.
+    pub earmarked: DonorsMoney,
     pub approved: i64,
     pub transferred: i64,
     pub programme_count: i64,
@@ -275,8 +403,13 @@ fn sum(expr: &str) -> String {
 }
 
 impl Services {
-    /// The fund's totals: one statement, readable without a token.
-    pub async fn portfolio_totals(&self, scope: &PortfolioScope) -> ServiceResult<Totals> {
+    /// The fund's totals: one statement, readable without a token (donors' money only as
+    /// [`donors_money_refusal`] allows).
+    pub async fn portfolio_totals(
+        &self,
+        ctx: &Ctx,
+        scope: &PortfolioScope,
+    ) -> ServiceResult<Totals> {
         let sql = format!(
             "SELECT
                (SELECT {pledged} FROM contribution c WHERE c.status <> 'CANCELLED'{contributions}) AS pledged,
@@ -300,7 +433,33 @@ impl Services {
             transfers = scope.transfers(),
             expenditures = scope.expenditures(),
         );
-        Ok(self.figure_row::<Totals>(&sql).await?.unwrap_or_default())
+        let row = self
+            .figure_row::<TotalsRow>(&sql)
+            .await?
+            .unwrap_or_default();
+        let refusal = donors_money_refusal(ctx.principal.as_ref(), scope, Split::Whole);
+        Ok(Totals::new(row, &refusal))
+    }
+
+    /// What remains to deposit to reach the current capitalization target (the next one due on
+    /// or after `today`, or the last one set): donors' money, like the deposits it rests on.
+    pub async fn funding_gap(
+        &self,
+        ctx: &Ctx,
+        scope: &PortfolioScope,
+        today: NaiveDate,
+    ) -> ServiceResult<DonorsMoney> {
+        let targets = self.capitalization_targets().await?;
+        let current = targets
+            .iter()
+            .find(|t| t.due_on >= today)
+            .or(targets.last());
+        let target = current.map(|t| t.amount_usd_cents).unwrap_or(0);
+        let deposited = self.portfolio_totals(ctx, scope).await?.deposited;
+        Ok(DonorsMoney {
+            cents: target.saturating_sub(deposited.cents).max(0),
+            ..deposited
+        })
     }
 
     pub async fn capitalization_targets(&self) -> ServiceResult<Vec<capitalization_target::Model>> {
@@ -340,7 +499,20 @@ impl Services {
             notes = scope.notes(),
             areas = scope.area("a.id"),
         );
-        self.figure_rows(&sql).await
+        let rows: Vec<AreaRow> = self.figure_rows(&sql).await?;
+        let refusal = donors_money_refusal(ctx.principal.as_ref(), scope, Split::ByArea);
+        Ok(rows
+            .into_iter()
+            .map(|r| AreaFigures {
+                area_id: r.area_id,
+                earmarked: DonorsMoney::new(r.earmarked, &refusal),
+                approved: r.approved,
+                transferred: r.transferred,
+                programme_count: r.programme_count,
+                concept_note_count: r.concept_note_count,
+                pipeline_count: r.pipeline_count,
+            })
+            .collect())
     }
 
     /// Programmes and concept notes by UN region of their countries; a multi-region programme
@@ -425,14 +597,20 @@ impl Services {
         Ok(rows)
     }
 
-    /// Deposits received per month, quarter or year.
+    /// Deposits received per month, quarter or year: donors' money split by period, so only
+    /// for those [`donors_money_refusal`] allows (each row's period and count too: they date
+    /// and count one donor's deposits when a period holds one).
     pub async fn contributions_over_time(
         &self,
         ctx: &Ctx,
         interval: Interval,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<PeriodFigures>> {
-        let scope = &scope.seen_by(ctx.principal()?);
+        let principal = ctx.principal()?;
+        if let Some(reason) = donors_money_refusal(Some(principal), scope, Split::ByPeriod) {
+            return Err(ServiceError::Forbidden(reason));
+        }
+        let scope = &scope.seen_by(principal);
         let period = match (self.db.get_database_backend(), interval) {
             (DbBackend::Postgres, Interval::Month) => "to_char(d.received_on, 'YYYY-MM')",
             (DbBackend::Postgres, Interval::Quarter) => "to_char(d.received_on, 'YYYY-\"Q\"Q')",

@@ -1,4 +1,6 @@
-//! The portfolio dashboard. Totals are public; the breakdowns need a token.
+//! The portfolio dashboard. Totals are public; the breakdowns need a token. Figures of donors'
+//! money are answered as `service::portfolio::donors_money_refusal` decides (whole fund only for
+//! all but the fund's staff and the steering committee).
 
 use super::programmes::ratio;
 use super::reference::{countries_by_code, Country};
@@ -8,10 +10,9 @@ use crate::domain::{ConceptNoteStatus, Region};
 use crate::graphql::loaders::ThematicAreaById;
 use crate::graphql::scalars::{Date, Decimal};
 use crate::graphql::{check, loaded, ContextExt};
-use crate::service::portfolio::{self, Interval, PortfolioScope, Totals};
+use crate::service::portfolio::{self, DonorsMoney, Interval, PortfolioScope, Totals};
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 
-/// The whole fund at a glance, or the part of it a scope narrows to.
 pub struct Portfolio(pub PortfolioScope);
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -29,38 +30,57 @@ pub struct CapitalizationTarget {
     pub due_on: Date,
 }
 
-/// The fund's money, in USD.
-#[derive(SimpleObject)]
-pub struct PortfolioTotals {
-    /// Pledges and agreements not cancelled.
-    pub pledged_usd: Decimal,
-    /// Signed agreements.
-    pub committed_usd: Decimal,
-    pub deposited_usd: Decimal,
-    /// The Administrative Agent's fees on deposits.
-    pub fees_usd: Decimal,
-    pub net_deposited_usd: Decimal,
-    /// Approved budgets of joint programmes.
-    pub approved_usd: Decimal,
-    pub transferred_usd: Decimal,
-    pub expenditure_usd: Decimal,
-    /// Net deposits not yet transferred.
-    pub available_usd: Decimal,
+pub struct PortfolioTotals(Totals);
+
+/// A figure of donors' money, or the rule's `FORBIDDEN` on its path.
+fn donors_money(ctx: &Context<'_>, figure: &DonorsMoney) -> Result<Decimal> {
+    Ok(usd(check(ctx, figure.cents())?))
 }
 
-impl From<Totals> for PortfolioTotals {
-    fn from(t: Totals) -> Self {
-        Self {
-            pledged_usd: usd(t.pledged),
-            committed_usd: usd(t.committed),
-            deposited_usd: usd(t.deposited),
-            fees_usd: usd(t.fees),
-            net_deposited_usd: usd(t.net_deposited),
-            approved_usd: usd(t.approved),
-            transferred_usd: usd(t.transferred),
-            expenditure_usd: usd(t.expenditure),
-            available_usd: t.available().into(),
-        }
+/// The fund's money, in USD.
+#[Object]
+impl PortfolioTotals {
+    /// Pledges and agreements not cancelled. Donors' money: with `from`, `to`, `thematicArea`
+    /// or `region`, ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others).
+    async fn pledged_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
+        donors_money(ctx, &self.0.pledged)
+    }
+    /// Signed agreements. Donors' money: with `from`, `to`, `thematicArea` or `region`, ADMIN
+    /// and STEERING_COMMITTEE only (`FORBIDDEN` for others).
+    async fn committed_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
+        donors_money(ctx, &self.0.committed)
+    }
+    /// Donors' money: with `from`, `to`, `thematicArea` or `region`, ADMIN and
+    /// STEERING_COMMITTEE only (`FORBIDDEN` for others).
+    async fn deposited_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
+        donors_money(ctx, &self.0.deposited)
+    }
+    /// The Administrative Agent's fees on deposits. Donors' money: with `from`, `to`,
+    /// `thematicArea` or `region`, ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others).
+    async fn fees_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
+        donors_money(ctx, &self.0.fees)
+    }
+    /// Donors' money: with `from`, `to`, `thematicArea` or `region`, ADMIN and
+    /// STEERING_COMMITTEE only (`FORBIDDEN` for others).
+    async fn net_deposited_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
+        donors_money(ctx, &self.0.net_deposited)
+    }
+    /// Approved budgets of joint programmes (programmes' money: any scope).
+    async fn approved_usd(&self) -> Decimal {
+        usd(self.0.approved)
+    }
+    /// Programmes' money: any scope.
+    async fn transferred_usd(&self) -> Decimal {
+        usd(self.0.transferred)
+    }
+    /// Programmes' money: any scope.
+    async fn expenditure_usd(&self) -> Decimal {
+        usd(self.0.expenditure)
+    }
+    /// Net deposits not yet transferred. Donors' money: with `from`, `to`, `thematicArea` or
+    /// `region`, ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others).
+    async fn available_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
+        donors_money(ctx, &self.0.available)
     }
 }
 
@@ -77,9 +97,10 @@ impl AreaBreakdown {
         )?
         .map(ThematicArea))
     }
-    /// Deposits earmarked to this area.
-    async fn earmarked_usd(&self) -> Decimal {
-        usd(self.0.earmarked)
+    /// Deposits earmarked to this area. Donors' money split by area: ADMIN and
+    /// STEERING_COMMITTEE only (`FORBIDDEN` for others).
+    async fn earmarked_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
+        donors_money(ctx, &self.0.earmarked)
     }
     async fn approved_usd(&self) -> Decimal {
         usd(self.0.approved)
@@ -158,6 +179,12 @@ pub struct MarkerCount {
     pub programme_count: i64,
 }
 
+/// The whole fund at a glance, or the part of it a scope narrows to. Figures of donors' money
+/// (pledged, committed, deposited, fees, net deposited, available, earmarked, the funding gap,
+/// contributions over time) narrowed by `from`, `to`, `thematicArea` or `region`, or split by
+/// area or period, are read by ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others, who
+/// read them for the whole fund): such a figure can disclose one donor's pledges or deposits.
+/// Programmes' money (approved, transferred, spent) and counts are read for any scope.
 #[Object]
 impl Portfolio {
     #[graphql(
@@ -174,22 +201,26 @@ impl Portfolio {
             })
             .collect())
     }
-    /// Readable without a token.
+    /// Readable without a token (donors' money in it: the whole fund's for all but ADMIN and
+    /// STEERING_COMMITTEE).
     async fn totals(&self, ctx: &Context<'_>) -> Result<PortfolioTotals> {
-        Ok(check(ctx, ctx.services().portfolio_totals(&self.0).await)?.into())
+        Ok(PortfolioTotals(check(
+            ctx,
+            ctx.services().portfolio_totals(ctx.actor(), &self.0).await,
+        )?))
     }
     /// What remains to deposit to reach the current capitalization target (the next one due,
-    /// or the last one set).
+    /// or the last one set). Donors' money: with `from`, `to`, `thematicArea` or `region`,
+    /// ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others).
     async fn funding_gap_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
-        let targets = check(ctx, ctx.services().capitalization_targets().await)?;
         let today = chrono::Utc::now().date_naive();
-        let current = targets
-            .iter()
-            .find(|t| t.due_on >= today)
-            .or(targets.last());
-        let totals = check(ctx, ctx.services().portfolio_totals(&self.0).await)?;
-        let target = current.map(|t| t.amount_usd_cents).unwrap_or(0);
-        Ok(usd((target - totals.deposited).max(0)))
+        let gap = check(
+            ctx,
+            ctx.services()
+                .funding_gap(ctx.actor(), &self.0, today)
+                .await,
+        )?;
+        donors_money(ctx, &gap)
     }
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::THEMATIC_AREAS, child_complexity)"
@@ -264,6 +295,8 @@ impl Portfolio {
             })
             .collect())
     }
+    /// Deposits received per period. Donors' money split by period: ADMIN and
+    /// STEERING_COMMITTEE only (`FORBIDDEN` for others, whatever the scope).
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
     )]
@@ -329,7 +362,10 @@ impl Portfolio {
         ctx.actor()
             .principal()
             .map_err(|e| crate::graphql::errors::to_graphql(e, ctx.actor()))?;
-        let totals = check(ctx, ctx.services().portfolio_totals(&self.0).await)?;
+        let totals = check(
+            ctx,
+            ctx.services().portfolio_totals(ctx.actor(), &self.0).await,
+        )?;
         Ok(ratio(totals.expenditure, totals.transferred))
     }
 }
