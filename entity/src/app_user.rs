@@ -22,6 +22,13 @@ pub struct Model {
     pub locked_until: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub version: i32,
+    /// A privileged account another administrator has not activated yet (it cannot sign in).
+    pub pending_activation: bool,
+    /// The token subject who created the account (unknown for accounts older than this).
+    pub created_by: Option<String>,
+    /// The token subject who activated a privileged account.
+    pub activated_by: Option<String>,
+    pub activated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@ mod helpers;
 
 mod dashboards;
 mod foundation;
+mod hardening_b;
 mod operations;
 mod performance;
 mod security;

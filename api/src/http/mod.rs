@@ -415,7 +415,9 @@ async fn execute(
     };
     let statements_before = state.services.statements.get();
     let operation = metrics::operation_name(&request);
-    let request = graphql::prepare(request, &state.services, ctx);
+    let request = graphql::prepare(request, &state.services, ctx).data(
+        crate::auth::throttle::ClientAddress(req.peer_addr().map(|a| a.ip())),
+    );
     let mut response = state.schema.execute(request).await;
     graphql::errors::label(&mut response);
     metrics::observe(&req, operation, &response);
