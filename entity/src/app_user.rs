@@ -18,7 +18,10 @@ pub struct Model {
     pub donor_id: Option<i64>,
     pub organization_id: Option<i64>,
     pub active: bool,
+    /// No longer written: `login` throttles per account and source address in memory
+    /// (`mptf::auth::throttle`), so that a stranger cannot lock the account for its owner.
     pub failed_logins: i32,
+    /// No longer written or read (see `failed_logins`).
     pub locked_until: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub version: i32,
