@@ -1,5 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `schema`, `token`, `seed demo`,
-//! `backup`, `restore`.
+//! The command line: `serve` (the default), `migrate`, `schema`, `token`, `create-admin`,
+//! `seed demo`, `backup`, `restore`.
 
 use crate::auth::{Principal, Tokens};
 use crate::config::{LogFormat, Settings};
@@ -46,9 +46,19 @@ enum Command {
         /// The token's subject (who acts, as the audit trail will say).
         #[arg(long)]
         subject: Option<String>,
-        /// Lifetime in minutes.
+        /// Lifetime in minutes (at most MPTF_MAX_TOKEN_HOURS × 60).
         #[arg(long, default_value_t = 60)]
         minutes: i64,
+    },
+    /// Set up one of the fund's first two administrators (refused once two ADMIN accounts are
+    /// active: further privileged accounts are created with `createUser` and activated by a
+    /// second administrator). The password is read from MPTF_ADMIN_PASSWORD or, without it,
+    /// from the first line of standard input.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        display_name: String,
     },
     /// Seed data into the database.
     Seed {
@@ -156,7 +166,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             minutes,
         } => {
             settings.validate()?;
-            let donor_id = donor.map(|d| number_or_id(&d, Kind::Donor)).transpose()?;
+            let max_minutes = settings.max_token_lifetime().num_minutes();
+            if !(1..=max_minutes).contains(&minutes) {
+                anyhow::bail!(
+                    "--minutes must be between 1 and {max_minutes} (MPTF_MAX_TOKEN_HOURS × 60)"
+                );
+            }
+            let donor_id = match donor {
+                Some(donor) => Some(donor_id(&settings, &donor).await?),
+                None => None,
+            };
             let organization_id = match org {
                 Some(org) => Some(organization_id(&settings, &org).await?),
                 None => None,
@@ -169,7 +188,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 organization_id,
             };
             // Refuse what the server would refuse.
-            let tokens = Tokens::new(&settings.signing_secret()?)?;
+            let tokens = Tokens::new(&settings.signing_secret()?)?
+                .with_max_lifetime(settings.max_token_lifetime());
             let token = tokens.issue(&principal, chrono::Duration::minutes(minutes))?;
             tokens.verify(&token).map_err(|e| {
                 anyhow::anyhow!(
@@ -179,6 +199,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{token}");
             Ok(())
         }
+        Command::CreateAdmin {
+            email,
+            display_name,
+        } => create_admin(&settings, email, display_name).await,
         Command::Backup { file } => {
             crate::ops::backup::backup(&settings, &file).await?;
             println!("backup written to {}", file.display());
@@ -258,7 +282,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let address = format!("http://{}:{}", settings.listen.ip(), application.port);
     tracing::info!(database = %crate::config::redact_url(&settings.database_url), "mptf listening on {address}");
     if settings.development() {
-        let tokens = Tokens::new(&settings.signing_secret()?)?;
+        let tokens = Tokens::new(&settings.signing_secret()?)?
+            .with_max_lifetime(settings.max_token_lifetime());
         let admin = Principal {
             subject: "cli:admin".into(),
             role: Role::Admin,
@@ -266,17 +291,110 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             donor_id: None,
             organization_id: None,
         };
-        let token = tokens.issue(&admin, chrono::Duration::hours(8))?;
+        let lifetime = chrono::Duration::hours(8).min(tokens.max_lifetime());
+        let token = tokens.issue(&admin, lifetime)?;
         println!(
             "\nmptf is serving the Migration MPTF portfolio API at {address}/graphql (GraphiQL at {address}/)\n\
              Try without a token:  {{ portfolio {{ totals {{ depositedUsd }} }} }}\n\
-             An ADMIN token for the next 8 hours (send it as `Authorization: Bearer <token>`):\n\n{token}\n\n\
+             An ADMIN token for the next {} minutes (send it as `Authorization: Bearer <token>`):\n\n{token}\n\n\
              Other roles: cargo run --release -- token --role DONOR --donor 1   (or --role PUNO --org IOM, --role STEERING_COMMITTEE, --role PARTNER_SYSTEM)\n\
              Or sign in with login(input: {{email: \"admin@mptf.example\", password: \"{}\"}}).\n",
+            lifetime.num_minutes(),
             crate::seed::DEMO_PASSWORD
         );
     }
     application.run_until_stopped().await
+}
+
+/// `mptf create-admin`: one of the first two administrators, active at once. Whoever runs this
+/// holds the database (and the signing secret), so a second administrator's activation would
+/// add nothing; past two, `createUser` and `activateUser` give every privileged account two
+/// administrators.
+async fn create_admin(
+    settings: &Settings,
+    email: String,
+    display_name: String,
+) -> anyhow::Result<()> {
+    settings.validate()?;
+    let password = match std::env::var("MPTF_ADMIN_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).map_err(|e| {
+                anyhow::anyhow!("cannot read the password from standard input: {e}")
+            })?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let (db, statements) = startup::connect(settings).await?;
+    startup::migrate(&db).await?;
+    let services = crate::service::Services {
+        events: crate::service::EventBus::new(true),
+        db: db.into(),
+        statements,
+        figures: crate::service::FiguresCache::disabled(),
+    };
+    let active = services
+        .active_administrators()
+        .await
+        .map_err(service_error)?;
+    if active >= FIRST_ADMINISTRATORS {
+        anyhow::bail!(
+            "the fund already has {active} active administrators: create further ones with \
+             createUser, and have another administrator activate them with activateUser"
+        );
+    }
+    let ctx = crate::service::Ctx::new(
+        Some(Principal {
+            subject: "cli:create-admin".into(),
+            role: Role::Admin,
+            chair: false,
+            donor_id: None,
+            organization_id: None,
+        }),
+        "cli",
+    );
+    let user = services
+        .create_user_as_operator(
+            &ctx,
+            crate::service::users::NewUser {
+                email,
+                display_name,
+                role: Role::Admin,
+                chair: false,
+                password: Some(password),
+                donor_id: None,
+                organization_id: None,
+            },
+        )
+        .await
+        .map_err(service_error)?;
+    println!(
+        "administrator {} created ({}): sign in with login",
+        user.email,
+        ids::encode(Kind::User, user.id)
+    );
+    Ok(())
+}
+
+/// How many administrators `mptf create-admin` sets up before the two-administrator rule holds.
+const FIRST_ADMINISTRATORS: u64 = 2;
+
+fn service_error(error: crate::service::ServiceError) -> anyhow::Error {
+    anyhow::anyhow!("{error}")
+}
+
+/// The donor `--donor` names (its global id or number), which must exist: a token for a donor
+/// that does not exist would be refused by nothing and name nothing.
+async fn donor_id(settings: &Settings, text: &str) -> anyhow::Result<i64> {
+    let id = number_or_id(text, Kind::Donor)?;
+    use sea_orm::EntityTrait;
+    let (db, _) = startup::connect(settings).await?;
+    entity::donor::Entity::find_by_id(id)
+        .one(&db)
+        .await?
+        .map(|d| d.id)
+        .ok_or_else(|| anyhow::anyhow!("no donor with id {text:?}"))
 }
 
 fn number_or_id(text: &str, kind: Kind) -> anyhow::Result<i64> {
@@ -287,15 +405,22 @@ fn number_or_id(text: &str, kind: Kind) -> anyhow::Result<i64> {
 }
 
 async fn organization_id(settings: &Settings, text: &str) -> anyhow::Result<i64> {
-    if let Ok(id) = number_or_id(text, Kind::Organization) {
-        return Ok(id);
-    }
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let (db, _) = startup::connect(settings).await?;
-    entity::organization::Entity::find()
-        .filter(entity::organization::Column::Acronym.eq(text))
-        .one(&db)
-        .await?
+    let found = match number_or_id(text, Kind::Organization) {
+        Ok(id) => {
+            entity::organization::Entity::find_by_id(id)
+                .one(&db)
+                .await?
+        }
+        Err(_) => {
+            entity::organization::Entity::find()
+                .filter(entity::organization::Column::Acronym.eq(text))
+                .one(&db)
+                .await?
+        }
+    };
+    found
         .map(|o| o.id)
-        .ok_or_else(|| anyhow::anyhow!("no organization with acronym {text:?}"))
+        .ok_or_else(|| anyhow::anyhow!("no organization with id or acronym {text:?}"))
 }

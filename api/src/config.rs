@@ -173,6 +173,9 @@ impl OperationsSettings {
     }
 }
 
+/// The highest MPTF_MAX_TOKEN_HOURS accepted (30 days).
+pub const MAX_TOKEN_HOURS_LIMIT: i64 = 720;
+
 /// What guards the API: query limits (each refused before execution with its own code), the
 /// request size, cross-origin access, GET, and the tokens of an external identity provider.
 #[derive(Args, Clone, Debug, PartialEq, Eq)]
@@ -291,6 +294,56 @@ pub struct SecuritySettings {
         global = true
     )]
     pub max_sockets_per_caller: usize,
+    /// The longest a bearer token may live, in hours: a token whose `exp` lies further than this
+    /// after its `iat` (or after now) is refused, whoever signed it. `login`'s tokens
+    /// (MPTF_TOKEN_MINUTES) and `mptf token --minutes` stay within it.
+    #[arg(
+        long,
+        env = "MPTF_MAX_TOKEN_HOURS",
+        default_value_t = 24,
+        global = true
+    )]
+    pub max_token_hours: i64,
+
+    /// How long `login` refuses an account from one source address after five wrong passwords
+    /// from there (and a source address after many failures on any accounts), in seconds.
+    #[arg(
+        long,
+        env = "MPTF_LOGIN_LOCK_SECS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub login_lock_secs: u64,
+
+    /// A separate address for `/metrics` (e.g. `127.0.0.1:9090`); when set, the API's own port
+    /// does not serve it.
+    #[arg(long, env = "MPTF_METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// A bearer token (at least 32 bytes) that `/metrics` requires. Without it and without
+    /// MPTF_METRICS_LISTEN, the production profile does not serve `/metrics` at all.
+    #[arg(
+        long,
+        env = "MPTF_METRICS_TOKEN",
+        hide_env_values = true,
+        value_parser = parse_secret,
+        global = true
+    )]
+    pub metrics_token: Option<Secret>,
+}
+
+/// A setting that is never printed: `Debug` shows `<redacted>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+fn parse_secret(text: &str) -> Result<Secret, String> {
+    Ok(Secret(text.to_owned()))
 }
 
 impl Default for SecuritySettings {
@@ -314,6 +367,10 @@ impl Default for SecuritySettings {
             db_connections_per_request: 0,
             max_subscriptions_per_socket: 20,
             max_sockets_per_caller: 10,
+            max_token_hours: 24,
+            login_lock_secs: 900,
+            metrics_listen: None,
+            metrics_token: None,
         }
     }
 }
@@ -339,6 +396,19 @@ impl SecuritySettings {
         }
         if self.max_subscriptions_per_socket == 0 || self.max_sockets_per_caller == 0 {
             bail!("MPTF_MAX_SUBSCRIPTIONS_PER_SOCKET and MPTF_MAX_SOCKETS_PER_CALLER must be at least 1");
+        }
+        if !(1..=MAX_TOKEN_HOURS_LIMIT).contains(&self.max_token_hours) {
+            bail!("MPTF_MAX_TOKEN_HOURS must be between 1 and {MAX_TOKEN_HOURS_LIMIT}");
+        }
+        if !(1..=86_400).contains(&self.login_lock_secs) {
+            bail!("MPTF_LOGIN_LOCK_SECS must be between 1 and 86400 (a day)");
+        }
+        if self
+            .metrics_token
+            .as_ref()
+            .is_some_and(|t| t.0.trim().len() < 32)
+        {
+            bail!("MPTF_METRICS_TOKEN must be at least 32 bytes long");
         }
         for origin in &self.cors_origins {
             if origin == "*" {
@@ -423,6 +493,11 @@ impl Settings {
         self.seed_demo.unwrap_or(self.development())
     }
 
+    /// The longest lifetime of any bearer token.
+    pub fn max_token_lifetime(&self) -> chrono::Duration {
+        chrono::Duration::hours(self.security.max_token_hours)
+    }
+
     /// Whether `GET /graphql` answers queries (mutations are never accepted over GET).
     pub fn graphql_get_enabled(&self) -> bool {
         self.security.graphql_get.unwrap_or(self.development())
@@ -438,6 +513,16 @@ impl Settings {
         }
         if !(1..=24 * 60).contains(&self.token_minutes) {
             bail!("MPTF_TOKEN_MINUTES must be between 1 and 1440");
+        }
+        if self.token_minutes > self.security.max_token_hours.saturating_mul(60) {
+            bail!("MPTF_TOKEN_MINUTES must not exceed MPTF_MAX_TOKEN_HOURS (in minutes)");
+        }
+        if self
+            .security
+            .metrics_listen
+            .is_some_and(|m| m == self.listen && m.port() != 0)
+        {
+            bail!("MPTF_METRICS_LISTEN must differ from MPTF_LISTEN");
         }
         if self.db_max_connections == 0 {
             bail!("MPTF_DB_MAX_CONNECTIONS must be at least 1");

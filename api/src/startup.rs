@@ -84,8 +84,11 @@ const READY_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 /// A running server.
 pub struct Application {
     pub port: u16,
+    /// The port of the separate `/metrics` listener (MPTF_METRICS_LISTEN), when there is one.
+    pub metrics_port: Option<u16>,
     pub services: Services,
     server: Server,
+    metrics_server: Option<Server>,
     shutdown: tokio::sync::watch::Sender<bool>,
     shutdown_timeout: Duration,
 }
@@ -147,10 +150,29 @@ impl Application {
                 .context("cannot set up the metrics")?,
         );
         let shutdown_timeout = Duration::from_secs(settings.operations.shutdown_timeout_secs);
+        let (metrics_server, metrics_port) = match settings.security.metrics_listen {
+            Some(address) => {
+                let (server, port) = metrics_server(
+                    address,
+                    metrics.clone(),
+                    http::metrics::MetricsAccess::for_metrics_listener(settings),
+                    shutdown_timeout,
+                )?;
+                (Some(server), Some(port))
+            }
+            None => (None, None),
+        };
+        let metrics_access = web::Data::new(http::metrics::MetricsAccess::for_api(settings));
+        if *metrics_access.get_ref() == http::metrics::MetricsAccess::NotHere
+            && metrics_port.is_none()
+        {
+            tracing::info!("/metrics is not served: set MPTF_METRICS_LISTEN or MPTF_METRICS_TOKEN");
+        }
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .app_data(metrics.clone())
+                .app_data(metrics_access.clone())
                 .app_data(web::PayloadConfig::new(state.http.max_body_bytes))
                 .wrap(http::security_headers(&state.http))
                 .wrap(http::cors(&state.http))
@@ -164,8 +186,10 @@ impl Application {
         .run();
         Ok(Self {
             port,
+            metrics_port,
             services,
             server,
+            metrics_server,
             shutdown,
             shutdown_timeout,
         })
@@ -183,6 +207,10 @@ impl Application {
         let shutdown = self.shutdown;
         let db = self.services.db.0.clone();
         let timeout = self.shutdown_timeout;
+        let metrics_handle = self.metrics_server.as_ref().map(Server::handle);
+        if let Some(metrics_server) = self.metrics_server {
+            tokio::spawn(metrics_server);
+        }
         let mut server = tokio::spawn(self.server);
         tokio::select! {
             result = &mut server => {
@@ -202,6 +230,10 @@ impl Application {
             "shutting down: no new connections, closing WebSockets, finishing in-flight requests"
         );
         let _ = shutdown.send(true);
+        if let Some(metrics_handle) = metrics_handle {
+            // Scrapes are short: the metrics listener stops with the API.
+            tokio::spawn(metrics_handle.stop(false));
+        }
         let graceful = handle.stop(true);
         tokio::select! {
             _ = graceful => {}
@@ -233,12 +265,40 @@ impl Application {
         let port = self.port;
         let services = self.services.clone();
         let shutdown = self.shutdown;
+        if let Some(metrics_server) = self.metrics_server {
+            tokio::spawn(metrics_server);
+        }
         tokio::spawn(async move {
             let _keep_open = shutdown;
             let _ = self.server.await;
         });
         (port, services, handle)
     }
+}
+
+/// The separate listener of MPTF_METRICS_LISTEN: `/metrics` only, on one worker.
+fn metrics_server(
+    address: std::net::SocketAddr,
+    metrics: web::Data<http::metrics::Metrics>,
+    access: http::metrics::MetricsAccess,
+    shutdown_timeout: Duration,
+) -> anyhow::Result<(Server, u16)> {
+    let listener = TcpListener::bind(address)
+        .with_context(|| format!("cannot listen on {address} (MPTF_METRICS_LISTEN)"))?;
+    let port = listener.local_addr()?.port();
+    let access = web::Data::new(access);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(metrics.clone())
+            .app_data(access.clone())
+            .route("/metrics", web::get().to(http::metrics::metrics))
+    })
+    .workers(1)
+    .listen(listener)?
+    .shutdown_timeout(shutdown_timeout.as_secs())
+    .disable_signals()
+    .run();
+    Ok((server, port))
 }
 
 async fn wait_for_signal() {

@@ -18,10 +18,20 @@ pub struct Model {
     pub donor_id: Option<i64>,
     pub organization_id: Option<i64>,
     pub active: bool,
+    /// No longer written: `login` throttles per account and source address in memory
+    /// (`mptf::auth::throttle`), so that a stranger cannot lock the account for its owner.
     pub failed_logins: i32,
+    /// No longer written or read (see `failed_logins`).
     pub locked_until: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub version: i32,
+    /// A privileged account another administrator has not activated yet (it cannot sign in).
+    pub pending_activation: bool,
+    /// The token subject who created the account (unknown for accounts older than this).
+    pub created_by: Option<String>,
+    /// The token subject who activated a privileged account.
+    pub activated_by: Option<String>,
+    pub activated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ mod dashboards;
 mod foundation;
 mod hardening;
 mod hardening_d;
+mod hardening_b;
 mod operations;
 mod performance;
 mod security;

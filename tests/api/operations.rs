@@ -72,7 +72,7 @@ fn mptf(database_url: &str) -> Command {
 }
 
 /// Runs a command of the binary to its end: (success, stdout and stderr).
-fn run_mptf(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
+pub(crate) fn run_mptf(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
     let output = mptf(database_url)
         .args(args)
         .envs(env.iter().copied())

@@ -22,7 +22,8 @@ use crate::config::Settings;
 pub fn tokens_from_settings(settings: &Settings) -> anyhow::Result<Tokens> {
     let security = &settings.security;
     let mut tokens = Tokens::new(&settings.signing_secret()?)?
-        .with_account_check(std::time::Duration::from_secs(security.account_check_secs));
+        .with_account_check(std::time::Duration::from_secs(security.account_check_secs))
+        .with_max_lifetime(settings.max_token_lifetime());
     let issuer = security.idp_issuer.as_deref().unwrap_or_default();
     let audience = security.idp_audience.as_deref().unwrap_or_default();
     if let Some(path) = &security.idp_public_key_file {

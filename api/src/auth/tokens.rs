@@ -1,5 +1,10 @@
 //! Bearer tokens (RFC 8725): the service's own HS256 tokens and, when configured, an external
-//! identity provider's RS256 or EdDSA tokens; `exp`, `iss`, `aud` and `sub` are required.
+//! identity provider's RS256 or EdDSA tokens; `exp`, `iss`, `aud` and `sub` are required, and
+//! `iat` on the service's own. No token lives longer than the maximum lifetime
+//! (MPTF_MAX_TOKEN_HOURS) or says it was issued in the future.
+//!
+//! Subjects are namespaced by who vouches for them: the identity provider's `sub` becomes
+//! `idp:<sub>`, so that a provider's token can never name a local account (`user:<id>`).
 
 use super::accounts::AccountCache;
 use super::idp::IdentityProvider;
@@ -43,10 +48,13 @@ pub enum TokenError {
 }
 
 /// The claims of an identity provider's token: its own `iss` and `aud` (a string or a list,
-/// checked by the validation), the rest as this service's.
+/// checked by the validation), `iat` if it has one, the rest as this service's.
 #[derive(Debug, Clone, Deserialize)]
 struct ForeignClaims {
     sub: String,
+    exp: i64,
+    #[serde(default)]
+    iat: Option<i64>,
     role: String,
     #[serde(default)]
     chair: bool,
@@ -67,12 +75,17 @@ pub struct Tokens {
     audience: String,
     idp: Option<Arc<IdentityProvider>>,
     accounts: AccountCache,
+    max_lifetime_secs: i64,
 }
 
 pub const ISSUER: &str = "mptf";
 pub const AUDIENCE: &str = "mptf-api";
 /// Clock skew tolerated on `exp` and `nbf`, in seconds.
 pub const LEEWAY_SECS: u64 = 30;
+/// The longest a token may live unless the settings say otherwise (MPTF_MAX_TOKEN_HOURS).
+pub const DEFAULT_MAX_LIFETIME_HOURS: i64 = 24;
+/// The namespace of the identity provider's subjects.
+pub const IDP_SUBJECT_PREFIX: &str = "idp:";
 /// Media types a token may declare in `typ` (RFC 8725 §3.11; RFC 9068 for access tokens).
 const ACCEPTED_TYP: [&str; 3] = ["jwt", "at+jwt", "application/at+jwt"];
 
@@ -100,7 +113,20 @@ impl Tokens {
             audience: AUDIENCE.to_owned(),
             idp: None,
             accounts: AccountCache::default(),
+            max_lifetime_secs: DEFAULT_MAX_LIFETIME_HOURS * 3600,
         })
+    }
+
+    /// The longest lifetime a token may have (`exp` − `iat`, and `exp` − now), when issued and
+    /// when verified.
+    pub fn with_max_lifetime(mut self, lifetime: chrono::Duration) -> Self {
+        self.max_lifetime_secs = lifetime.num_seconds().max(1);
+        self
+    }
+
+    /// The longest lifetime a token may have.
+    pub fn max_lifetime(&self) -> chrono::Duration {
+        chrono::Duration::seconds(self.max_lifetime_secs)
     }
 
     /// Also accepts the tokens of an external identity provider.
@@ -120,12 +146,18 @@ impl Tokens {
         &self.accounts
     }
 
-    /// Mints a token for `principal`, valid for `lifetime`.
+    /// Mints a token for `principal`, valid for `lifetime` (at most the maximum lifetime).
     pub fn issue(
         &self,
         principal: &Principal,
         lifetime: chrono::Duration,
     ) -> anyhow::Result<String> {
+        if lifetime.num_seconds() > self.max_lifetime_secs {
+            anyhow::bail!(
+                "a token lives at most {} minutes (MPTF_MAX_TOKEN_HOURS)",
+                self.max_lifetime_secs / 60
+            );
+        }
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: principal.subject.clone(),
@@ -165,6 +197,7 @@ impl Tokens {
         if header.alg == Algorithm::HS256 {
             let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
                 .map_err(|_| TokenError::Invalid)?;
+            self.check_lifetime(Some(data.claims.iat), data.claims.exp)?;
             return principal_from_claims(data.claims);
         }
         let idp = self.idp.as_deref().ok_or(TokenError::Invalid)?;
@@ -176,8 +209,12 @@ impl Tokens {
         let data = jsonwebtoken::decode::<ForeignClaims>(token, &key.key, &validation)
             .map_err(|_| TokenError::Invalid)?;
         let claims = data.claims;
+        self.check_lifetime(claims.iat, claims.exp)?;
+        if claims.sub.trim().is_empty() {
+            return Err(TokenError::BadClaims);
+        }
         principal_from_claims(Claims {
-            sub: claims.sub,
+            sub: format!("{IDP_SUBJECT_PREFIX}{}", claims.sub),
             iss: idp.issuer.clone(),
             aud: idp.audience.clone(),
             exp: 0,
@@ -187,6 +224,23 @@ impl Tokens {
             donor: claims.donor,
             org: claims.org,
         })
+    }
+
+    /// Refuses a token issued in the future (beyond the leeway) or living longer than the
+    /// maximum lifetime, counted from `iat` when the token has one and from now in any case.
+    fn check_lifetime(&self, iat: Option<i64>, exp: i64) -> Result<(), TokenError> {
+        let now = chrono::Utc::now().timestamp();
+        let leeway = LEEWAY_SECS as i64;
+        if let Some(iat) = iat {
+            if iat > now.saturating_add(leeway) || exp.saturating_sub(iat) > self.max_lifetime_secs
+            {
+                return Err(TokenError::Invalid);
+            }
+        }
+        if exp.saturating_sub(now) > self.max_lifetime_secs.saturating_add(leeway) {
+            return Err(TokenError::Invalid);
+        }
+        Ok(())
     }
 
     /// Verifies a bearer token and, when its subject is a user account (`user:<id>`), that the
@@ -264,6 +318,18 @@ mod tests {
         let t = tokens();
         let token = t.issue(&donor(), chrono::Duration::minutes(5)).unwrap();
         assert_eq!(t.verify(&token).unwrap(), donor());
+    }
+
+    #[test]
+    fn no_token_outlives_the_maximum_lifetime() {
+        let t = tokens().with_max_lifetime(chrono::Duration::hours(1));
+        assert!(t.issue(&donor(), chrono::Duration::minutes(61)).is_err());
+        let token = t.issue(&donor(), chrono::Duration::minutes(60)).unwrap();
+        assert!(t.verify(&token).is_ok());
+        let long = tokens()
+            .issue(&donor(), chrono::Duration::minutes(61))
+            .unwrap();
+        assert_eq!(t.verify(&long), Err(TokenError::Invalid));
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub struct SchemaOptions {
     pub suggestions: bool,
     pub limits: limits::QueryLimits,
     pub token_lifetime: chrono::Duration,
+    /// How long `login` refuses a throttled account and source (MPTF_LOGIN_LOCK_SECS).
+    pub login_lock: std::time::Duration,
 }
 
 impl Default for SchemaOptions {
@@ -38,6 +40,7 @@ impl Default for SchemaOptions {
             suggestions: true,
             limits: limits::QueryLimits::default(),
             token_lifetime: chrono::Duration::minutes(15),
+            login_lock: crate::auth::throttle::DEFAULT_LOCK,
         }
     }
 }
@@ -61,6 +64,7 @@ impl SchemaOptions {
                 max_duplicate_fields: security.max_duplicate_fields,
             },
             token_lifetime: chrono::Duration::minutes(settings.token_minutes),
+            login_lock: std::time::Duration::from_secs(security.login_lock_secs),
         }
     }
 }
@@ -73,7 +77,7 @@ pub fn build_schema(services: Services, tokens: Tokens, options: SchemaOptions) 
     let mut builder = Schema::build(query::Query, mutation::Mutation, subscription::Subscription)
         .data(services)
         .data(tokens)
-        .data(crate::auth::LoginThrottle::default())
+        .data(crate::auth::LoginThrottle::new(options.login_lock))
         .data(options.clone())
         .extension(limits::Limits {
             limits: options.limits.clone(),

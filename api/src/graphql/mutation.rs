@@ -6,6 +6,7 @@ use super::scalars::{CountryCode, CurrencyCode, Date, DateTime, Decimal};
 use super::types::users::Viewer;
 use super::types::*;
 use super::ContextExt;
+use crate::auth::throttle::ClientAddress;
 use crate::auth::{LoginThrottle, Tokens};
 use crate::domain::{
     DecisionKind, DonorKind, Earmarking, IndicatorLevel, MeetingKind, ProgrammeStatus,
@@ -18,7 +19,7 @@ use crate::service::governance::{DecisionSubject, NewDecision};
 use crate::service::programmes::{
     NewBudgetLine, NewExpenditure, NewIndicator, NewJointProgramme, NewTransfer,
 };
-use crate::service::users::NewUser;
+use crate::service::users::{LoginOutcome, NewUser};
 use crate::service::ServiceError;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 
@@ -93,6 +94,19 @@ pub struct CreateUserPayload {
 pub struct DeactivateUserInput {
     pub user: ID,
     pub expected_version: i32,
+}
+
+#[derive(InputObject)]
+pub struct ActivateUserInput {
+    pub user: ID,
+    /// When given, the account's current version (`STALE_VERSION` otherwise).
+    pub expected_version: Option<i32>,
+}
+
+#[derive(SimpleObject)]
+pub struct ActivateUserPayload {
+    pub user: Option<User>,
+    pub user_errors: Vec<UserError>,
 }
 
 #[derive(SimpleObject)]
@@ -384,23 +398,28 @@ pub struct UpdateThematicAreaObjectivesPayload {
 impl Mutation {
     /// Exchanges an email and password for a short-lived bearer token.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<LoginPayload> {
-        let services = ctx.services();
         let throttle = ctx.data_unchecked::<LoginThrottle>();
-        let (principal, errors) = payload(
-            services.login(&input.email, &input.password).await,
-            ctx.actor(),
+        // The HTTP peer; unknown on transports that do not say (they share one source).
+        let source = ctx.data_opt::<ClientAddress>().and_then(|a| a.0);
+        let outcome = super::check(
+            ctx,
+            ctx.services()
+                .login(throttle, &input.email, &input.password, source)
+                .await,
         )?;
-        let Some(principal) = principal else {
-            // Each consecutive failure for this email (known or not) answers a little later.
-            tokio::time::sleep(throttle.failed(&input.email)).await;
-            return Ok(LoginPayload {
-                token: None,
-                expires_at: None,
-                viewer: None,
-                user_errors: errors,
-            });
+        let principal = match outcome {
+            LoginOutcome::Accepted(principal) => principal,
+            LoginOutcome::Refused { delay } => {
+                // Each consecutive failure (account known or not) answers a little later.
+                tokio::time::sleep(delay).await;
+                return Ok(LoginPayload {
+                    token: None,
+                    expires_at: None,
+                    viewer: None,
+                    user_errors: vec![crate::service::users::login_refused()],
+                });
+            }
         };
-        throttle.succeeded(&input.email);
         let lifetime = ctx.data_unchecked::<super::SchemaOptions>().token_lifetime;
         let token = ctx
             .data_unchecked::<Tokens>()
@@ -414,6 +433,8 @@ impl Mutation {
         })
     }
 
+    /// Creates an account (ADMIN; audited). An ADMIN or STEERING_COMMITTEE account cannot sign
+    /// in until another administrator activates it with `activateUser`.
     async fn create_user(
         &self,
         ctx: &Context<'_>,
@@ -441,6 +462,30 @@ impl Mutation {
         };
         let (user, user_errors) = payload(run.await, ctx.actor())?;
         Ok(CreateUserPayload {
+            user: user.map(User),
+            user_errors,
+        })
+    }
+
+    /// Activates an ADMIN or STEERING_COMMITTEE account that waits for a second administrator
+    /// (ADMIN other than its creator; audited). `SEPARATION_OF_DUTIES` for its creator.
+    async fn activate_user(
+        &self,
+        ctx: &Context<'_>,
+        input: ActivateUserInput,
+    ) -> Result<ActivateUserPayload> {
+        let run = async {
+            let id = id_of(&input.user, Kind::User, "user")?;
+            ctx.services()
+                .activate_user(ctx.actor(), id, input.expected_version)
+                .await
+        };
+        let (user, user_errors) = payload(run.await, ctx.actor())?;
+        if let Some(user) = &user {
+            // This process accepts the user's tokens at once.
+            ctx.data_unchecked::<Tokens>().accounts().forget(user.id);
+        }
+        Ok(ActivateUserPayload {
             user: user.map(User),
             user_errors,
         })

@@ -1,5 +1,11 @@
 //! Observability of every request: the request id and its tracing span, the access log, and the
 //! Prometheus metrics served at `/metrics`.
+//!
+//! Who reads `/metrics` ([`MetricsAccess`]): with MPTF_METRICS_LISTEN, only its own listener
+//! serves them (the API's port answers 404); with MPTF_METRICS_TOKEN, only callers sending
+//! `Authorization: Bearer <token>`; without either, anyone on the API's port in development and
+//! no one in the production profile (the figures tell an outsider the traffic, the operations
+//! used and the pool's state).
 
 use crate::service::StatementCounter;
 use actix_web::body::MessageBody;
@@ -455,14 +461,87 @@ pub async fn middleware(
     Ok(response)
 }
 
-/// `GET /metrics`: the Prometheus exposition.
-pub async fn metrics(metrics: Option<web::Data<Metrics>>) -> HttpResponse {
-    match metrics {
-        Some(metrics) => HttpResponse::Ok()
-            .insert_header((CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"))
-            .body(metrics.render()),
-        None => HttpResponse::NotFound().finish(),
+/// Who may read `/metrics` on one listener.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MetricsAccess {
+    /// Anyone who reaches the listener.
+    Open,
+    /// Callers sending this bearer token.
+    Token(String),
+    /// Not served here (404).
+    NotHere,
+}
+
+impl MetricsAccess {
+    /// On the API's own port.
+    pub fn for_api(settings: &crate::config::Settings) -> Self {
+        let security = &settings.security;
+        match (&security.metrics_listen, &security.metrics_token) {
+            (Some(_), _) => Self::NotHere,
+            (None, Some(token)) => Self::Token(token.0.trim().to_owned()),
+            (None, None) if settings.development() => Self::Open,
+            (None, None) => Self::NotHere,
+        }
     }
+
+    /// On the separate MPTF_METRICS_LISTEN listener.
+    pub fn for_metrics_listener(settings: &crate::config::Settings) -> Self {
+        match &settings.security.metrics_token {
+            Some(token) => Self::Token(token.0.trim().to_owned()),
+            None => Self::Open,
+        }
+    }
+}
+
+/// Compares in time that depends only on the lengths, so that the answer's timing does not
+/// reveal how much of a guessed token was right.
+fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+    given.len() == expected.len()
+        && given
+            .iter()
+            .zip(expected)
+            .fold(0u8, |difference, (a, b)| difference | (a ^ b))
+            == 0
+}
+
+/// `GET /metrics`: the Prometheus exposition, to those [`MetricsAccess`] lets in. A listener
+/// without an access setting serves nothing.
+pub async fn metrics(
+    req: HttpRequest,
+    metrics: Option<web::Data<Metrics>>,
+    access: Option<web::Data<MetricsAccess>>,
+) -> HttpResponse {
+    let access = access
+        .as_ref()
+        .map_or(&MetricsAccess::NotHere, |a| a.get_ref());
+    let Some(metrics) = metrics else {
+        return HttpResponse::NotFound().finish();
+    };
+    match access {
+        MetricsAccess::NotHere => return HttpResponse::NotFound().finish(),
+        MetricsAccess::Token(expected) => {
+            let given = req
+                .headers()
+                .get(actix_web::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, token)| token.trim())
+                .unwrap_or("");
+            if !same_secret(given.as_bytes(), expected.as_bytes()) {
+                return HttpResponse::Unauthorized()
+                    .insert_header((
+                        actix_web::http::header::WWW_AUTHENTICATE,
+                        "Bearer realm=\"metrics\"",
+                    ))
+                    .finish();
+            }
+        }
+        MetricsAccess::Open => {}
+    }
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"))
+        .body(metrics.render())
 }
 
 #[cfg(test)]

@@ -410,6 +410,9 @@ async fn execute(
         }
     };
     let operation = metrics::operation_name(&request);
+    let request = request.data(crate::auth::throttle::ClientAddress(
+        req.peer_addr().map(|a| a.ip()),
+    ));
     let graphql::execution::Executed {
         mut response,
         statements,

@@ -421,7 +421,7 @@ impl<'a> Demo<'a> {
         ];
         for (email, name, role, chair, donor_id, organization_id) in accounts {
             self.services
-                .create_user(
+                .create_user_as_operator(
                     &admin,
                     NewUser {
                         email: email.into(),

@@ -1,6 +1,11 @@
 //! The audit trail: one event per accepted write, in the write's own transaction.
+//!
+//! Reading it is the one place where personal data of user accounts is redacted: only ADMIN
+//! reads a user row's email, name or sign-in state in `changes`; every other reader sees the
+//! fields that say what the account may do (its role, ties, and who created and activated it).
 
 use super::{Ctx, ServiceResult};
+use crate::domain::Role;
 use crate::ids::Kind;
 use entity::audit_event;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
@@ -41,6 +46,56 @@ pub fn snapshot<T: serde::Serialize>(row: &T) -> Value {
     serde_json::to_value(row).unwrap_or(Value::Null)
 }
 
+/// The fields of a user row that any reader of the audit trail may see. Everything else (email,
+/// names, failed attempts, lock-out, password hash, any field added later) is personal and shown
+/// to ADMIN only: a list of what may be shown, so that a new field is redacted until added here.
+const USER_FIELDS_FOR_EVERY_READER: [&str; 12] = [
+    "id",
+    "role",
+    "chair",
+    "donor_id",
+    "organization_id",
+    "active",
+    "pending_activation",
+    "created_by",
+    "activated_by",
+    "activated_at",
+    "created_at",
+    "version",
+];
+
+/// What a redacted field reads.
+pub const REDACTED: &str = "[redacted]";
+
+/// The event as `ctx` may read it: a user account's personal fields redacted for every caller but
+/// ADMIN.
+pub fn visible_to(ctx: &Ctx, mut event: audit_event::Model) -> audit_event::Model {
+    let admin = ctx.principal.as_ref().is_some_and(|p| p.is(Role::Admin));
+    if admin || event.subject_type != Kind::User.name() {
+        return event;
+    }
+    let mut changes: Value = serde_json::from_str(&event.changes).unwrap_or(Value::Null);
+    // Events are written as {before, after}; anything else is not shown at all.
+    for side in ["before", "after"] {
+        if let Some(Value::Object(row)) = changes.get_mut(side) {
+            for (field, value) in row.iter_mut() {
+                // Even a null says something (e.g. "not locked"), so it is redacted too.
+                if !USER_FIELDS_FOR_EVERY_READER.contains(&field.as_str()) {
+                    *value = Value::String(REDACTED.to_owned());
+                }
+            }
+        }
+    }
+    if changes
+        .as_object()
+        .is_none_or(|o| o.keys().any(|k| k != "before" && k != "after"))
+    {
+        changes = json!({ "before": Value::Null, "after": Value::Null });
+    }
+    event.changes = changes.to_string();
+    event
+}
+
 /// Narrows the audit trail.
 #[derive(Default)]
 pub struct AuditFilter {
@@ -79,7 +134,13 @@ impl super::Services {
             query = query.filter(audit_event::Column::At.lt(to));
         }
         let query = query.order_by_desc(audit_event::Column::Id);
-        super::page::fetch(&self.db, query, window).await
+        let mut page = super::page::fetch(&self.db, query, window).await?;
+        page.rows = page
+            .rows
+            .into_iter()
+            .map(|event| visible_to(ctx, event))
+            .collect();
+        Ok(page)
     }
 
     pub async fn audit_event(
@@ -89,6 +150,9 @@ impl super::Services {
     ) -> ServiceResult<Option<audit_event::Model>> {
         use sea_orm::EntityTrait;
         super::access::require_audit_reader(ctx)?;
-        Ok(audit_event::Entity::find_by_id(id).one(&self.db).await?)
+        Ok(audit_event::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .map(|event| visible_to(ctx, event)))
     }
 }

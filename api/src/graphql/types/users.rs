@@ -31,8 +31,18 @@ impl User {
     async fn chair(&self) -> bool {
         self.0.chair
     }
+    /// False until the account can sign in: see `pendingActivation`, or deactivated.
     async fn active(&self) -> bool {
         self.0.active
+    }
+    /// An ADMIN or STEERING_COMMITTEE account waiting for an administrator other than its
+    /// creator to activate it (`activateUser`).
+    async fn pending_activation(&self) -> bool {
+        self.0.pending_activation
+    }
+    /// Who activated the account, for privileged accounts activated by a second administrator.
+    async fn activated_by(&self) -> Option<&str> {
+        self.0.activated_by.as_deref()
     }
     async fn donor(&self, ctx: &Context<'_>) -> Result<Option<Donor>> {
         match self.0.donor_id {
