@@ -3,6 +3,7 @@
 
 pub mod connection;
 pub mod errors;
+pub mod input_text;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
@@ -77,7 +78,8 @@ pub fn build_schema(services: Services, tokens: Tokens, options: SchemaOptions) 
         .extension(limits::Limits {
             limits: options.limits.clone(),
             introspection: options.introspection,
-        });
+        })
+        .extension(input_text::InputText);
     if !options.suggestions {
         builder = builder.disable_suggestions();
     }

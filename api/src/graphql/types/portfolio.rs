@@ -184,16 +184,26 @@ impl Portfolio {
             .iter()
             .find(|t| t.due_on >= today)
             .or(targets.last());
+        // Without any capitalization target there is no gap.
+        let Some(current) = current else {
+            return Ok(usd(0));
+        };
         let totals = check(ctx, ctx.services().portfolio_totals(&self.0).await)?;
-        let target = current.map(|t| t.amount_usd_cents).unwrap_or(0);
-        Ok(usd((target - totals.deposited).max(0)))
+        let gap = current
+            .amount_usd_cents
+            .checked_sub(totals.deposited)
+            .ok_or("the funding gap does not fit in cents")?;
+        Ok(usd(gap.max(0)))
     }
     async fn by_thematic_area(&self, ctx: &Context<'_>) -> Result<Vec<AreaBreakdown>> {
         let rows = check(
             ctx,
             ctx.services().portfolio_by_area(ctx.actor(), &self.0).await,
         )?;
-        let total: i64 = rows.iter().map(|r| r.approved).sum();
+        let total = rows
+            .iter()
+            .try_fold(0i64, |total, r| total.checked_add(r.approved))
+            .ok_or("the approved budgets do not fit in cents")?;
         Ok(rows.into_iter().map(|r| AreaBreakdown(r, total)).collect())
     }
     async fn by_region(&self, ctx: &Context<'_>) -> Result<Vec<RegionBreakdown>> {
@@ -203,15 +213,16 @@ impl Portfolio {
                 .portfolio_by_region(ctx.actor(), &self.0)
                 .await,
         )?;
-        Ok(rows
-            .into_iter()
-            .map(|r| RegionBreakdown {
-                region: Region::parse(&r.region),
-                programme_count: r.programme_count,
-                approved_usd: usd(r.approved),
-                concept_note_count: r.concept_note_count,
+        rows.into_iter()
+            .map(|r| {
+                Ok(RegionBreakdown {
+                    region: Some(Region::from_stored(&r.region)?),
+                    programme_count: r.programme_count,
+                    approved_usd: usd(r.approved),
+                    concept_note_count: r.concept_note_count,
+                })
             })
-            .collect())
+            .collect()
     }
     /// Programmes and concept notes by country (a multi-country programme counts in each).
     async fn by_country(&self, ctx: &Context<'_>) -> Result<Vec<CountryBreakdown>> {
@@ -240,14 +251,15 @@ impl Portfolio {
             ctx,
             ctx.services().pipeline_funnel(ctx.actor(), &self.0).await,
         )?;
-        Ok(rows
-            .into_iter()
-            .map(|r| FunnelStage {
-                status: ConceptNoteStatus::parse(&r.status),
-                count: r.count,
-                requested_usd: usd(r.requested),
+        rows.into_iter()
+            .map(|r| {
+                Ok(FunnelStage {
+                    status: Some(ConceptNoteStatus::from_stored(&r.status)?),
+                    count: r.count,
+                    requested_usd: usd(r.requested),
+                })
             })
-            .collect())
+            .collect()
     }
     async fn contributions_over_time(
         &self,
