@@ -8,6 +8,7 @@ mod foundation;
 mod hardening;
 mod hardening_d;
 mod hardening_b;
+mod hardening_a;
 mod operations;
 mod performance;
 mod security;

@@ -1,6 +1,10 @@
 //! Exact money. Amounts are `rust_decimal::Decimal` in Rust and integers of minor units (USD
 //! cents, euro cents, yen) in the database; nothing on a money path is ever a binary float.
+//! Every operation is checked: an amount out of [`bounds`](super::bounds) is refused, and no
+//! conversion saturates or falls back to a default.
 
+use super::bounds::{EXCHANGE_RATE_DECIMALS, MAX_AMOUNT_MINOR, MAX_EXCHANGE_RATE, RATE_DECIMALS};
+use super::vocabulary::UnknownStoredValue;
 use super::UserError;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::fmt;
@@ -52,11 +56,19 @@ impl Usd {
         self.0.checked_sub(other.0).map(Usd)
     }
 
-    /// `self × rate`, rounded half-even to the cent (fees, indirect support costs).
-    pub fn times_rate(self, rate: Rate) -> Usd {
-        let exact = Decimal::from(self.0) * rate.0;
+    /// The sum of `amounts`, or `None` if it does not fit.
+    pub fn checked_sum(amounts: impl IntoIterator<Item = Usd>) -> Option<Usd> {
+        amounts
+            .into_iter()
+            .try_fold(Usd::ZERO, |total, amount| total.checked_add(amount))
+    }
+
+    /// `self × rate`, rounded half-even to the cent (fees, indirect support costs). A rate is
+    /// below 1, so the result is never larger than `self`; `None` only if that were not so.
+    pub fn times_rate(self, rate: Rate) -> Option<Usd> {
+        let exact = Decimal::from(self.0).checked_mul(rate.0)?;
         let cents = exact.round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven);
-        Usd(i64::try_from(cents).unwrap_or(i64::MAX))
+        i64::try_from(cents).ok().map(Usd)
     }
 }
 
@@ -66,36 +78,41 @@ impl fmt::Display for Usd {
     }
 }
 
-impl std::iter::Sum for Usd {
-    fn sum<I: Iterator<Item = Usd>>(iter: I) -> Usd {
-        Usd(iter.map(|u| u.0).sum())
-    }
-}
-
 /// A share such as a fee or an indirect support cost rate: an exact decimal from 0 up to 1.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Rate(Decimal);
 
 impl Rate {
+    /// 7%, the indirect support cost rate of a budget line unless agreed otherwise.
+    pub const DEFAULT_INDIRECT_SUPPORT_COST: Rate = Rate(Decimal::from_parts(7, 0, 0, false, 2));
+
     pub fn parse(value: Decimal, field: &str) -> Result<Self, UserError> {
+        let value = value.normalize();
         if value < Decimal::ZERO || value >= Decimal::ONE {
             return Err(UserError::validation(
                 field,
                 "a rate is a fraction from 0 up to 1, e.g. \"0.07\" for 7%",
             ));
         }
-        if value.scale() > 6 {
+        if value.scale() > RATE_DECIMALS {
             return Err(UserError::validation(
                 field,
-                "a rate has at most six decimal places",
+                format!("a rate has at most {RATE_DECIMALS} decimal places"),
             ));
         }
-        Ok(Rate(value.normalize()))
+        Ok(Rate(value))
     }
 
-    /// Reads a rate stored by this service.
-    pub fn from_stored(text: &str) -> Self {
-        Rate(Decimal::from_str(text).unwrap_or_default())
+    /// Reads a rate stored by this service; anything else is a broken database, never a rate
+    /// of 0.
+    pub fn from_stored(text: &str) -> Result<Self, UnknownStoredValue> {
+        Decimal::from_str(text)
+            .ok()
+            .and_then(|value| Rate::parse(value, "rate").ok())
+            .ok_or_else(|| UnknownStoredValue {
+                vocabulary: "rate",
+                value: text.to_owned(),
+            })
     }
 
     pub fn value(self) -> Decimal {
@@ -109,23 +126,38 @@ impl Rate {
 
 /// An ISO 4217 currency with its own number of minor units.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct Currency(iso_currency::Currency);
+pub struct Currency {
+    iso: iso_currency::Currency,
+    /// Minor-unit digits, at most 4 in ISO 4217.
+    digits: u16,
+}
 
 impl Currency {
-    pub const USD: Currency = Currency(iso_currency::Currency::USD);
+    pub const USD: Currency = Currency {
+        iso: iso_currency::Currency::USD,
+        digits: 2,
+    };
 
+    /// A currency with minor units (not gold, not a fund code).
     pub fn parse(code: &str) -> Option<Self> {
-        iso_currency::Currency::from_code(code)
-            .filter(|c| c.exponent().is_some())
-            .map(Currency)
+        let iso = iso_currency::Currency::from_code(code)?;
+        iso.exponent().map(|digits| Currency { iso, digits })
+    }
+
+    /// Reads a currency stored by this service.
+    pub fn from_stored(code: &str) -> Result<Self, UnknownStoredValue> {
+        Self::parse(code).ok_or_else(|| UnknownStoredValue {
+            vocabulary: "currency",
+            value: code.to_owned(),
+        })
     }
 
     pub fn code(self) -> &'static str {
-        self.0.code()
+        self.iso.code()
     }
 
     pub fn minor_unit_digits(self) -> u32 {
-        u32::from(self.0.exponent().unwrap_or(2))
+        u32::from(self.digits)
     }
 
     /// Parses an amount in this currency into minor units, refusing more decimals than it has.
@@ -143,15 +175,47 @@ impl Currency {
     }
 
     pub fn from_minor(self, minor: i64) -> Decimal {
+        // ISO 4217 has at most 4 minor-unit digits, far below rust_decimal's 28.
         Decimal::new(minor, self.minor_unit_digits())
     }
 
-    /// Converts an amount in this currency to USD at `rate` units per USD, half-even to the cent.
-    pub fn to_usd(self, minor: i64, units_per_usd: ExactDecimal) -> Usd {
-        let amount = self.from_minor(minor);
-        let usd = (amount / units_per_usd.0)
+    /// Converts an amount in this currency to USD at `rate` units per USD, half-even to the
+    /// cent. An amount worth less than a cent, or more than the largest amount, is refused on
+    /// `field`.
+    pub fn to_usd(
+        self,
+        minor: i64,
+        units_per_usd: ExactDecimal,
+        field: &str,
+    ) -> Result<Usd, UserError> {
+        let too_large = || {
+            UserError::validation(
+                field,
+                format!(
+                    "at this rate the amount is worth more than {}, the largest amount the fund records",
+                    Usd(MAX_AMOUNT_MINOR)
+                ),
+            )
+        };
+        let usd = self
+            .from_minor(minor)
+            .checked_div(units_per_usd.0)
+            .ok_or_else(too_large)?
             .round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
-        Usd(i64::try_from(usd * Decimal::ONE_HUNDRED).unwrap_or(i64::MAX))
+        let cents = usd
+            .checked_mul(Decimal::ONE_HUNDRED)
+            .and_then(|c| i64::try_from(c).ok())
+            .ok_or_else(too_large)?;
+        if cents > MAX_AMOUNT_MINOR {
+            return Err(too_large());
+        }
+        if cents <= 0 {
+            return Err(UserError::validation(
+                field,
+                "at this rate the amount is worth less than one US cent",
+            ));
+        }
+        Ok(Usd(cents))
     }
 }
 
@@ -160,8 +224,14 @@ impl Currency {
 pub struct ExactDecimal(pub Decimal);
 
 impl ExactDecimal {
-    pub fn from_stored(text: &str) -> Self {
-        ExactDecimal(Decimal::from_str(text).unwrap_or_default())
+    /// Reads a decimal stored by this service; anything else is a broken database, never 0.
+    pub fn from_stored(text: &str) -> Result<Self, UnknownStoredValue> {
+        Decimal::from_str(text)
+            .map(ExactDecimal)
+            .map_err(|_| UnknownStoredValue {
+                vocabulary: "decimal",
+                value: text.to_owned(),
+            })
     }
 
     pub fn to_stored(self) -> String {
@@ -169,19 +239,25 @@ impl ExactDecimal {
     }
 
     pub fn parse_exchange_rate(value: Decimal, field: &str) -> Result<Self, UserError> {
-        if value <= Decimal::ZERO {
+        let value = value.normalize();
+        if value <= Decimal::ZERO || value > Decimal::from(MAX_EXCHANGE_RATE) {
             return Err(UserError::validation(
                 field,
-                "an exchange rate (units of the currency per US dollar) must be greater than zero",
+                format!("an exchange rate (units of the currency per US dollar) is greater than zero and at most {MAX_EXCHANGE_RATE}"),
             ));
         }
-        if value.scale() > 10 {
+        if value.scale() > EXCHANGE_RATE_DECIMALS {
             return Err(UserError::validation(
                 field,
-                "an exchange rate has at most ten decimal places",
+                format!("an exchange rate has at most {EXCHANGE_RATE_DECIMALS} decimal places"),
             ));
         }
         Ok(ExactDecimal(value))
+    }
+
+    /// A baseline, target or reported value of a results indicator.
+    pub fn parse_indicator_value(value: Decimal, field: &str) -> Result<Self, UserError> {
+        super::bounds::indicator_value(value, field).map(ExactDecimal)
     }
 }
 
@@ -193,13 +269,19 @@ fn to_minor_units(amount: Decimal, digits: u32) -> Result<i64, String> {
     if normalized.scale() > digits {
         return Err(format!("has at most {digits} decimal places"));
     }
-    let scaled = normalized
-        .checked_mul(Decimal::from(10i64.pow(digits)))
-        .ok_or_else(|| "is too large".to_owned())?;
-    let minor = i64::try_from(scaled).map_err(|_| "is too large".to_owned())?;
-    // Keep totals well inside i64 even after summing a hundred thousand rows.
-    if minor > 1_000_000_000_000_000 {
-        return Err("is too large".to_owned());
+    let too_large = || {
+        format!(
+            "is at most {} (the largest amount the fund records)",
+            Decimal::new(MAX_AMOUNT_MINOR, digits)
+        )
+    };
+    let minor = 10i64
+        .checked_pow(digits)
+        .and_then(|unit| normalized.checked_mul(Decimal::from(unit)))
+        .and_then(|scaled| i64::try_from(scaled).ok())
+        .ok_or_else(too_large)?;
+    if minor > MAX_AMOUNT_MINOR {
+        return Err(too_large());
     }
     Ok(minor)
 }
@@ -217,18 +299,20 @@ mod tests {
         let one_percent = Rate::parse(dec("0.01"), "rate").unwrap();
         assert_eq!(
             Usd::from_cents(250).times_rate(one_percent),
-            Usd::from_cents(2)
+            Some(Usd::from_cents(2))
         ); // 2.5 -> 2
         assert_eq!(
             Usd::from_cents(350).times_rate(one_percent),
-            Usd::from_cents(4)
+            Some(Usd::from_cents(4))
         ); // 3.5 -> 4
         assert_eq!(
             Usd::from_cents(100_000_000)
                 .times_rate(one_percent)
-                .to_decimal(),
-            dec("10000.00")
+                .map(Usd::to_decimal),
+            Some(dec("10000.00"))
         );
+        let almost_one = Rate::parse(dec("0.999999"), "rate").unwrap();
+        assert!(Usd::from_cents(i64::MAX).times_rate(almost_one).is_some());
     }
 
     #[test]
@@ -247,9 +331,33 @@ mod tests {
         let eur = Currency::parse("EUR").unwrap();
         let rate = ExactDecimal::parse_exchange_rate(dec("0.8"), "rate").unwrap();
         assert_eq!(
-            eur.to_usd(100_000_000, rate).to_decimal(),
+            eur.to_usd(100_000_000, rate, "amount")
+                .unwrap()
+                .to_decimal(),
             dec("1250000.00")
         );
+    }
+
+    #[test]
+    fn conversions_never_saturate() {
+        let eur = Currency::parse("EUR").unwrap();
+        let tiny = ExactDecimal::parse_exchange_rate(dec("0.0001"), "rate").unwrap();
+        // EUR 1,000,000,000,000.00 at 0.0001 per USD would be USD 10^16: refused.
+        assert!(eur.to_usd(MAX_AMOUNT_MINOR, tiny, "amount").is_err());
+        let huge = ExactDecimal::parse_exchange_rate(dec("1000000000"), "rate").unwrap();
+        assert!(eur.to_usd(1, huge, "amount").is_err()); // worth less than a cent
+        assert!(ExactDecimal::parse_exchange_rate(dec("1000000000.1"), "rate").is_err());
+        assert!(ExactDecimal::parse_exchange_rate(dec("0.00000000001"), "rate").is_err());
+    }
+
+    #[test]
+    fn stored_values_are_never_defaulted() {
+        assert!(Rate::from_stored("0.01").is_ok());
+        assert!(Rate::from_stored("abc").is_err());
+        assert!(Rate::from_stored("1.5").is_err());
+        assert!(ExactDecimal::from_stored("").is_err());
+        assert!(Currency::from_stored("XAU").is_err());
+        assert_eq!(Rate::DEFAULT_INDIRECT_SUPPORT_COST.value(), dec("0.07"));
     }
 
     #[test]
@@ -257,6 +365,12 @@ mod tests {
         assert!(Usd::parse_positive(dec("-1"), "amount").is_err());
         assert!(Usd::parse_positive(dec("0"), "amount").is_err());
         assert!(Usd::parse_positive(dec("0.001"), "amount").is_err());
+        assert!(Usd::parse_positive(dec("1000000000000.00"), "amount").is_ok());
+        assert!(Usd::parse_positive(dec("1000000000000.01"), "amount").is_err());
+        assert!(Usd::parse_positive(dec("79228162514264337593543950335"), "amount").is_err());
+        let jpy = Currency::parse("JPY").unwrap();
+        assert!(jpy.to_minor(dec("100000000000000"), "amount").is_ok());
+        assert!(jpy.to_minor(dec("100000000000001"), "amount").is_err());
         assert_eq!(
             Usd::parse_positive(dec("0.10"), "amount").unwrap().cents(),
             10

@@ -4,6 +4,7 @@
 pub mod connection;
 pub mod errors;
 pub mod execution;
+pub mod input_text;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
@@ -82,7 +83,8 @@ pub fn build_schema(services: Services, tokens: Tokens, options: SchemaOptions) 
         .extension(limits::Limits {
             limits: options.limits.clone(),
             introspection: options.introspection,
-        });
+        })
+        .extension(input_text::InputText);
     if !options.suggestions {
         builder = builder.disable_suggestions();
     }

@@ -45,6 +45,10 @@ fn ids_of(ids: &[ID], kind: Kind, field: &str) -> Result<Vec<i64>, ServiceError>
 
 #[derive(InputObject)]
 pub struct MoneyInput {
+    /// Greater than 0 and at most 1000000000000.00 in the currency (at most 100000000000000
+    /// minor units: JPY 100000000000000, KWD 100000000000.000), with no more decimal places than
+    /// the currency has; and worth at least USD 0.01 and at most USD 1000000000000.00 at the
+    /// rate given with it.
     pub amount: Decimal,
     pub currency: CurrencyCode,
 }
@@ -117,9 +121,11 @@ pub struct DeactivateUserPayload {
 
 #[derive(InputObject)]
 pub struct CreateDonorInput {
+    /// At most 200 characters.
     pub name: String,
     pub kind: DonorKind,
     pub country: Option<CountryCode>,
+    /// At most 2000 characters.
     pub note: Option<String>,
 }
 
@@ -133,26 +139,34 @@ pub struct DonorPayload {
 pub struct UpdateDonorInput {
     pub id: ID,
     pub expected_version: i32,
+    /// At most 200 characters.
     pub name: Option<String>,
     pub kind: Option<DonorKind>,
     pub country: MaybeUndefined<CountryCode>,
+    /// At most 2000 characters.
     pub note: MaybeUndefined<String>,
 }
 
 #[derive(InputObject)]
 pub struct RecordContributionInput {
     pub donor: ID,
-    /// The agreement's reference, unique in the fund (e.g. `DEU-2021-01`).
+    /// The agreement's reference, unique in the fund (e.g. `DEU-2021-01`); at most 60 characters.
     pub reference: String,
     pub pledged: MoneyInput,
-    /// Units of the pledge's currency per US dollar, to value it in USD; not needed for USD.
+    /// Units of the pledge's currency per US dollar, to value it in USD; not needed for USD
+    /// (and 1 if given). Greater than 0, at most 1000000000, at most ten decimal places.
     pub usd_exchange_rate: Option<Decimal>,
+    /// Not in the future.
     pub pledged_on: Date,
-    /// Set when the agreement is signed; without it the contribution is a pledge.
+    /// Set when the agreement is signed (not in the future); without it the contribution is a
+    /// pledge.
     pub signed_on: Option<Date>,
     pub earmarking: Earmarking,
     pub earmarked_area: Option<ID>,
+    /// At most 2000 characters.
     pub note: Option<String>,
+    /// Chosen by the caller, 1 to 200 characters: a retry with the same key and input changes
+    /// nothing.
     pub idempotency_key: String,
 }
 
@@ -166,6 +180,7 @@ pub struct ContributionPayload {
 pub struct SignContributionInput {
     pub contribution: ID,
     pub expected_version: i32,
+    /// Not in the future, nor before the pledge.
     pub signed_on: Date,
 }
 
@@ -173,6 +188,7 @@ pub struct SignContributionInput {
 pub struct CancelContributionInput {
     pub contribution: ID,
     pub expected_version: i32,
+    /// At most 2000 characters.
     pub reason: String,
 }
 
@@ -182,8 +198,11 @@ pub struct RecordDepositInput {
     pub received_on: Date,
     /// In the agreement's currency.
     pub amount: MoneyInput,
-    /// Units of the currency per US dollar, as applied by the Administrative Agent.
+    /// Units of the currency per US dollar, as applied by the Administrative Agent: greater
+    /// than 0, at most 1000000000, at most ten decimal places (1 for USD).
     pub exchange_rate: Decimal,
+    /// Chosen by the caller, 1 to 200 characters: a retry with the same key and input changes
+    /// nothing.
     pub idempotency_key: String,
 }
 
@@ -196,7 +215,9 @@ pub struct RecordDepositPayload {
 
 #[derive(InputObject)]
 pub struct SubmitConceptNoteInput {
+    /// At most 300 characters.
     pub title: String,
+    /// At most 10000 characters.
     pub summary: String,
     pub scope: Scope,
     pub countries: Vec<CountryCode>,
@@ -207,6 +228,7 @@ pub struct SubmitConceptNoteInput {
     pub convening: ID,
     /// The other participating organizations (at least one).
     pub participating_organizations: Vec<ID>,
+    /// In US dollars: greater than 0, at most 1000000000000.00, at most two decimal places.
     pub requested_budget_usd: Decimal,
     pub duration_months: i32,
     pub markers: MarkersInput,
@@ -226,6 +248,7 @@ pub struct ReviewConceptNoteInput {
     pub outcome: ReviewOutcome,
     /// Technical score, 0 to 100.
     pub score: Option<i32>,
+    /// At most 10000 characters.
     pub comments: String,
 }
 
@@ -240,6 +263,7 @@ pub struct ReviewConceptNotePayload {
 pub struct WithdrawConceptNoteInput {
     pub concept_note: ID,
     pub expected_version: i32,
+    /// At most 2000 characters.
     pub reason: String,
 }
 
@@ -247,6 +271,7 @@ pub struct WithdrawConceptNoteInput {
 pub struct ScheduleMeetingInput {
     pub held_on: Date,
     pub kind: MeetingKind,
+    /// At most 300 characters.
     pub title: String,
 }
 
@@ -263,10 +288,12 @@ pub struct RecordDecisionInput {
     /// A concept note (pipeline, funding, rejection, deferral) or a joint programme (budget
     /// revision, no-cost extension, suspension).
     pub subject: ID,
-    /// For funding and budget revisions.
+    /// For funding and budget revisions. In US dollars: greater than 0, at most
+    /// 1000000000000.00, at most two decimal places.
     pub amount_usd: Option<Decimal>,
     /// For no-cost extensions.
     pub new_end_date: Option<Date>,
+    /// At most 10000 characters.
     pub rationale: String,
     pub supersedes: Option<ID>,
 }
@@ -280,17 +307,18 @@ pub struct RecordDecisionPayload {
 #[derive(InputObject)]
 pub struct BudgetLineInput {
     pub organization: ID,
+    /// In US dollars: greater than 0, at most 1000000000000.00, at most two decimal places.
     pub programmable_usd: Decimal,
-    /// Defaults to 0.07 (7%).
+    /// A fraction from 0 up to 1 (0.07 is 7%), at most six decimal places; defaults to 0.07.
     pub indirect_support_cost_rate: Option<Decimal>,
 }
 
 #[derive(InputObject)]
 pub struct CreateJointProgrammeInput {
     pub concept_note: ID,
-    /// Defaults to `MPTF-JP-<note number>`.
+    /// Defaults to `MPTF-JP-<note number>`; at most 40 characters.
     pub code: Option<String>,
-    /// Defaults to the concept note's title.
+    /// Defaults to the concept note's title; at most 300 characters.
     pub title: Option<String>,
     pub start_date: Date,
     pub end_date: Date,
@@ -308,6 +336,7 @@ pub struct SetJointProgrammeStatusInput {
     pub joint_programme: ID,
     pub expected_version: i32,
     pub status: ProgrammeStatus,
+    /// At most 2000 characters.
     pub reason: String,
 }
 
@@ -318,7 +347,10 @@ pub struct RecordTransferInput {
     /// The funding decision the transfer rests on.
     pub decision: ID,
     pub transferred_on: Date,
+    /// In US dollars: greater than 0, at most 1000000000000.00, at most two decimal places.
     pub amount_usd: Decimal,
+    /// Chosen by the caller, 1 to 200 characters: a retry with the same key and input changes
+    /// nothing.
     pub idempotency_key: String,
 }
 
@@ -334,9 +366,12 @@ pub struct ReportExpenditureInput {
     /// Your own organization (the default).
     pub organization: Option<ID>,
     pub year: i32,
+    /// In US dollars: from 0 up to at most 1000000000000.00, at most two decimal places.
     pub amount_usd: Decimal,
     #[graphql(name = "final", default)]
     pub is_final: bool,
+    /// Chosen by the caller, 1 to 200 characters: a retry with the same key and input changes
+    /// nothing.
     pub idempotency_key: String,
 }
 
@@ -349,11 +384,18 @@ pub struct ReportExpenditurePayload {
 #[derive(InputObject)]
 pub struct AddIndicatorInput {
     pub joint_programme: ID,
+    /// At most 40 characters.
     pub code: String,
     pub level: IndicatorLevel,
+    /// At most 2000 characters.
     pub statement: String,
+    /// At most 100 characters.
     pub unit: String,
+    /// At most 999999999999999.999999 in absolute value: at most 15 digits before the decimal
+    /// point and 6 after.
     pub baseline: Decimal,
+    /// Differs from the baseline; at most 999999999999999.999999 in absolute value: at most 15
+    /// digits before the decimal point and 6 after.
     pub target: Decimal,
     pub objective: Option<ID>,
     pub guiding_principle: Option<ID>,
@@ -369,7 +411,10 @@ pub struct AddIndicatorPayload {
 pub struct ReportIndicatorValueInput {
     pub indicator: ID,
     pub period_end: Date,
+    /// At most 999999999999999.999999 in absolute value: at most 15 digits before the decimal
+    /// point and 6 after.
     pub value: Decimal,
+    /// At most 2000 characters.
     pub note: Option<String>,
 }
 

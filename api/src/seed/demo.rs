@@ -569,8 +569,7 @@ impl<'a> Demo<'a> {
             // Programmable amounts share the request; 7% support costs come on top of each.
             let programmable_cents = p.budget_usd * 100;
             let share = programmable_cents / orgs.len() as i64;
-            let seven_percent =
-                Rate::from_stored(crate::service::programmes::DEFAULT_INDIRECT_SUPPORT_COST_RATE);
+            let seven_percent = Rate::DEFAULT_INDIRECT_SUPPORT_COST;
             let mut lines = Vec::new();
             for (i, org) in orgs.iter().enumerate() {
                 let programmable = if i + 1 == orgs.len() {
@@ -581,6 +580,7 @@ impl<'a> Demo<'a> {
                 let total = programmable
                     + Usd::from_cents(programmable)
                         .times_rate(seven_percent)
+                        .context("support costs overflow")?
                         .cents();
                 lines.push((*org, programmable, total));
             }

@@ -14,7 +14,6 @@
 
 use crate::domain::*;
 use crate::service::concept_notes::note_reference;
-use crate::service::programmes::DEFAULT_INDIRECT_SUPPORT_COST_RATE;
 use anyhow::Context as _;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entity::*;
@@ -336,7 +335,7 @@ impl Reference {
             .one(db)
             .await?
             .map(|l| Rate::from_stored(&l.administrative_agent_fee_rate))
-            .context("the fund ledger row is missing: run the migrations first")?;
+            .context("the fund ledger row is missing: run the migrations first")??;
         anyhow::ensure!(
             areas.len() == 5
                 && areas.iter().all(|a| !a.2.is_empty())
@@ -632,7 +631,9 @@ impl Generator<'_> {
         let units_per_usd = f64::from_str(&rate.0.to_string()).unwrap_or(1.0);
         let major = ((usd * units_per_usd / 1000.0).round() as i64).max(1) * 1000;
         let pledged_minor = major * 10i64.pow(currency.minor_unit_digits());
-        let pledged_usd = currency.to_usd(pledged_minor, rate);
+        let pledged_usd = currency
+            .to_usd(pledged_minor, rate, "pledged")
+            .map_err(|e| anyhow::anyhow!(e.message))?;
         let pledged_on = first_round - Duration::days(self.rng.range(60, 600));
         let signed_on = match status {
             Pledged => None,
@@ -680,8 +681,12 @@ impl Generator<'_> {
                     let jitter = Decimal::new(self.rng.range(-300, 300), 4);
                     ExactDecimal((rate.0 * (Decimal::ONE + jitter)).round_dp(4))
                 };
-                let amount_usd = currency.to_usd(amount, day_rate);
-                let fee = amount_usd.times_rate(self.reference.fee_rate);
+                let amount_usd = currency
+                    .to_usd(amount, day_rate, "amount")
+                    .map_err(|e| anyhow::anyhow!(e.message))?;
+                let fee = amount_usd
+                    .times_rate(self.reference.fee_rate)
+                    .context("the fee overflows")?;
                 let net = amount_usd.cents() - fee.cents();
                 let day = received_on.min(AS_OF);
                 self.plan.deposits.push(deposit::ActiveModel {
@@ -1000,7 +1005,7 @@ impl Generator<'_> {
             "Selected for the pipeline for geographic and thematic balance.",
         );
         // Budget lines: the request shared among the organizations, 7% support costs on top.
-        let isc = Rate::from_stored(DEFAULT_INDIRECT_SUPPORT_COST_RATE);
+        let isc = Rate::DEFAULT_INDIRECT_SUPPORT_COST;
         let orgs = &note.organizations;
         let share = note.requested_cents / orgs.len() as i64;
         let lines: Vec<(i64, i64, i64, i64)> = orgs
@@ -1012,10 +1017,13 @@ impl Generator<'_> {
                 } else {
                     share
                 };
-                let cost = Usd::from_cents(programmable).times_rate(isc).cents();
-                (self.ids.take("budget_line"), *org, programmable, cost)
+                let cost = Usd::from_cents(programmable)
+                    .times_rate(isc)
+                    .context("support costs overflow")?
+                    .cents();
+                Ok((self.ids.take("budget_line"), *org, programmable, cost))
             })
-            .collect();
+            .collect::<anyhow::Result<_>>()?;
         let approved: i64 = lines.iter().map(|(_, _, p, c)| p + c).sum();
         let funding = self.decision(
             meeting,

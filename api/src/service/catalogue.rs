@@ -52,11 +52,11 @@ impl Services {
         if let Some(kind) = kind {
             query = query.filter(organization::Column::Kind.eq(kind.as_str()));
         }
-        if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(search) = super::search::Search::parse(search, "filter.search")? {
             query = query.filter(
                 sea_orm::Condition::any()
-                    .add(organization::Column::Acronym.contains(search))
-                    .add(organization::Column::Name.contains(search)),
+                    .add(search.matches(organization::Column::Acronym))
+                    .add(search.matches(organization::Column::Name)),
             );
         }
         Ok(query.all(&self.db).await?)

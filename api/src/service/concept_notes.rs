@@ -1,12 +1,13 @@
 //! Concept notes: intake from UN country teams and regional entities, the Fund Management Unit's
 //! technical review, withdrawal. The steering committee's decisions are in `governance`.
 
-use super::contributions::required_text;
 use super::page::{self, Page, Window};
+use super::search::Search;
+use super::totals::within_fund_total;
 use super::{access, audit, claim_version, events, Ctx, ServiceError, ServiceResult, Services};
 use crate::domain::workflow::Markers;
 use crate::domain::{
-    ConceptNoteStatus, Region, ReviewOutcome, Role, Scope, Usd, UserError, UserErrorCode,
+    ConceptNoteStatus, Region, ReviewOutcome, Role, Scope, Text, Usd, UserError, UserErrorCode,
 };
 use crate::ids::Kind;
 use chrono::NaiveDate;
@@ -164,17 +165,11 @@ impl Services {
         if let Some(scope) = filter.common.scope {
             condition = condition.add(concept_note::Column::Scope.eq(scope.as_str()));
         }
-        if let Some(search) = filter
-            .common
-            .search
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        if let Some(search) = Search::parse(filter.common.search.as_deref(), "filter.search")? {
             condition = condition.add(
                 Condition::any()
-                    .add(concept_note::Column::Title.contains(search))
-                    .add(concept_note::Column::Reference.contains(search)),
+                    .add(search.matches(concept_note::Column::Title))
+                    .add(search.matches(concept_note::Column::Reference)),
             );
         }
         if !filter.statuses.is_empty() {
@@ -243,8 +238,8 @@ impl Services {
             )
             .into());
         }
-        let title = required_text(&input.title, "title", 300)?;
-        let summary = required_text(&input.summary, "summary", 10_000)?;
+        let title = Text::Title.required(&input.title, "title")?;
+        let summary = Text::Summary.required(&input.summary, "summary")?;
         let budget = Usd::parse_positive(input.requested_budget_usd, "requestedBudgetUsd")?;
         if !(1..=120).contains(&input.duration_months) {
             return Err(UserError::validation(
@@ -314,6 +309,14 @@ impl Services {
         }
 
         let txn = self.db.begin().await?;
+        within_fund_total::<concept_note::Entity, _>(
+            &txn,
+            concept_note::Column::RequestedBudgetUsdCents,
+            Condition::all(),
+            budget.cents(),
+            "requestedBudgetUsd",
+        )
+        .await?;
         thematic_area::Entity::find_by_id(input.thematic_area_id)
             .one(&txn)
             .await?
@@ -440,7 +443,7 @@ impl Services {
         comments: &str,
     ) -> ServiceResult<(concept_note::Model, concept_note_review::Model)> {
         let principal = ctx.require(&[Role::Admin], "review concept notes")?;
-        let comments = required_text(comments, "comments", 10_000)?;
+        let comments = Text::Comments.required(comments, "comments")?;
         if let Some(score) = score {
             if !(0..=100).contains(&score) {
                 return Err(UserError::validation("score", "a technical score is 0 to 100").into());
@@ -508,7 +511,7 @@ impl Services {
         reason: &str,
     ) -> ServiceResult<concept_note::Model> {
         let principal = ctx.require(&[Role::Admin, Role::Puno], "withdraw concept notes")?;
-        let reason = required_text(reason, "reason", 2000)?;
+        let reason = Text::Reason.required(reason, "reason")?;
         let txn = self.db.begin().await?;
         let before = concept_note::Entity::find_by_id(note_id)
             .one(&txn)

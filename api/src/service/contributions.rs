@@ -2,12 +2,14 @@
 
 use super::idempotency::{Begun, Claim};
 use super::page::{self, Page, Window};
+use super::search::Search;
+use super::totals::within_fund_total;
 use super::{
     access, audit, claim_version, events, lock_row, Ctx, ServiceError, ServiceResult, Services,
 };
 use crate::domain::{
     ContributionStatus, Currency, DonorKind, Earmarking, ExactDecimal, PortfolioEventKind, Rate,
-    Role, Usd, UserError, UserErrorCode,
+    Role, Text, UserError, UserErrorCode,
 };
 use crate::ids::Kind;
 use chrono::NaiveDate;
@@ -100,13 +102,8 @@ impl Services {
         if let Some(country) = filter.country {
             query = query.filter(donor::Column::CountryCode.eq(country));
         }
-        if let Some(search) = filter
-            .search
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            query = query.filter(donor::Column::Name.contains(search));
+        if let Some(search) = Search::parse(filter.search.as_deref(), "filter.search")? {
+            query = query.filter(search.matches(donor::Column::Name));
         }
         query = match order {
             DonorOrder::Name => query.order_by_asc(donor::Column::Name),
@@ -188,7 +185,8 @@ impl Services {
 
     pub async fn create_donor(&self, ctx: &Ctx, input: NewDonor) -> ServiceResult<donor::Model> {
         ctx.require(&[Role::Admin], "record donors")?;
-        let name = required_text(&input.name, "name", 200)?;
+        let name = Text::Name.required(&input.name, "name")?;
+        let note = Text::Note.optional(input.note.as_deref(), "note")?;
         let country = self
             .known_country(input.country.as_deref(), "country")
             .await?;
@@ -210,7 +208,7 @@ impl Services {
             name: Set(name),
             kind: Set(input.kind.as_str().to_owned()),
             country_code: Set(country),
-            note: Set(input.note),
+            note: Set(note),
             created_at: Set(chrono::Utc::now()),
             version: Set(1),
             ..Default::default()
@@ -238,6 +236,16 @@ impl Services {
         changes: DonorChanges,
     ) -> ServiceResult<donor::Model> {
         ctx.require(&[Role::Admin], "update donors")?;
+        let name = changes
+            .name
+            .as_deref()
+            .map(|name| Text::Name.required(name, "name"))
+            .transpose()?;
+        let note = changes
+            .note
+            .as_ref()
+            .map(|note| Text::Note.optional(note.as_deref(), "note"))
+            .transpose()?;
         let country = match &changes.country {
             Some(code) => Some(self.known_country(code.as_deref(), "country").await?),
             None => None,
@@ -249,8 +257,7 @@ impl Services {
             .ok_or_else(|| UserError::not_found("id", "donor"))?;
         claim_version::<donor::Entity>(&txn, id, before.version, expected_version).await?;
         let mut row: donor::ActiveModel = before.clone().into();
-        if let Some(name) = &changes.name {
-            let name = required_text(name, "name", 200)?;
+        if let Some(name) = name {
             if donor::Entity::find()
                 .filter(donor::Column::Name.eq(&name))
                 .filter(donor::Column::Id.ne(id))
@@ -273,7 +280,7 @@ impl Services {
         if let Some(country) = country {
             row.country_code = Set(country);
         }
-        if let Some(note) = changes.note {
+        if let Some(note) = note {
             row.note = Set(note);
         }
         row.version = Set(before.version + 1);
@@ -309,7 +316,18 @@ impl Services {
         let pledged_minor = currency.to_minor(input.amount, "pledged")?;
         let rate = match (currency == Currency::USD, input.usd_exchange_rate) {
             (true, None) => ExactDecimal(Decimal::ONE),
-            (_, Some(rate)) => ExactDecimal::parse_exchange_rate(rate, "usdExchangeRate")?,
+            (true, Some(rate)) => {
+                let rate = ExactDecimal::parse_exchange_rate(rate, "usdExchangeRate")?;
+                if rate.0 != Decimal::ONE {
+                    return Err(UserError::validation(
+                        "usdExchangeRate",
+                        "a pledge in US dollars has an exchange rate of 1 (or none)",
+                    )
+                    .into());
+                }
+                rate
+            }
+            (false, Some(rate)) => ExactDecimal::parse_exchange_rate(rate, "usdExchangeRate")?,
             (false, None) => {
                 return Err(UserError::validation(
                     "usdExchangeRate",
@@ -321,9 +339,25 @@ impl Services {
                 .into())
             }
         };
-        let pledged_usd = currency.to_usd(pledged_minor, rate);
-        let reference = required_text(&input.reference, "reference", 60)?;
+        let pledged_usd = currency.to_usd(pledged_minor, rate, "pledged")?;
+        let reference = Text::Reference.required(&input.reference, "reference")?;
+        let note = Text::Note.optional(input.note.as_deref(), "note")?;
+        let today = chrono::Utc::now().date_naive();
+        if input.pledged_on > today {
+            return Err(UserError::validation(
+                "pledgedOn",
+                "a pledge cannot be made in the future",
+            )
+            .into());
+        }
         if let Some(signed_on) = input.signed_on {
+            if signed_on > today {
+                return Err(UserError::validation(
+                    "signedOn",
+                    "an agreement cannot be signed in the future",
+                )
+                .into());
+            }
             if signed_on < input.pledged_on {
                 return Err(UserError::validation(
                     "signedOn",
@@ -379,6 +413,22 @@ impl Services {
             )
             .into());
         }
+        within_fund_total::<contribution::Entity, _>(
+            &txn,
+            contribution::Column::PledgedUsdCents,
+            Condition::all(),
+            pledged_usd.cents(),
+            "pledged",
+        )
+        .await?;
+        within_fund_total::<contribution::Entity, _>(
+            &txn,
+            contribution::Column::PledgedMinor,
+            Condition::all().add(contribution::Column::Currency.eq(currency.code())),
+            pledged_minor,
+            "pledged",
+        )
+        .await?;
         let status = if input.signed_on.is_some() {
             ContributionStatus::Signed
         } else {
@@ -396,7 +446,7 @@ impl Services {
             signed_on: Set(input.signed_on),
             earmarking: Set(input.earmarking.as_str().to_owned()),
             earmarked_area_id: Set(input.earmarked_area_id),
-            note: Set(input.note.clone()),
+            note: Set(note),
             recorded_by: Set(principal.subject.clone()),
             recorded_at: Set(chrono::Utc::now()),
             version: Set(1),
@@ -444,6 +494,13 @@ impl Services {
         signed_on: NaiveDate,
     ) -> ServiceResult<contribution::Model> {
         ctx.require(&[Role::Admin], "record agreements")?;
+        if signed_on > chrono::Utc::now().date_naive() {
+            return Err(UserError::validation(
+                "signedOn",
+                "an agreement cannot be signed in the future",
+            )
+            .into());
+        }
         let txn = self.db.begin().await?;
         let before = contribution::Entity::find_by_id(id)
             .one(&txn)
@@ -504,7 +561,7 @@ impl Services {
         reason: &str,
     ) -> ServiceResult<contribution::Model> {
         ctx.require(&[Role::Admin], "cancel contributions")?;
-        let reason = required_text(reason, "reason", 2000)?;
+        let reason = Text::Reason.required(reason, "reason")?;
         let txn = self.db.begin().await?;
         let before = contribution::Entity::find_by_id(id)
             .one(&txn)
@@ -575,14 +632,7 @@ impl Services {
             )
             .into());
         }
-        let amount_usd = currency.to_usd(amount_minor, rate);
-        if amount_usd.cents() <= 0 {
-            return Err(UserError::validation(
-                "amount",
-                "the deposit is worth less than one US cent at this rate",
-            )
-            .into());
-        }
+        let amount_usd = currency.to_usd(amount_minor, rate, "amount")?;
         if input.received_on > chrono::Utc::now().date_naive() {
             return Err(UserError::validation(
                 "receivedOn",
@@ -625,7 +675,12 @@ impl Services {
             )
             .into());
         }
-        let outstanding = agreement.pledged_minor - agreement.deposited_minor;
+        let outstanding = agreement
+            .pledged_minor
+            .checked_sub(agreement.deposited_minor)
+            .ok_or_else(|| {
+                anyhow::anyhow!("contribution {} has impossible amounts", agreement.id)
+            })?;
         if amount_minor > outstanding {
             return Err(UserError::validation(
                 "amount",
@@ -641,8 +696,22 @@ impl Services {
             .one(&txn)
             .await?
             .ok_or_else(|| anyhow::anyhow!("the fund ledger row is missing"))?;
-        let fee = amount_usd.times_rate(Rate::from_stored(&ledger.administrative_agent_fee_rate));
-        let net = amount_usd.checked_sub(fee).unwrap_or(Usd::ZERO);
+        // A fee rate the database cannot give is a broken ledger, never a fee of 0%.
+        let fee_rate = Rate::from_stored(&ledger.administrative_agent_fee_rate)?;
+        let fee = amount_usd
+            .times_rate(fee_rate)
+            .ok_or_else(|| anyhow::anyhow!("the fee on {amount_usd} does not fit"))?;
+        let net = amount_usd
+            .checked_sub(fee)
+            .ok_or_else(|| anyhow::anyhow!("the net of {amount_usd} less {fee} does not fit"))?;
+        within_fund_total::<deposit::Entity, _>(
+            &txn,
+            deposit::Column::AmountUsdCents,
+            Condition::all(),
+            amount_usd.cents(),
+            "amount",
+        )
+        .await?;
         let created = deposit::ActiveModel {
             contribution_id: Set(agreement.id),
             received_on: Set(input.received_on),
@@ -658,7 +727,11 @@ impl Services {
         }
         .insert(&txn)
         .await?;
-        let deposited = agreement.deposited_minor + amount_minor;
+        // Within the outstanding amount, so within the pledge.
+        let deposited = agreement
+            .deposited_minor
+            .checked_add(amount_minor)
+            .ok_or_else(|| anyhow::anyhow!("contribution {} overflows", agreement.id))?;
         let new_status = ContributionStatus::after_deposits(deposited, agreement.pledged_minor);
         contribution::Entity::update_many()
             .col_expr(contribution::Column::DepositedMinor, Expr::value(deposited))
@@ -748,7 +821,8 @@ fn parse_currency(code: &str, field: &[&str]) -> ServiceResult<Currency> {
     })
 }
 
-/// Trims a required text input and bounds its length.
+/// Trims a required text input and bounds its length (for inputs without a [`Text`] kind;
+/// the fund's own texts use `Text::…::required`).
 pub(crate) fn required_text(value: &str, field: &str, max: usize) -> ServiceResult<String> {
     let value = value.trim();
     if value.is_empty() {
@@ -827,7 +901,7 @@ impl Services {
                    (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id}) AS net"
             ))
             .await?
-            .unwrap_or_default();
+            .ok_or_else(|| anyhow::anyhow!("a donor statement's sums returned no row"))?;
         let earmarks = self
             .figure_rows::<EarmarkUse>(&format!(
                 "SELECT a.id AS area_id,
@@ -839,7 +913,7 @@ impl Services {
                  ORDER BY a.number"
             ))
             .await?;
-        #[derive(sea_orm::FromQueryResult, Clone, Default)]
+        #[derive(sea_orm::FromQueryResult, Clone)]
         struct Pool {
             donor_net: i64,
             pool_net: i64,
@@ -853,7 +927,7 @@ impl Services {
                    (SELECT COALESCE(CAST(SUM(t.from_unearmarked_usd_cents) AS BIGINT), 0) FROM transfer t) AS pool_transferred"
             ))
             .await?
-            .unwrap_or_default();
+            .ok_or_else(|| anyhow::anyhow!("a donor statement's sums returned no row"))?;
         Ok(DonorStatement {
             donor_id,
             by_currency,

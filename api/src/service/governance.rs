@@ -2,12 +2,12 @@
 //! decision is never edited; a later decision may supersede it.
 
 use super::concept_notes::organization_ids_of;
-use super::contributions::required_text;
 use super::page::{self, Page, Window};
+use super::totals::within_fund_total;
 use super::{access, audit, events, lock_row, Ctx, ServiceResult, Services};
 use crate::domain::{
-    ConceptNoteStatus, DecisionKind, MeetingKind, PortfolioEventKind, ProgrammeStatus, Role, Usd,
-    UserError,
+    ConceptNoteStatus, DecisionKind, MeetingKind, PortfolioEventKind, ProgrammeStatus, Role, Text,
+    Usd, UserError,
 };
 use crate::ids::Kind;
 use chrono::NaiveDate;
@@ -163,7 +163,7 @@ impl Services {
         title: &str,
     ) -> ServiceResult<steering_committee_meeting::Model> {
         ctx.require(&[Role::Admin], "schedule steering committee meetings")?;
-        let title = required_text(title, "title", 300)?;
+        let title = Text::Title.required(title, "title")?;
         let txn = self.db.begin().await?;
         let created = steering_committee_meeting::ActiveModel {
             held_on: Set(held_on),
@@ -198,7 +198,7 @@ impl Services {
             &[Role::SteeringCommittee],
             "record decisions: only the steering committee decides",
         )?;
-        let rationale = required_text(&input.rationale, "rationale", 10_000)?;
+        let rationale = Text::Rationale.required(&input.rationale, "rationale")?;
         let amount = match (input.kind.carries_amount(), input.amount_usd) {
             (true, Some(amount)) => Some(Usd::parse_positive(amount, "amountUsd")?),
             (true, None) => {
@@ -233,6 +233,16 @@ impl Services {
         }
 
         let txn = self.db.begin().await?;
+        if let Some(amount) = amount {
+            within_fund_total::<decision::Entity, _>(
+                &txn,
+                decision::Column::AmountUsdCents,
+                Condition::all(),
+                amount.cents(),
+                "amountUsd",
+            )
+            .await?;
+        }
         let meeting = steering_committee_meeting::Entity::find_by_id(input.meeting_id)
             .one(&txn)
             .await?

@@ -15,6 +15,8 @@ pub mod idempotency;
 pub mod page;
 pub mod portfolio;
 pub mod programmes;
+pub mod search;
+pub mod totals;
 pub mod users;
 
 use crate::auth::Principal;

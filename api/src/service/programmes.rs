@@ -2,16 +2,16 @@
 //! organization; then transfers (the only place money leaves the fund), expenditure and results.
 
 use super::concept_notes::PortfolioFilter;
-use super::contributions::required_text;
 use super::idempotency::{Begun, Claim};
 use super::page::{self, Page, Window};
+use super::search::Search;
 use super::{
     access, audit, claim_version, events, lock_row, Ctx, ServiceError, ServiceResult, Services,
 };
 use crate::auth::Principal;
 use crate::domain::{
     ConceptNoteStatus, DecisionKind, ExactDecimal, IndicatorLevel, PortfolioEventKind,
-    ProgrammeStatus, Rate, Role, Usd, UserError, UserErrorCode,
+    ProgrammeStatus, Rate, Role, Text, Usd, UserError, UserErrorCode,
 };
 use crate::ids::Kind;
 use chrono::NaiveDate;
@@ -27,9 +27,6 @@ use sea_orm::{
 };
 use serde::Serialize;
 use std::collections::BTreeSet;
-
-/// The default rate of indirect support costs on a budget line (7%), unless the line says otherwise.
-pub const DEFAULT_INDIRECT_SUPPORT_COST_RATE: &str = "0.07";
 
 #[derive(Default, Clone)]
 pub struct ProgrammeFilter {
@@ -123,17 +120,11 @@ impl Services {
         if let Some(scope) = filter.common.scope {
             condition = condition.add(joint_programme::Column::Scope.eq(scope.as_str()));
         }
-        if let Some(search) = filter
-            .common
-            .search
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        if let Some(search) = Search::parse(filter.common.search.as_deref(), "filter.search")? {
             condition = condition.add(
                 Condition::any()
-                    .add(joint_programme::Column::Title.contains(search))
-                    .add(joint_programme::Column::Code.contains(search)),
+                    .add(search.matches(joint_programme::Column::Title))
+                    .add(search.matches(joint_programme::Column::Code)),
             );
         }
         if !filter.statuses.is_empty() {
@@ -201,7 +192,6 @@ impl Services {
             )
             .into());
         }
-        let default_rate = Rate::from_stored(DEFAULT_INDIRECT_SUPPORT_COST_RATE);
         let mut lines = Vec::with_capacity(input.budget_lines.len());
         let mut seen = BTreeSet::new();
         for (index, line) in input.budget_lines.iter().enumerate() {
@@ -222,7 +212,7 @@ impl Services {
                         e.message,
                     )
                 })?,
-                None => default_rate,
+                None => Rate::DEFAULT_INDIRECT_SUPPORT_COST,
             };
             if !seen.insert(line.organization_id) {
                 return Err(UserError::new(
@@ -232,13 +222,22 @@ impl Services {
                 )
                 .into());
             }
-            let support = programmable.times_rate(rate);
-            lines.push((line.organization_id, programmable, rate, support));
+            // Both at most the largest amount, as the rate is below 1: no overflow.
+            let line_total = programmable
+                .times_rate(rate)
+                .and_then(|support| Some((support, programmable.checked_add(support)?)))
+                .ok_or_else(|| anyhow::anyhow!("a budget line of {programmable} overflows"))?;
+            lines.push((
+                line.organization_id,
+                programmable,
+                rate,
+                line_total.0,
+                line_total.1,
+            ));
         }
-        let total: Usd = lines
-            .iter()
-            .map(|(_, p, _, s)| Usd::from_cents(p.cents() + s.cents()))
-            .sum();
+        // Lines add up to the approved amount, at most the largest amount; a sum that does
+        // not fit in cents is certainly more than was approved.
+        let total = Usd::checked_sum(lines.iter().map(|line| line.4));
 
         let txn = self.db.begin().await?;
         let note = lock_row::<concept_note::Entity>(&txn, input.concept_note_id)
@@ -249,13 +248,21 @@ impl Services {
         let funding = funding_decision_of(&txn, note.id).await?.ok_or_else(|| {
             anyhow::anyhow!("approved concept note {} has no funding decision", note.id)
         })?;
-        let approved = Usd::from_cents(funding.amount_usd_cents.unwrap_or_default());
-        if total != approved {
-            let code = if total > approved {
+        let approved = Usd::from_cents(
+            funding
+                .amount_usd_cents
+                .ok_or_else(|| anyhow::anyhow!("funding decision {} has no amount", funding.id))?,
+        );
+        if total != Some(approved) {
+            let code = if total.is_none_or(|total| total > approved) {
                 UserErrorCode::BudgetExceeded
             } else {
                 UserErrorCode::Validation
             };
+            let total = total.map_or_else(
+                || "more than the fund can record".to_owned(),
+                |t| t.to_string(),
+            );
             return Err(UserError::new(
                 code,
                 &["budgetLines"],
@@ -275,7 +282,7 @@ impl Services {
             .into());
         }
         let code = match input.code.as_deref() {
-            Some(code) => required_text(code, "code", 40)?,
+            Some(code) => Text::Code.required(code, "code")?,
             None => format!("MPTF-JP-{:04}", note.id),
         };
         if joint_programme::Entity::find()
@@ -292,7 +299,7 @@ impl Services {
             .into());
         }
         let title = match input.title.as_deref() {
-            Some(title) => required_text(title, "title", 300)?,
+            Some(title) => Text::Title.required(title, "title")?,
             None => note.title.clone(),
         };
         let programme = joint_programme::ActiveModel {
@@ -316,18 +323,18 @@ impl Services {
         }
         .insert(&txn)
         .await?;
-        budget_line::Entity::insert_many(lines.iter().map(|(org, programmable, rate, support)| {
-            budget_line::ActiveModel {
+        budget_line::Entity::insert_many(lines.iter().map(
+            |(org, programmable, rate, support, total)| budget_line::ActiveModel {
                 joint_programme_id: Set(programme.id),
                 organization_id: Set(*org),
                 programmable_usd_cents: Set(programmable.cents()),
                 indirect_support_cost_rate: Set(rate.to_stored()),
                 indirect_support_cost_usd_cents: Set(support.cents()),
-                total_usd_cents: Set(programmable.cents() + support.cents()),
+                total_usd_cents: Set(total.cents()),
                 version: Set(1),
                 ..Default::default()
-            }
-        }))
+            },
+        ))
         .exec(&txn)
         .await?;
         let mut row: concept_note::ActiveModel = note.clone().into();
@@ -335,7 +342,7 @@ impl Services {
         let note_after = row.update(&txn).await?;
         audit::record(&txn, ctx, "createJointProgramme", (Kind::JointProgramme, programme.id), None, serde_json::json!({
             "programme": audit::snapshot(&programme),
-            "budgetLines": lines.iter().map(|(org, p, r, s)| serde_json::json!({"organization_id": org, "programmable_usd_cents": p.cents(), "indirect_support_cost_rate": r.to_stored(), "indirect_support_cost_usd_cents": s.cents()})).collect::<Vec<_>>(),
+            "budgetLines": lines.iter().map(|(org, p, r, s, _)| serde_json::json!({"organization_id": org, "programmable_usd_cents": p.cents(), "indirect_support_cost_rate": r.to_stored(), "indirect_support_cost_usd_cents": s.cents()})).collect::<Vec<_>>(),
         })).await?;
         audit::record(
             &txn,
@@ -372,7 +379,7 @@ impl Services {
         reason: &str,
     ) -> ServiceResult<joint_programme::Model> {
         ctx.require(&[Role::Admin], "change a joint programme's status")?;
-        let reason = required_text(reason, "reason", 2000)?;
+        let reason = Text::Reason.required(reason, "reason")?;
         if next == ProgrammeStatus::Suspended {
             return Err(UserError::new(
                 UserErrorCode::InvalidTransition,
@@ -480,39 +487,45 @@ impl Services {
             net(Condition::all().add(contribution::Column::EarmarkedAreaId.eq(area)))
                 .one(db)
                 .await?
-                .unwrap_or(0);
+                .ok_or_else(no_sum)?;
         let earmarked_elsewhere =
             net(Condition::all().add(contribution::Column::EarmarkedAreaId.ne(area)))
                 .one(db)
                 .await?
-                .unwrap_or(0);
+                .ok_or_else(no_sum)?;
         let unearmarked_in =
             net(Condition::all().add(contribution::Column::EarmarkedAreaId.is_null()))
                 .one(db)
                 .await?
-                .unwrap_or(0);
+                .ok_or_else(no_sum)?;
         let earmarked_out = drawn(
             transfer::Column::FromEarmarkedUsdCents,
             Condition::all().add(transfer::Column::ThematicAreaId.eq(area)),
         )
         .one(db)
         .await?
-        .unwrap_or(0);
+        .ok_or_else(no_sum)?;
         let earmarked_out_elsewhere = drawn(
             transfer::Column::FromEarmarkedUsdCents,
             Condition::all().add(transfer::Column::ThematicAreaId.ne(area)),
         )
         .one(db)
         .await?
-        .unwrap_or(0);
+        .ok_or_else(no_sum)?;
         let unearmarked_out = drawn(transfer::Column::FromUnearmarkedUsdCents, Condition::all())
             .one(db)
             .await?
-            .unwrap_or(0);
+            .ok_or_else(no_sum)?;
+        let balance = |money_in: i64, money_out: i64| {
+            money_in
+                .checked_sub(money_out)
+                .map(Usd::from_cents)
+                .ok_or_else(|| anyhow::anyhow!("the fund's balance does not fit in cents"))
+        };
         Ok(Availability {
-            earmarked: Usd::from_cents(earmarked_in - earmarked_out),
-            unearmarked: Usd::from_cents(unearmarked_in - unearmarked_out),
-            other_areas: Usd::from_cents(earmarked_elsewhere - earmarked_out_elsewhere),
+            earmarked: balance(earmarked_in, earmarked_out)?,
+            unearmarked: balance(unearmarked_in, unearmarked_out)?,
+            other_areas: balance(earmarked_elsewhere, earmarked_out_elsewhere)?,
         })
     }
 
@@ -597,7 +610,15 @@ impl Services {
             line.id,
         )
         .await?;
-        let remaining = Usd::from_cents(line.total_usd_cents - transferred);
+        let overflow = || {
+            anyhow::anyhow!(
+                "the money of programme {} does not fit in cents",
+                programme.id
+            )
+        };
+        let remaining = Usd::from_cents(line.total_usd_cents)
+            .checked_sub(Usd::from_cents(transferred))
+            .ok_or_else(overflow)?;
         if amount > remaining {
             return Err(UserError::new(
                 UserErrorCode::BudgetExceeded,
@@ -607,9 +628,15 @@ impl Services {
             .into());
         }
         let available = Self::availability(&txn, programme.thematic_area_id).await?;
-        let usable = Usd::from_cents(available.earmarked.cents() + available.unearmarked.cents());
+        let usable = available
+            .earmarked
+            .checked_add(available.unearmarked)
+            .ok_or_else(overflow)?;
         if amount > usable {
-            let code = if amount.cents() <= usable.cents() + available.other_areas.cents() {
+            let whole_fund = usable
+                .checked_add(available.other_areas)
+                .ok_or_else(overflow)?;
+            let code = if amount <= whole_fund {
                 UserErrorCode::EarmarkMismatch
             } else {
                 UserErrorCode::InsufficientFunds
@@ -622,7 +649,7 @@ impl Services {
             return Err(UserError::new(code, &["amountUsd"], message).into());
         }
         let from_earmarked = amount.min(available.earmarked.max(Usd::ZERO));
-        let from_unearmarked = Usd::from_cents(amount.cents() - from_earmarked.cents());
+        let from_unearmarked = amount.checked_sub(from_earmarked).ok_or_else(overflow)?;
         let created = transfer::ActiveModel {
             joint_programme_id: Set(programme.id),
             organization_id: Set(input.organization_id),
@@ -739,7 +766,14 @@ impl Services {
             )
             .into());
         }
-        let spent: i64 = existing.iter().map(|r| r.amount_usd_cents).sum::<i64>() + amount.cents();
+        // Each report is within what was transferred, so the sum fits; if it did not, it would
+        // certainly be more than was transferred.
+        let spent = Usd::checked_sum(
+            existing
+                .iter()
+                .map(|r| Usd::from_cents(r.amount_usd_cents))
+                .chain([amount]),
+        );
         let transferred = sum_cents(
             &txn,
             transfer::Column::AmountUsdCents,
@@ -747,14 +781,17 @@ impl Services {
             line.id,
         )
         .await?;
-        if spent > transferred {
+        let transferred = Usd::from_cents(transferred);
+        if spent.is_none_or(|spent| spent > transferred) {
+            let spent = spent.map_or_else(
+                || "more than the fund can record".to_owned(),
+                |s| s.to_string(),
+            );
             return Err(UserError::new(
                 UserErrorCode::BudgetExceeded,
                 &["amountUsd"],
                 format!(
-                    "expenditure would reach {}, more than the {} transferred to your organization",
-                    Usd::from_cents(spent),
-                    Usd::from_cents(transferred)
+                    "expenditure would reach {spent}, more than the {transferred} transferred to your organization",
                 ),
             )
             .into());
@@ -805,10 +842,12 @@ impl Services {
         input: NewIndicator,
     ) -> ServiceResult<results_indicator::Model> {
         let principal = ctx.require(&[Role::Admin, Role::Puno], "add results indicators")?;
-        let code = required_text(&input.code, "code", 40)?;
-        let statement = required_text(&input.statement, "statement", 2000)?;
-        let unit = required_text(&input.unit, "unit", 100)?;
-        if input.target == input.baseline {
+        let code = Text::Code.required(&input.code, "code")?;
+        let statement = Text::Statement.required(&input.statement, "statement")?;
+        let unit = Text::Unit.required(&input.unit, "unit")?;
+        let baseline = ExactDecimal::parse_indicator_value(input.baseline, "baseline")?;
+        let target = ExactDecimal::parse_indicator_value(input.target, "target")?;
+        if target == baseline {
             return Err(UserError::validation(
                 "target",
                 "the target differs from the baseline, or progress cannot be measured",
@@ -852,8 +891,8 @@ impl Services {
             level: Set(input.level.as_str().to_owned()),
             statement: Set(statement),
             unit: Set(unit),
-            baseline: Set(ExactDecimal(input.baseline).to_stored()),
-            target: Set(ExactDecimal(input.target).to_stored()),
+            baseline: Set(baseline.to_stored()),
+            target: Set(target.to_stored()),
             gcm_objective_id: Set(input.objective_id),
             guiding_principle_id: Set(input.guiding_principle_id),
             created_by: Set(principal.subject.clone()),
@@ -896,6 +935,8 @@ impl Services {
             )
             .into());
         }
+        let value = ExactDecimal::parse_indicator_value(value, "value")?;
+        let note = Text::Note.optional(note.as_deref(), "note")?;
         let txn = self.db.begin().await?;
         let indicator = lock_row::<results_indicator::Entity>(&txn, indicator_id)
             .await?
@@ -918,8 +959,8 @@ impl Services {
         let created = indicator_measurement::ActiveModel {
             indicator_id: Set(indicator.id),
             period_end: Set(period_end),
-            value: Set(ExactDecimal(value).to_stored()),
-            note: Set(note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty())),
+            value: Set(value.to_stored()),
+            note: Set(note),
             reported_by: Set(principal.subject.clone()),
             reported_at: Set(chrono::Utc::now()),
             ..Default::default()
@@ -1012,7 +1053,7 @@ async fn sum_cents<C: ConnectionTrait>(
     by: transfer::Column,
     id: i64,
 ) -> ServiceResult<i64> {
-    Ok(transfer::Entity::find()
+    transfer::Entity::find()
         .select_only()
         .column_as(
             Expr::cust(format!(
@@ -1025,7 +1066,12 @@ async fn sum_cents<C: ConnectionTrait>(
         .into_tuple::<i64>()
         .one(db)
         .await?
-        .unwrap_or(0))
+        .ok_or_else(no_sum)
+}
+
+/// A SUM always answers one row; none is a broken connection or database, never 0.
+fn no_sum() -> ServiceError {
+    anyhow::anyhow!("a SUM returned no row").into()
 }
 
 fn column_name(column: transfer::Column) -> &'static str {

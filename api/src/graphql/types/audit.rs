@@ -2,7 +2,7 @@
 
 use crate::graphql::scalars::DateTime;
 use crate::ids::{self, Kind};
-use async_graphql::{Json, Object, ID};
+use async_graphql::{Json, Object, Result, ID};
 use entity::audit_event;
 
 /// One accepted write: who did what to which record, with its state before and after.
@@ -28,19 +28,24 @@ impl AuditEvent {
         &self.0.action
     }
     /// The global id of the record changed.
-    async fn subject(&self) -> ID {
+    async fn subject(&self) -> Result<ID> {
         let kind = Kind::ALL
             .into_iter()
             .find(|k| k.name() == self.0.subject_type)
-            .unwrap_or(Kind::AuditEvent);
-        ID(ids::encode(kind, self.0.subject_id))
+            .ok_or_else(|| {
+                format!(
+                    "unknown subject type {:?} in the audit trail",
+                    self.0.subject_type
+                )
+            })?;
+        Ok(ID(ids::encode(kind, self.0.subject_id)))
     }
     async fn subject_type(&self) -> &str {
         &self.0.subject_type
     }
     /// `{ "before": …, "after": … }`; money in the stored minor units (USD cents).
-    async fn changes(&self) -> Json<serde_json::Value> {
-        Json(serde_json::from_str(&self.0.changes).unwrap_or(serde_json::Value::Null))
+    async fn changes(&self) -> Result<Json<serde_json::Value>> {
+        Ok(Json(serde_json::from_str(&self.0.changes)?))
     }
     async fn request_id(&self) -> Option<&str> {
         self.0.request_id.as_deref()

@@ -2,7 +2,7 @@
 
 use super::reference::{area_by_id, countries_by_code, Country, ThematicArea};
 use super::{usd, Money};
-use crate::domain::{ContributionStatus, Currency, DonorKind, Earmarking, ExactDecimal};
+use crate::domain::{ContributionStatus, Currency, DonorKind, Earmarking, ExactDecimal, Usd};
 use crate::graphql::connection::{self, Conn};
 use crate::graphql::loaders::*;
 use crate::graphql::scalars::{Date, DateTime, Decimal};
@@ -24,8 +24,8 @@ impl Donor {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    async fn kind(&self) -> Option<DonorKind> {
-        DonorKind::parse(&self.0.kind)
+    async fn kind(&self) -> Result<Option<DonorKind>> {
+        Ok(Some(DonorKind::from_stored(&self.0.kind)?))
     }
     async fn country(&self, ctx: &Context<'_>) -> Result<Option<Country>> {
         match &self.0.country_code {
@@ -122,8 +122,9 @@ impl DonorTotals {
 pub struct Contribution(pub contribution::Model);
 
 impl Contribution {
-    fn currency(&self) -> Currency {
-        Currency::parse(&self.0.currency).unwrap_or(Currency::USD)
+    /// The agreement's currency; one the database cannot give is an internal error, never USD.
+    fn currency(&self) -> Result<Currency> {
+        Ok(Currency::from_stored(&self.0.currency)?)
     }
 }
 
@@ -138,15 +139,15 @@ impl Contribution {
     async fn reference(&self) -> &str {
         &self.0.reference
     }
-    async fn status(&self) -> Option<ContributionStatus> {
-        ContributionStatus::parse(&self.0.status)
+    async fn status(&self) -> Result<Option<ContributionStatus>> {
+        Ok(Some(ContributionStatus::from_stored(&self.0.status)?))
     }
     /// The amount pledged, in the agreement's currency.
-    async fn pledged(&self) -> Money {
-        Money::new(
-            self.currency().from_minor(self.0.pledged_minor),
+    async fn pledged(&self) -> Result<Money> {
+        Ok(Money::new(
+            self.currency()?.from_minor(self.0.pledged_minor),
             &self.0.currency,
-        )
+        ))
     }
     /// The pledge in USD at the rate recorded with it.
     async fn pledged_usd(&self) -> Decimal {
@@ -158,8 +159,8 @@ impl Contribution {
     async fn signed_on(&self) -> Option<Date> {
         self.0.signed_on.map(Date)
     }
-    async fn earmarking(&self) -> Option<Earmarking> {
-        Earmarking::parse(&self.0.earmarking)
+    async fn earmarking(&self) -> Result<Option<Earmarking>> {
+        Ok(Some(Earmarking::from_stored(&self.0.earmarking)?))
     }
     async fn earmarked_area(&self, ctx: &Context<'_>) -> Result<Option<ThematicArea>> {
         match self.0.earmarked_area_id {
@@ -186,11 +187,11 @@ impl Contribution {
             .collect())
     }
     /// Deposited so far, in the agreement's currency.
-    async fn deposited(&self) -> Money {
-        Money::new(
-            self.currency().from_minor(self.0.deposited_minor),
+    async fn deposited(&self) -> Result<Money> {
+        Ok(Money::new(
+            self.currency()?.from_minor(self.0.deposited_minor),
             &self.0.currency,
-        )
+        ))
     }
     /// Deposited so far, in USD at each deposit's rate.
     async fn deposited_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
@@ -201,16 +202,24 @@ impl Contribution {
                 .await,
         )?
         .unwrap_or_default();
-        Ok(usd(rows.iter().map(|d| d.amount_usd_cents).sum()))
+        let total = Usd::checked_sum(rows.iter().map(|d| Usd::from_cents(d.amount_usd_cents)))
+            .ok_or("a contribution's deposits do not fit in cents")?;
+        Ok(total.into())
     }
     /// What remains to be deposited, in the agreement's currency.
-    async fn outstanding(&self) -> Money {
+    async fn outstanding(&self) -> Result<Money> {
         let remaining = if self.0.status == ContributionStatus::Cancelled.as_str() {
             0
         } else {
-            self.0.pledged_minor - self.0.deposited_minor
+            self.0
+                .pledged_minor
+                .checked_sub(self.0.deposited_minor)
+                .ok_or("a contribution's outstanding amount does not fit")?
         };
-        Money::new(self.currency().from_minor(remaining), &self.0.currency)
+        Ok(Money::new(
+            self.currency()?.from_minor(remaining),
+            &self.0.currency,
+        ))
     }
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
@@ -243,13 +252,16 @@ impl Deposit {
     async fn received_on(&self) -> Date {
         Date(self.0.received_on)
     }
-    async fn amount(&self) -> Money {
-        let currency = Currency::parse(&self.0.currency).unwrap_or(Currency::USD);
-        Money::new(currency.from_minor(self.0.amount_minor), &self.0.currency)
+    async fn amount(&self) -> Result<Money> {
+        let currency = Currency::from_stored(&self.0.currency)?;
+        Ok(Money::new(
+            currency.from_minor(self.0.amount_minor),
+            &self.0.currency,
+        ))
     }
     /// Units of the deposit's currency per US dollar, as recorded.
-    async fn exchange_rate(&self) -> Decimal {
-        Decimal(ExactDecimal::from_stored(&self.0.exchange_rate).0)
+    async fn exchange_rate(&self) -> Result<Decimal> {
+        Ok(Decimal(ExactDecimal::from_stored(&self.0.exchange_rate)?.0))
     }
     async fn amount_usd(&self) -> Decimal {
         usd(self.0.amount_usd_cents)
@@ -335,17 +347,17 @@ impl DonorStatement {
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
     )]
-    async fn by_currency(&self) -> Vec<CurrencyStatement> {
+    async fn by_currency(&self) -> Result<Vec<CurrencyStatement>> {
         self.0
             .by_currency
             .iter()
             .map(|c| {
-                let currency = Currency::parse(&c.currency).unwrap_or(Currency::USD);
-                CurrencyStatement {
+                let currency = Currency::from_stored(&c.currency)?;
+                Ok(CurrencyStatement {
                     pledged: Money::new(currency.from_minor(c.pledged), &c.currency),
                     signed: Money::new(currency.from_minor(c.signed), &c.currency),
                     deposited: Money::new(currency.from_minor(c.deposited), &c.currency),
-                }
+                })
             })
             .collect()
     }

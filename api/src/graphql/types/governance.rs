@@ -22,8 +22,8 @@ impl SteeringCommitteeMeeting {
     async fn held_on(&self) -> Date {
         Date(self.0.held_on)
     }
-    async fn kind(&self) -> Option<MeetingKind> {
-        MeetingKind::parse(&self.0.kind)
+    async fn kind(&self) -> Result<Option<MeetingKind>> {
+        Ok(Some(MeetingKind::from_stored(&self.0.kind)?))
     }
     async fn title(&self) -> &str {
         &self.0.title
@@ -94,8 +94,8 @@ impl Decision {
         }
         Ok(None)
     }
-    async fn kind(&self) -> Option<DecisionKind> {
-        DecisionKind::parse(&self.0.kind)
+    async fn kind(&self) -> Result<Option<DecisionKind>> {
+        Ok(Some(DecisionKind::from_stored(&self.0.kind)?))
     }
     /// The amount approved (funding) or the revised budget (budget revision).
     async fn amount_usd(&self) -> Option<Decimal> {

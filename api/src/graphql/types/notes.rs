@@ -61,8 +61,8 @@ impl ConceptNote {
     async fn summary(&self) -> &str {
         &self.0.summary
     }
-    async fn scope(&self) -> Option<Scope> {
-        Scope::parse(&self.0.scope)
+    async fn scope(&self) -> Result<Option<Scope>> {
+        Ok(Some(Scope::from_stored(&self.0.scope)?))
     }
     /// At most 60 for one parent; the query cost counts that many.
     #[graphql(
@@ -150,8 +150,8 @@ impl ConceptNote {
     async fn submitted_on(&self) -> Date {
         Date(self.0.submitted_on)
     }
-    async fn status(&self) -> Option<ConceptNoteStatus> {
-        ConceptNoteStatus::parse(&self.0.status)
+    async fn status(&self) -> Result<Option<ConceptNoteStatus>> {
+        Ok(Some(ConceptNoteStatus::from_stored(&self.0.status)?))
     }
     async fn version(&self) -> i32 {
         self.0.version
@@ -211,8 +211,8 @@ impl ConceptNoteReview {
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::ConceptNoteReview, self.0.id))
     }
-    async fn outcome(&self) -> Option<ReviewOutcome> {
-        ReviewOutcome::parse(&self.0.outcome)
+    async fn outcome(&self) -> Result<Option<ReviewOutcome>> {
+        Ok(Some(ReviewOutcome::from_stored(&self.0.outcome)?))
     }
     /// The technical score, 0 to 100, where given.
     async fn score(&self) -> Option<i32> {

@@ -230,7 +230,10 @@ impl Portfolio {
             ctx,
             ctx.services().portfolio_by_area(ctx.actor(), &self.0).await,
         )?;
-        let total: i64 = rows.iter().map(|r| r.approved).sum();
+        let total = rows
+            .iter()
+            .try_fold(0i64, |total, r| total.checked_add(r.approved))
+            .ok_or("the approved budgets do not fit in cents")?;
         Ok(rows.into_iter().map(|r| AreaBreakdown(r, total)).collect())
     }
     #[graphql(
@@ -243,15 +246,16 @@ impl Portfolio {
                 .portfolio_by_region(ctx.actor(), &self.0)
                 .await,
         )?;
-        Ok(rows
-            .into_iter()
-            .map(|r| RegionBreakdown {
-                region: Region::parse(&r.region),
-                programme_count: r.programme_count,
-                approved_usd: usd(r.approved),
-                concept_note_count: r.concept_note_count,
+        rows.into_iter()
+            .map(|r| {
+                Ok(RegionBreakdown {
+                    region: Some(Region::from_stored(&r.region)?),
+                    programme_count: r.programme_count,
+                    approved_usd: usd(r.approved),
+                    concept_note_count: r.concept_note_count,
+                })
             })
-            .collect())
+            .collect()
     }
     /// Programmes and concept notes by country (a multi-country programme counts in each).
     #[graphql(
@@ -286,14 +290,15 @@ impl Portfolio {
             ctx,
             ctx.services().pipeline_funnel(ctx.actor(), &self.0).await,
         )?;
-        Ok(rows
-            .into_iter()
-            .map(|r| FunnelStage {
-                status: ConceptNoteStatus::parse(&r.status),
-                count: r.count,
-                requested_usd: usd(r.requested),
+        rows.into_iter()
+            .map(|r| {
+                Ok(FunnelStage {
+                    status: Some(ConceptNoteStatus::from_stored(&r.status)?),
+                    count: r.count,
+                    requested_usd: usd(r.requested),
+                })
             })
-            .collect())
+            .collect()
     }
     /// Deposits received per period. Donors' money split by period: ADMIN and
     /// STEERING_COMMITTEE only (`FORBIDDEN` for others, whatever the scope).

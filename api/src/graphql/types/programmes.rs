@@ -4,7 +4,7 @@ use super::governance::Decision;
 use super::notes::ConceptNote;
 use super::reference::*;
 use super::{usd, Markers};
-use crate::domain::{ExactDecimal, IndicatorLevel, ProgrammeStatus, Rate, Scope};
+use crate::domain::{results, ExactDecimal, IndicatorLevel, ProgrammeStatus, Rate, Scope};
 use crate::graphql::loaders::*;
 use crate::graphql::scalars::{Date, DateTime, Decimal};
 use crate::graphql::{loaded, ContextExt};
@@ -14,7 +14,6 @@ use entity::{
     budget_line, expenditure_report, indicator_measurement, joint_programme, results_indicator,
     transfer,
 };
-use rust_decimal::{Decimal as Exact, RoundingStrategy};
 
 /// A programme funded by the fund and carried out by at least two participating organizations.
 pub struct JointProgramme(pub joint_programme::Model);
@@ -39,8 +38,8 @@ impl JointProgramme {
         )?
         .map(ConceptNote))
     }
-    async fn status(&self) -> Option<ProgrammeStatus> {
-        ProgrammeStatus::parse(&self.0.status)
+    async fn status(&self) -> Result<Option<ProgrammeStatus>> {
+        Ok(Some(ProgrammeStatus::from_stored(&self.0.status)?))
     }
     async fn thematic_area(&self, ctx: &Context<'_>) -> Result<Option<ThematicArea>> {
         area_by_id(ctx, self.0.thematic_area_id).await
@@ -100,8 +99,8 @@ impl JointProgramme {
         )
         .await
     }
-    async fn scope(&self) -> Option<Scope> {
-        Scope::parse(&self.0.scope)
+    async fn scope(&self) -> Result<Option<Scope>> {
+        Ok(Some(Scope::from_stored(&self.0.scope)?))
     }
     async fn start_date(&self) -> Date {
         Date(self.0.start_date)
@@ -193,11 +192,11 @@ impl JointProgramme {
             ctx.loader().load_one(MoneyOfProgramme(self.0.id)).await,
         )?
         .unwrap_or_default();
-        Ok(Financials::new(
+        Financials::new(
             self.0.approved_budget_usd_cents,
             money.transferred,
             money.expenditure,
-        ))
+        )
     }
     /// At most 30 for one parent; the query cost counts that many.
     #[graphql(
@@ -259,25 +258,23 @@ pub struct Financials {
 }
 
 impl Financials {
-    pub fn new(approved: i64, transferred: i64, expenditure: i64) -> Self {
-        Self {
+    pub fn new(approved: i64, transferred: i64, expenditure: i64) -> Result<Self> {
+        let balance = approved
+            .checked_sub(transferred)
+            .ok_or("a programme's balance does not fit in cents")?;
+        Ok(Self {
             approved_usd: usd(approved),
             transferred_usd: usd(transferred),
             expenditure_usd: usd(expenditure),
             delivery_rate: ratio(expenditure, transferred),
-            balance_usd: usd(approved - transferred),
-        }
+            balance_usd: usd(balance),
+        })
     }
 }
 
 /// `part / whole` to four decimal places (half-even), or null when `whole` is zero.
 pub fn ratio(part: i64, whole: i64) -> Option<Decimal> {
-    (whole != 0).then(|| {
-        Decimal(
-            (Exact::from(part) / Exact::from(whole))
-                .round_dp_with_strategy(4, RoundingStrategy::MidpointNearestEven),
-        )
-    })
+    results::ratio(part, whole).map(Decimal)
 }
 
 /// One participating organization's share of a programme's budget.
@@ -295,8 +292,10 @@ impl BudgetLine {
         usd(self.0.programmable_usd_cents)
     }
     /// The indirect support cost rate of this line (7% unless agreed otherwise), e.g. "0.07".
-    async fn indirect_support_cost_rate(&self) -> Decimal {
-        Decimal(Rate::from_stored(&self.0.indirect_support_cost_rate).value())
+    async fn indirect_support_cost_rate(&self) -> Result<Decimal> {
+        Ok(Decimal(
+            Rate::from_stored(&self.0.indirect_support_cost_rate)?.value(),
+        ))
     }
     async fn indirect_support_cost_usd(&self) -> Decimal {
         usd(self.0.indirect_support_cost_usd_cents)
@@ -431,8 +430,8 @@ impl ResultsIndicator {
     async fn code(&self) -> &str {
         &self.0.code
     }
-    async fn level(&self) -> Option<IndicatorLevel> {
-        IndicatorLevel::parse(&self.0.level)
+    async fn level(&self) -> Result<Option<IndicatorLevel>> {
+        Ok(Some(IndicatorLevel::from_stored(&self.0.level)?))
     }
     async fn statement(&self) -> &str {
         &self.0.statement
@@ -440,11 +439,11 @@ impl ResultsIndicator {
     async fn unit(&self) -> &str {
         &self.0.unit
     }
-    async fn baseline(&self) -> Decimal {
-        Decimal(ExactDecimal::from_stored(&self.0.baseline).0)
+    async fn baseline(&self) -> Result<Decimal> {
+        Ok(Decimal(ExactDecimal::from_stored(&self.0.baseline)?.0))
     }
-    async fn target(&self) -> Decimal {
-        Decimal(ExactDecimal::from_stored(&self.0.target).0)
+    async fn target(&self) -> Result<Decimal> {
+        Ok(Decimal(ExactDecimal::from_stored(&self.0.target)?.0))
     }
     async fn objective(&self, ctx: &Context<'_>) -> Result<Option<GcmObjective>> {
         match self.0.gcm_objective_id {
@@ -481,25 +480,21 @@ impl ResultsIndicator {
             .max_by_key(|m| m.period_end)
             .map(IndicatorMeasurement))
     }
-    /// (latest − baseline) ÷ (target − baseline), to four decimals; null before any report.
+    /// (latest − baseline) ÷ (target − baseline), to four decimals; null before any report,
+    /// and where the ratio is undefined.
     async fn progress(&self, ctx: &Context<'_>) -> Result<Option<Decimal>> {
         let latest = self
             .measurement_rows(ctx)
             .await?
             .into_iter()
             .max_by_key(|m| m.period_end);
-        let baseline = ExactDecimal::from_stored(&self.0.baseline).0;
-        let target = ExactDecimal::from_stored(&self.0.target).0;
-        Ok(latest.and_then(|m| {
-            let value = ExactDecimal::from_stored(&m.value).0;
-            let span = target - baseline;
-            (!span.is_zero()).then(|| {
-                Decimal(
-                    ((value - baseline) / span)
-                        .round_dp_with_strategy(4, RoundingStrategy::MidpointNearestEven),
-                )
-            })
-        }))
+        let Some(latest) = latest else {
+            return Ok(None);
+        };
+        let baseline = ExactDecimal::from_stored(&self.0.baseline)?.0;
+        let target = ExactDecimal::from_stored(&self.0.target)?.0;
+        let value = ExactDecimal::from_stored(&latest.value)?.0;
+        Ok(results::progress(baseline, target, value).map(Decimal))
     }
 }
 
@@ -523,8 +518,8 @@ impl IndicatorMeasurement {
     async fn period_end(&self) -> Date {
         Date(self.0.period_end)
     }
-    async fn value(&self) -> Decimal {
-        Decimal(ExactDecimal::from_stored(&self.0.value).0)
+    async fn value(&self) -> Result<Decimal> {
+        Ok(Decimal(ExactDecimal::from_stored(&self.0.value)?.0))
     }
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()

@@ -119,8 +119,8 @@ impl Country {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    async fn region(&self) -> Option<Region> {
-        Region::parse(&self.0.region)
+    async fn region(&self) -> Result<Option<Region>> {
+        Ok(Some(Region::from_stored(&self.0.region)?))
     }
     async fn subregion(&self) -> &str {
         &self.0.subregion
@@ -141,8 +141,8 @@ impl Organization {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    async fn kind(&self) -> Option<OrganizationKind> {
-        OrganizationKind::parse(&self.0.kind)
+    async fn kind(&self) -> Result<Option<OrganizationKind>> {
+        Ok(Some(OrganizationKind::from_stored(&self.0.kind)?))
     }
     /// When it signed the fund's memorandum of understanding, where recorded.
     async fn mou_signed_on(&self) -> Option<Date> {

@@ -25,8 +25,8 @@ impl User {
     async fn display_name(&self) -> &str {
         &self.0.display_name
     }
-    async fn role(&self) -> Option<Role> {
-        Role::parse(&self.0.role)
+    async fn role(&self) -> Result<Option<Role>> {
+        Ok(Some(Role::from_stored(&self.0.role)?))
     }
     async fn chair(&self) -> bool {
         self.0.chair
