@@ -5,6 +5,7 @@ mod helpers;
 
 mod dashboards;
 mod foundation;
+mod hardening_c;
 mod operations;
 mod performance;
 mod security;
