@@ -145,6 +145,37 @@ pub struct OperationsSettings {
         global = true
     )]
     pub figures_cache_secs: u64,
+
+    /// How long a client may take to send a request's headers, in seconds (then 408 and the
+    /// connection is closed).
+    #[arg(
+        long,
+        env = "MPTF_HEADER_TIMEOUT_SECS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub header_timeout_secs: u64,
+
+    /// How long a client may take to send a request's whole body once its headers have
+    /// arrived, in seconds (then 408 with the code REQUEST_TIMEOUT).
+    #[arg(
+        long,
+        env = "MPTF_BODY_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub body_timeout_secs: u64,
+
+    /// Most connections one client address may hold open at once; requests on the ones above
+    /// get 429 with the code TOO_MANY_REQUESTS. 0: no cap (behind a proxy that connects from
+    /// one address, raise it or turn it off and cap at the proxy).
+    #[arg(
+        long,
+        env = "MPTF_MAX_CONNECTIONS_PER_CLIENT",
+        default_value_t = 100,
+        global = true
+    )]
+    pub max_connections_per_client: usize,
 }
 
 impl Default for OperationsSettings {
@@ -153,6 +184,9 @@ impl Default for OperationsSettings {
             shutdown_timeout_secs: 30,
             ws_init_timeout_secs: 10,
             figures_cache_secs: 60,
+            header_timeout_secs: 5,
+            body_timeout_secs: 10,
+            max_connections_per_client: 100,
         }
     }
 }
@@ -168,6 +202,15 @@ impl OperationsSettings {
         }
         if self.figures_cache_secs > 3_600 {
             bail!("MPTF_FIGURES_CACHE_SECS must be at most 3600 (an hour)");
+        }
+        if !(1..=300).contains(&self.header_timeout_secs) {
+            bail!("MPTF_HEADER_TIMEOUT_SECS must be between 1 and 300");
+        }
+        if !(1..=600).contains(&self.body_timeout_secs) {
+            bail!("MPTF_BODY_TIMEOUT_SECS must be between 1 and 600");
+        }
+        if self.max_connections_per_client > 100_000 {
+            bail!("MPTF_MAX_CONNECTIONS_PER_CLIENT must be at most 100000 (0: no cap)");
         }
         Ok(())
     }
@@ -601,12 +644,15 @@ mod tests {
     struct Cli {
         #[command(flatten)]
         security: SecuritySettings,
+        #[command(flatten)]
+        operations: OperationsSettings,
     }
 
     #[test]
     fn the_security_defaults_are_the_command_lines() {
         let parsed = Cli::try_parse_from(["mptf"]).unwrap();
         assert_eq!(parsed.security, SecuritySettings::default());
+        assert_eq!(parsed.operations, OperationsSettings::default());
     }
 
     #[test]

@@ -2,8 +2,9 @@
 
 use crate::config::Settings;
 use crate::graphql::{self, SchemaOptions};
-use crate::http::{self, AppState};
-use crate::service::{EventBus, Services, StatementCounter};
+use crate::http::{self, guard::Guard, AppState};
+use crate::ops::server_lock::{self, ServerLock};
+use crate::service::{retry, EventBus, Services, StatementCounter};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
@@ -30,6 +31,9 @@ pub async fn connect(
         // A ping on every checkout would double the round trips of a request; only a connection
         // idle long enough to have been dropped by the server or a proxy is checked first.
         .test_before_acquire_if_idle_for(Duration::from_secs(30))
+        // After a failure (a database restart kills every pooled connection), the connections
+        // opened before it are pinged before use, and the dead ones discarded (see `retry`).
+        .map_sqlx_postgres_before_acquire(retry::check_before_use)
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
@@ -59,12 +63,23 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
 }
 
 /// Ready to serve: the database answers and every migration is applied. A probe does not wait
-/// longer than a few seconds, whatever the pool's acquire timeout.
+/// longer than a few seconds, whatever the pool's acquire timeout. A pooled connection that a
+/// database restart killed fails the first try and is discarded (and the others opened before it
+/// become suspect, see `retry`): the probe tries again, so it says ready as soon as the database
+/// answers.
 pub async fn check_ready(db: &DatabaseConnection) -> Result<(), String> {
     let check = async {
-        db.execute_unprepared("SELECT 1")
-            .await
-            .map_err(|_| "the database does not answer".to_owned())?;
+        let mut tries = 0;
+        loop {
+            match db.execute_unprepared("SELECT 1").await {
+                Ok(_) => break,
+                Err(error) if retry::is_connection_error(&error) && tries < READY_PROBE_RETRIES => {
+                    retry::note(&error);
+                    tries += 1;
+                }
+                Err(_) => return Err("the database does not answer".to_owned()),
+            }
+        }
         let pending = Migrator::get_pending_migrations(db)
             .await
             .map_err(|_| "cannot read the migration table".to_owned())?;
@@ -79,6 +94,53 @@ pub async fn check_ready(db: &DatabaseConnection) -> Result<(), String> {
         .unwrap_or_else(|_| Err("the database does not answer in time".to_owned()))
 }
 
+const READY_PROBE_RETRIES: usize = 2;
+
+/// PostgreSQL's advisory lock that start-up holds while it migrates and seeds: two processes
+/// started together on a fresh database take turns, and the second finds the work done.
+const STARTUP_LOCK: i64 = 0x6d70_7466_0001; // "mptf", 1
+
+/// How long a process waits for another's start-up before giving up.
+const STARTUP_LOCK_TIMEOUT_SECS: u64 = 120;
+
+/// Runs `work` holding the start-up lock, on a PostgreSQL connection of its own (the pool's
+/// connections do the work; the lock goes when this connection closes, however the process ends).
+async fn holding_startup_lock<T>(
+    database_url: &str,
+    work: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    use sea_orm::sqlx::{Connection, Executor};
+    let mut connection = sea_orm::sqlx::postgres::PgConnection::connect(database_url)
+        .await
+        .context("cannot open a connection for the start-up lock (MPTF_DATABASE_URL)")?;
+    // The wait for the lock is bounded (STARTUP_LOCK_TIMEOUT_SECS).
+    connection.execute("SET lock_timeout = '120s'").await?;
+    let started = std::time::Instant::now();
+    sea_orm::sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(STARTUP_LOCK)
+        .execute(&mut connection)
+        .await
+        .with_context(|| {
+            format!(
+                "another mptf process has been migrating or seeding this database for \
+                 {STARTUP_LOCK_TIMEOUT_SECS} s: is it stuck?"
+            )
+        })?;
+    if started.elapsed() > Duration::from_millis(100) {
+        tracing::info!(
+            milliseconds = started.elapsed().as_millis() as u64,
+            "waited for another process to migrate the database"
+        );
+    }
+    let result = work.await;
+    let _ = sea_orm::sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(STARTUP_LOCK)
+        .execute(&mut connection)
+        .await;
+    let _ = connection.close().await;
+    result
+}
+
 const READY_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// A running server.
@@ -91,6 +153,9 @@ pub struct Application {
     metrics_server: Option<Server>,
     shutdown: tokio::sync::watch::Sender<bool>,
     shutdown_timeout: Duration,
+    guard: web::Data<Guard>,
+    /// SQLite: held while the server runs, so that no second server opens the same file.
+    server_lock: Option<ServerLock>,
 }
 
 impl Application {
@@ -99,7 +164,17 @@ impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         settings.validate()?;
         let (db, statements) = connect(settings).await?;
-        migrate(&db).await?;
+        let server_lock = if settings.is_sqlite() {
+            match server_lock::acquire(&settings.database_url) {
+                Ok(lock) => lock,
+                Err(error) => {
+                    db.close().await.ok();
+                    return Err(error);
+                }
+            }
+        } else {
+            None
+        };
         let tokens = crate::auth::tokens_from_settings(settings)?;
         let events = EventBus::new(db.get_database_backend() != DbBackend::Postgres);
         let services = Services {
@@ -110,11 +185,18 @@ impl Application {
                 settings.operations.figures_cache_secs,
             )),
         };
-        if settings.seeds_demo() {
-            crate::seed::demo_if_empty(&services).await?;
-        }
+        let prepare = async {
+            migrate(&services.db).await?;
+            if settings.seeds_demo() {
+                crate::seed::demo_if_empty(&services).await?;
+            }
+            Ok(())
+        };
         if services.db.get_database_backend() == DbBackend::Postgres {
+            holding_startup_lock(&settings.database_url, prepare).await?;
             crate::service::events::listen(&services, &settings.database_url).await?;
+        } else {
+            prepare.await?;
         }
         let options = SchemaOptions::from_settings(settings);
         let schema = graphql::build_schema(services.clone(), tokens.clone(), options);
@@ -168,18 +250,28 @@ impl Application {
         {
             tracing::info!("/metrics is not served: set MPTF_METRICS_LISTEN or MPTF_METRICS_TOKEN");
         }
+        let guard = web::Data::new(Guard::new(
+            Duration::from_secs(settings.operations.body_timeout_secs),
+            settings.security.max_body_bytes,
+            settings.operations.max_connections_per_client,
+        ));
+        let app_guard = guard.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .app_data(metrics.clone())
                 .app_data(metrics_access.clone())
+                .app_data(app_guard.clone())
                 .app_data(web::PayloadConfig::new(state.http.max_body_bytes))
+                .wrap(actix_web::middleware::from_fn(http::guard::middleware))
                 .wrap(http::security_headers(&state.http))
                 .wrap(http::cors(&state.http))
                 .configure(http::routes)
                 .wrap(actix_web::middleware::from_fn(http::metrics::middleware))
         })
         .workers(workers)
+        .client_request_timeout(Duration::from_secs(settings.operations.header_timeout_secs))
+        .on_connect(guard.on_connect())
         .listen(listener)?
         .shutdown_timeout(shutdown_timeout.as_secs())
         .disable_signals()
@@ -192,6 +284,8 @@ impl Application {
             metrics_server,
             shutdown,
             shutdown_timeout,
+            guard,
+            server_lock,
         })
     }
 
@@ -211,6 +305,8 @@ impl Application {
         if let Some(metrics_server) = self.metrics_server {
             tokio::spawn(metrics_server);
         }
+        let guard = self.guard;
+        let _server_lock = self.server_lock;
         let mut server = tokio::spawn(self.server);
         tokio::select! {
             result = &mut server => {
@@ -227,8 +323,10 @@ impl Application {
         let started = std::time::Instant::now();
         tracing::info!(
             timeout_secs = timeout.as_secs(),
+            in_flight = guard.in_flight(),
             "shutting down: no new connections, closing WebSockets, finishing in-flight requests"
         );
+        guard.stopping();
         let _ = shutdown.send(true);
         if let Some(metrics_handle) = metrics_handle {
             // Scrapes are short: the metrics listener stops with the API.
@@ -246,6 +344,20 @@ impl Application {
             }
         }
         let _ = tokio::time::timeout(Duration::from_secs(1), server).await;
+        // The requests the timeout cut off are dropped with their workers: wait for the count to
+        // settle (briefly), then say how many there were.
+        let settle = std::time::Instant::now() + Duration::from_secs(2);
+        while guard.in_flight() > 0 && std::time::Instant::now() < settle {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let cut_off = guard.cut_off();
+        if cut_off > 0 {
+            tracing::warn!(
+                cut_off,
+                timeout_secs = timeout.as_secs(),
+                "the shutdown cut off {cut_off} in-flight requests unfinished (MPTF_SHUTDOWN_TIMEOUT_SECS)"
+            );
+        }
         if tokio::time::timeout(Duration::from_secs(5), db.close())
             .await
             .is_err()
@@ -268,8 +380,9 @@ impl Application {
         if let Some(metrics_server) = self.metrics_server {
             tokio::spawn(metrics_server);
         }
+        let server_lock = self.server_lock;
         tokio::spawn(async move {
-            let _keep_open = shutdown;
+            let _keep_open = (shutdown, server_lock);
             let _ = self.server.await;
         });
         (port, services, handle)

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_schema;
 mod m20261129_000002_reference_data;
 mod m20261129_000003_performance_indexes;
+mod m20261201_000004_fund_version;
 mod m20261210_000004_user_activation;
 pub mod reference;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_schema::Migration),
             Box::new(m20261129_000002_reference_data::Migration),
             Box::new(m20261129_000003_performance_indexes::Migration),
+            Box::new(m20261201_000004_fund_version::Migration),
             Box::new(m20261210_000004_user_activation::Migration),
         ]
     }

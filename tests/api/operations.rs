@@ -21,7 +21,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 /// `target/<profile>/mptf`, built from the current sources once per test run (a stale binary
 /// would test yesterday's code); or the binary `MPTF_TEST_BINARY` names.
-fn mptf_binary() -> &'static Path {
+pub(crate) fn mptf_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
         if let Some(binary) = std::env::var_os("MPTF_TEST_BINARY") {
@@ -53,7 +53,7 @@ fn mptf_binary() -> &'static Path {
 }
 
 /// The binary with a clean `MPTF_*` environment pointing at `database_url`.
-fn mptf(database_url: &str) -> Command {
+pub(crate) fn mptf(database_url: &str) -> Command {
     let mut command = Command::new(mptf_binary());
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("MPTF_") {
@@ -87,14 +87,14 @@ pub(crate) fn run_mptf(database_url: &str, args: &[&str], env: &[(&str, &str)]) 
 }
 
 /// `mptf serve` in a child process, on a free port.
-struct ChildServer {
+pub(crate) struct ChildServer {
     process: std::process::Child,
-    address: String,
+    pub(crate) address: String,
     logs: Arc<Mutex<Vec<String>>>,
 }
 
 impl ChildServer {
-    async fn start(database_url: &str, env: &[(&str, &str)]) -> ChildServer {
+    pub(crate) async fn start(database_url: &str, env: &[(&str, &str)]) -> ChildServer {
         let mut process = mptf(database_url)
             .arg("serve")
             .env("MPTF_LISTEN", "127.0.0.1:0")
@@ -162,11 +162,11 @@ impl ChildServer {
         panic!("the server never became ready:\n{}", server.logs());
     }
 
-    fn logs(&self) -> String {
+    pub(crate) fn logs(&self) -> String {
         self.logs.lock().unwrap().join("\n")
     }
 
-    fn sigterm(&self) {
+    pub(crate) fn sigterm(&self) {
         let pid = i32::try_from(self.process.id()).expect("a pid");
         // SAFETY: kill(2) with a pid of our own child and a valid signal number.
         let sent = unsafe { libc::kill(pid, libc::SIGTERM) };
@@ -179,7 +179,7 @@ impl ChildServer {
         self.process.wait().expect("the process is reaped");
     }
 
-    async fn exit_status(&mut self, within: Duration) -> Option<ExitStatus> {
+    pub(crate) async fn exit_status(&mut self, within: Duration) -> Option<ExitStatus> {
         let deadline = Instant::now() + within;
         while Instant::now() < deadline {
             if let Some(status) = self.process.try_wait().expect("the child's status") {
@@ -200,7 +200,9 @@ impl Drop for ChildServer {
 
 /// A fresh database for a child server: a SQLite file in a temporary folder, or a new
 /// PostgreSQL database (None when `MPTF_TEST_POSTGRES_URL` is not set).
-async fn fresh_database(backend: Backend) -> Option<(String, Option<tempfile::TempDir>)> {
+pub(crate) async fn fresh_database(
+    backend: Backend,
+) -> Option<(String, Option<tempfile::TempDir>)> {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("a temporary folder");
@@ -238,6 +240,7 @@ macro_rules! with_binary_on_both {
         }
     };
 }
+pub(crate) use with_binary_on_both;
 
 // ---------------------------------------------------------------------------------------------
 // WebSocket
@@ -462,21 +465,26 @@ impl WriteLock {
     }
 }
 
-const DEPOSIT: &str = "mutation($input: RecordDepositInput!) { recordDeposit(input: $input) { deposit { id } userErrors { code message } } }";
+pub(crate) const DEPOSIT: &str = "mutation($input: RecordDepositInput!) { recordDeposit(input: $input) { deposit { id } userErrors { code message } } }";
 
-fn deposit_input(contribution: &str, key: &str) -> Value {
+pub(crate) fn deposit_input(contribution: &str, key: &str) -> Value {
     json!({"input": {"contribution": contribution, "receivedOn": "2021-03-01", "amount": {"amount": "100.00", "currency": "USD"}, "exchangeRate": "1", "idempotencyKey": key}})
 }
 
 /// A GraphQL request over a raw connection whose body is sent in two halves, so that it is
 /// still in flight between them.
-struct SlowUpload {
+pub(crate) struct SlowUpload {
     stream: tokio::net::TcpStream,
     rest: Vec<u8>,
 }
 
 impl SlowUpload {
-    async fn start(address: &str, token: &str, query: &str, variables: Value) -> SlowUpload {
+    pub(crate) async fn start(
+        address: &str,
+        token: &str,
+        query: &str,
+        variables: Value,
+    ) -> SlowUpload {
         use tokio::io::AsyncWriteExt;
         let body = json!({"query": query, "variables": variables})
             .to_string()
@@ -920,7 +928,7 @@ fn postgres_bin_dir() -> Option<PathBuf> {
 }
 
 /// A PostgreSQL cluster in a temporary folder, on its own port; stopped when dropped.
-struct ThrowawayPostgres {
+pub(crate) struct ThrowawayPostgres {
     bin: PathBuf,
     folder: tempfile::TempDir,
     port: u16,
@@ -948,7 +956,7 @@ impl ThrowawayPostgres {
             .expect("the PostgreSQL program runs")
     }
 
-    fn init() -> Option<ThrowawayPostgres> {
+    pub(crate) fn init() -> Option<ThrowawayPostgres> {
         let bin = postgres_bin_dir()?;
         let folder = tempfile::tempdir().ok()?;
         if unsafe { libc::geteuid() } == 0 {
@@ -986,7 +994,7 @@ impl ThrowawayPostgres {
         Some(cluster)
     }
 
-    fn start(&self) {
+    pub(crate) fn start(&self) {
         let options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
             self.port,
@@ -1015,7 +1023,7 @@ impl ThrowawayPostgres {
         );
     }
 
-    fn stop(&self) {
+    pub(crate) fn stop(&self) {
         let data = self.data();
         let output = self.run(
             "pg_ctl",
@@ -1028,7 +1036,7 @@ impl ThrowawayPostgres {
         );
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
 }

@@ -5,6 +5,7 @@
 
 use super::{errors, MptfSchema};
 use crate::service::budget::{self, RequestBudget};
+use crate::service::retry;
 use crate::service::{Ctx, Services};
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Response, ServerError, Variables};
@@ -19,8 +20,8 @@ pub struct RequestLimits {
     pub max_time: Duration,
     /// Most pooled database connections one request holds at once.
     pub pool_share: usize,
-    /// How many times a read that failed on a broken connection is run again (each broken
-    /// connection is discarded by the pool as it fails).
+    /// How many times an operation that failed on a broken connection before any commit is
+    /// run again (each broken connection is discarded by the pool as it fails).
     pub connection_retries: usize,
 }
 
@@ -97,35 +98,30 @@ pub async fn execute(
     ctx: Ctx,
 ) -> Executed {
     let request_id = ctx.request_id.clone();
-    let is_query = operation_type(&request) == Some(OperationType::Query);
-    let replay = is_query.then(|| Replayable::of(&request));
+    let replay = Replayable::of(&request);
     let mut request = Some(request);
     let mut statements = 0;
     let mut attempt = 0;
     loop {
-        let this = match request.take() {
-            Some(request) => request,
-            None => match &replay {
-                Some(replay) => replay.request(),
-                None => break,
-            },
-        };
+        let this = request.take().unwrap_or_else(|| replay.request());
         let request_budget = RequestBudget::new(limits.pool_share);
         let prepared = super::prepare(this, services, ctx.clone());
-        let mut response = guarded(
+        let (mut response, outcome) = retry::attempt(guarded(
             schema.execute(prepared),
             &request_budget,
             limits.max_time,
             &request_id,
-        )
+        ))
         .await;
         statements += request_budget.statements();
-        let retry = is_query
-            && attempt < limits.connection_retries
-            && request_budget.connection_failed()
+        // Nothing was committed (the failure came before any COMMIT was sent), so the
+        // operation — a read, or a command whose transaction never reached its commit — runs
+        // again on a fresh connection.
+        let again = attempt < limits.connection_retries
+            && outcome.retryable()
             && has_internal_error(&response);
-        log_errors(&request_budget, &request_id, retry);
-        if retry {
+        log_errors(&request_budget, &request_id, again);
+        if again {
             attempt += 1;
             continue;
         }
@@ -134,10 +130,6 @@ pub async fn execute(
             response,
             statements,
         };
-    }
-    Executed {
-        response: Response::from_errors(vec![errors::internal_server_error(&request_id)]),
-        statements,
     }
 }
 
@@ -280,7 +272,7 @@ fn log_errors(request_budget: &RequestBudget, request_id: &str, retrying: bool) 
             request_id,
             errors = summary.count,
             first,
-            "a read met a broken database connection; running it again on a fresh one"
+            "the operation met a broken database connection before any commit; running it again on a fresh one"
         );
     } else {
         tracing::error!(request_id, errors = summary.count, first, "internal errors");

@@ -1,6 +1,7 @@
 //! GraphQL over HTTP: `POST /graphql` (JSON), `GET /graphql` for queries only, WebSocket
 //! subscriptions, GraphiQL, and the health endpoints.
 
+pub mod guard;
 pub mod metrics;
 pub mod ws;
 

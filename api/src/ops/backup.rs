@@ -122,7 +122,7 @@ fn partial_name(file: &Path) -> PathBuf {
 }
 
 /// The file of a SQLite database URL.
-fn sqlite_path(url: &str) -> anyhow::Result<PathBuf> {
+pub(crate) fn sqlite_path(url: &str) -> anyhow::Result<PathBuf> {
     let options = SqliteConnectOptions::from_str(url)
         .with_context(|| "MPTF_DATABASE_URL is not a SQLite URL".to_owned())?;
     Ok(options.get_filename().to_path_buf())

@@ -8,7 +8,7 @@ use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult, Statement,
 };
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
@@ -22,9 +22,6 @@ pub struct RequestBudget {
     /// connections are ever held by one request, so that one request cannot starve the others.
     pool_share: Semaphore,
     statements: AtomicU64,
-    /// Set when a statement failed because its connection was broken (the database restarted):
-    /// the transport may run a read again on a fresh connection.
-    connection_failed: AtomicBool,
     errors: Mutex<ErrorSummary>,
 }
 
@@ -40,7 +37,6 @@ impl RequestBudget {
         Arc::new(Self {
             pool_share: Semaphore::new(pool_share.max(1)),
             statements: AtomicU64::new(0),
-            connection_failed: AtomicBool::new(false),
             errors: Mutex::default(),
         })
     }
@@ -48,10 +44,6 @@ impl RequestBudget {
     /// SQL statements this request has sent so far.
     pub fn statements(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
-    }
-
-    pub fn connection_failed(&self) -> bool {
-        self.connection_failed.load(Ordering::Relaxed)
     }
 
     /// Remembers an internal error; only the first one's detail is kept, cut to
@@ -103,11 +95,14 @@ pub fn current() -> Option<Arc<RequestBudget>> {
     CURRENT.try_with(Arc::clone).ok()
 }
 
-/// `work` carrying the current request's budget, for a task spawned on the request's behalf
-/// (a DataLoader batch): task-local values do not cross `tokio::spawn` by themselves.
+/// `work` carrying the current request's budget and attempt (see [`super::retry`]), for a task
+/// spawned on the request's behalf (a DataLoader batch): task-local values do not cross
+/// `tokio::spawn` by themselves.
 pub fn inherit<F: Future>(work: F) -> impl Future<Output = F::Output> {
     let budget = current();
+    let attempt = super::retry::current();
     async move {
+        let work = super::retry::within(attempt, work);
         match budget {
             Some(budget) => CURRENT.scope(budget, work).await,
             None => work.await,
@@ -124,34 +119,6 @@ pub fn count_statement() {
 /// caller then logs it itself).
 pub fn record_error(detail: &str) -> bool {
     CURRENT.try_with(|b| b.record_error(detail)).is_ok()
-}
-
-/// Whether a database error means the connection itself failed (closed, reset, unreachable),
-/// rather than the statement: such a failure committed nothing and may be retried on a fresh
-/// connection.
-pub fn is_connection_failure(error: &DbErr) -> bool {
-    use sea_orm::sqlx::Error as Sqlx;
-    let sqlx = match error {
-        DbErr::ConnectionAcquire(_) => return true,
-        DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e))
-        | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e))
-        | DbErr::Query(sea_orm::RuntimeErr::SqlxError(e)) => e,
-        _ => return false,
-    };
-    matches!(
-        sqlx.as_ref(),
-        Sqlx::Io(_)
-            | Sqlx::PoolClosed
-            | Sqlx::PoolTimedOut
-            | Sqlx::WorkerCrashed
-            | Sqlx::Protocol(_)
-    )
-}
-
-fn note_failure(error: &DbErr) {
-    if is_connection_failure(error) {
-        let _ = CURRENT.try_with(|b| b.connection_failed.store(true, Ordering::Relaxed));
-    }
 }
 
 /// The process's database pool, as every request reads it: each statement waits for the
@@ -190,7 +157,8 @@ async fn within_share<T>(work: impl Future<Output = Result<T, DbErr>>) -> Result
     };
     let result = work.await;
     if let Err(error) = &result {
-        note_failure(error);
+        // A broken connection: the request may run again on a fresh one.
+        super::retry::note(error);
     }
     result
 }

@@ -12,10 +12,6 @@ use tokio::sync::broadcast;
 /// The PostgreSQL channel that carries committed event ids between processes.
 pub const CHANNEL: &str = "mptf_portfolio_events";
 
-/// The PostgreSQL channel on which every committed command says the fund changed (the
-/// dashboard figures of every process are then recomputed; see `figures`).
-pub const FUND_CHANGED: &str = "mptf_fund_changed";
-
 /// An event as subscribers receive it.
 #[derive(Clone, Debug)]
 pub struct PortfolioEvent {
@@ -183,10 +179,9 @@ impl EventBus {
     }
 }
 
-/// With PostgreSQL: listens for committed events and changes from every process, delivers the
-/// events to this process's subscribers and retires this process's dashboard figures. After an
-/// outage the listener connects again by itself; until it listens again, the figures are not
-/// cached (a change could go unnoticed).
+/// With PostgreSQL: listens for committed events from every process and delivers them to this
+/// process's subscribers. After an outage the listener connects again by itself. (The dashboard
+/// figures do not depend on it: they are checked against the fund's version, see `figures`.)
 pub async fn listen(services: &super::Services, database_url: &str) -> anyhow::Result<()> {
     let listener = subscribe(database_url).await?;
     let services = services.clone();
@@ -198,28 +193,28 @@ pub async fn listen(services: &super::Services, database_url: &str) -> anyhow::R
             // between would be lost without a trace.
             let lost = match listener.try_recv().await {
                 Ok(Some(notification)) => {
-                    services.figures.changed();
-                    if notification.channel() == CHANNEL {
-                        deliver(&services, notification.payload()).await;
-                    }
+                    deliver(&services, notification.payload()).await;
                     None
                 }
                 Ok(None) => Some("the connection was closed".to_owned()),
                 Err(error) => Some(error.to_string()),
             };
             if let Some(error) = lost {
-                services.figures.set_trusted(false);
+                // The pool's connections most likely died with this one: check them before use.
+                super::retry::connection_lost();
                 tracing::warn!(%error, "portfolio event listener lost its connection; retrying");
                 listener = loop {
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                     match subscribe(&database_url).await {
                         Ok(listener) => break listener,
                         Err(error) => {
+                            // Still down: the pool's older connections stay suspect until it
+                            // is back.
+                            super::retry::connection_lost();
                             tracing::warn!(%error, "portfolio event listener cannot reconnect yet")
                         }
                     }
                 };
-                services.figures.set_trusted(true);
                 tracing::info!("portfolio event listener connected again");
             }
         }
@@ -229,7 +224,7 @@ pub async fn listen(services: &super::Services, database_url: &str) -> anyhow::R
 
 async fn subscribe(database_url: &str) -> anyhow::Result<sea_orm::sqlx::postgres::PgListener> {
     let mut listener = sea_orm::sqlx::postgres::PgListener::connect(database_url).await?;
-    listener.listen_all([CHANNEL, FUND_CHANGED]).await?;
+    listener.listen(CHANNEL).await?;
     Ok(listener)
 }
 

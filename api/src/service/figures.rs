@@ -3,39 +3,38 @@
 //! asks the same question (the same statement, so the same scope and the same visibility) until
 //! a write commits.
 //!
-//! Every cached figure is tagged with the fund's *generation* as it was before its statement
-//! ran, and is only served while the generation is unchanged. A command bumps the generation
-//! after its transaction commits ([`Services::commit`](super::Services::commit)); on PostgreSQL
-//! the commit also notifies every other process, whose listener bumps theirs. So a figure
-//! computed from a snapshot that missed a write is never served after that write is known here,
-//! and in another process only for the time the notification takes. While that listener is
-//! disconnected (it could miss a notification) the cache is bypassed. Entries also expire after
-//! `MPTF_FIGURES_CACHE_SECS` whatever happens, and `0` turns the cache off.
+//! The database holds the fund's *version*, a counter that every command raises in its own
+//! transaction ([`Services::commit`](super::Services::commit)), whichever process runs it. A
+//! kept figure is tagged with the version read before its statement ran, and is served only to
+//! a request that reads the same version: one primary-key read per request, made only when a
+//! figure is asked for (and once per request, however many figures it asks for). So once a
+//! write is acknowledged, no process serves a figure that predates it: not a second process on
+//! the same database, not after the database restarted, not while a notification is late.
+//! Writes made outside the service (SQL by hand, a bulk seed) do not raise the version: entries
+//! also expire after `MPTF_FIGURES_CACHE_SECS` whatever happens, and `0` turns the cache off.
 
-use super::{ServiceResult, Services};
-use sea_orm::{FromQueryResult, Statement};
+use super::{retry, ServiceResult, Services};
+use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
 use std::any::Any;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// At most this many distinct questions (scopes × visibilities) are kept.
 const CAPACITY: u64 = 2_048;
 
-#[derive(Clone)]
-pub struct FiguresCache(Option<Arc<Inner>>);
+/// The statement that reads the fund's version (see the `fund_version` migration).
+const READ_VERSION: &str = "SELECT version FROM fund_version WHERE id = 1";
 
-struct Inner {
-    generation: AtomicU64,
-    /// False while another process's writes could go unnoticed (the listener reconnects).
-    trusted: AtomicBool,
-    entries: moka::sync::Cache<String, Entry>,
-}
+/// The statement every command runs in its transaction, just before committing.
+pub(crate) const RAISE_VERSION: &str = "UPDATE fund_version SET version = version + 1 WHERE id = 1";
+
+#[derive(Clone)]
+pub struct FiguresCache(Option<moka::sync::Cache<String, Entry>>);
 
 #[derive(Clone)]
 struct Entry {
-    generation: u64,
+    version: i64,
     value: Arc<dyn Any + Send + Sync>,
 }
 
@@ -45,65 +44,54 @@ impl FiguresCache {
         if ttl.is_zero() {
             return Self(None);
         }
-        Self(Some(Arc::new(Inner {
-            generation: AtomicU64::new(0),
-            trusted: AtomicBool::new(true),
-            entries: moka::sync::Cache::builder()
+        Self(Some(
+            moka::sync::Cache::builder()
                 .max_capacity(CAPACITY)
                 .time_to_live(ttl)
                 .build(),
-        })))
+        ))
     }
 
     pub fn disabled() -> Self {
         Self(None)
     }
 
-    /// The fund changed: nothing computed before now is served again.
-    pub fn changed(&self) {
-        if let Some(inner) = &self.0 {
-            inner.generation.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    /// Whether this process hears of every other process's writes. Set false when the listener
-    /// loses its connection, true once it listens again (which also counts as a change: a
-    /// notification may have been missed in between).
-    pub fn set_trusted(&self, trusted: bool) {
-        if let Some(inner) = &self.0 {
-            inner.trusted.store(trusted, Ordering::SeqCst);
-            inner.generation.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    /// The figure `key` names, from the cache if it is still current, else from `load`.
-    pub async fn get_or_load<T, F, Fut>(&self, key: &str, load: F) -> ServiceResult<T>
+    /// The figure `key` names: the kept one if it was computed at `version` (the fund's version
+    /// as the caller has just read it, before `load` runs), else from `load`, then kept.
+    pub async fn get_or_load<T, F, Fut>(&self, key: &str, version: i64, load: F) -> ServiceResult<T>
     where
         T: Clone + Send + Sync + 'static,
         F: FnOnce() -> Fut,
         Fut: Future<Output = ServiceResult<T>>,
     {
-        let Some(inner) = self.0.as_ref().filter(|i| i.trusted.load(Ordering::SeqCst)) else {
+        let Some(entries) = &self.0 else {
             return load().await;
         };
-        // Read before the statement runs: a write that commits while it runs makes it stale.
-        let generation = inner.generation.load(Ordering::SeqCst);
-        if let Some(entry) = inner.entries.get(key) {
-            if entry.generation == generation {
+        if let Some(entry) = entries.get(key) {
+            if entry.version == version {
                 if let Some(value) = entry.value.downcast_ref::<T>() {
                     return Ok(value.clone());
                 }
             }
         }
         let value = load().await?;
-        inner.entries.insert(
-            key.to_owned(),
-            Entry {
-                generation,
-                value: Arc::new(value.clone()),
-            },
-        );
+        // A figure computed for an older version than the one kept (a slow request) does not
+        // replace the newer one.
+        let newer_kept = entries.get(key).is_some_and(|kept| kept.version > version);
+        if !newer_kept {
+            entries.insert(
+                key.to_owned(),
+                Entry {
+                    version,
+                    value: Arc::new(value.clone()),
+                },
+            );
+        }
         Ok(value)
+    }
+
+    fn enabled(&self) -> bool {
+        self.0.is_some()
     }
 }
 
@@ -123,24 +111,61 @@ impl Services {
     where
         T: FromQueryResult + Clone + Send + Sync + 'static,
     {
-        self.figures
-            .get_or_load(sql, || async {
-                let statement =
-                    Statement::from_string(self.db.get_database_backend(), sql.to_owned());
-                Ok(T::find_by_statement(statement).all(&self.db).await?)
-            })
-            .await
+        let load = || async {
+            let statement = Statement::from_string(self.db.get_database_backend(), sql.to_owned());
+            Ok(T::find_by_statement(statement).all(&self.db).await?)
+        };
+        if !self.figures.enabled() {
+            return load().await;
+        }
+        let version = self.fund_version().await?;
+        self.figures.get_or_load(sql, version, load).await
+    }
+
+    /// The fund's version, read once per request attempt (the first figure it asks for reads
+    /// it; a command that commits in the request makes the next figure read it again).
+    async fn fund_version(&self) -> ServiceResult<i64> {
+        let Some(attempt) = retry::current() else {
+            return self.read_fund_version().await;
+        };
+        let mut known = attempt.fund_version.lock().await;
+        if let Some(version) = *known {
+            return Ok(version);
+        }
+        let version = self.read_fund_version().await?;
+        *known = Some(version);
+        Ok(version)
+    }
+
+    async fn read_fund_version(&self) -> ServiceResult<i64> {
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(
+                self.db.get_database_backend(),
+                READ_VERSION,
+            ))
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the fund_version row is missing"))?;
+        Ok(row.try_get::<i64>("", "version")?)
+    }
+}
+
+/// A command in this request attempt committed: figures asked for after it read the version
+/// again (the request reads its own write).
+pub(crate) async fn forget_version() {
+    if let Some(attempt) = retry::current() {
+        *attempt.fund_version.lock().await = None;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicUsize;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
-    async fn count(cache: &FiguresCache, loads: &AtomicUsize) -> usize {
+    async fn count(cache: &FiguresCache, version: i64, loads: &AtomicUsize) -> usize {
         cache
-            .get_or_load("figure", || async {
+            .get_or_load("figure", version, || async {
                 Ok(loads.fetch_add(1, Ordering::SeqCst) + 1)
             })
             .await
@@ -148,50 +173,23 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_figure_is_computed_once_until_the_fund_changes() {
+    async fn a_figure_is_computed_once_per_version_of_the_fund() {
         let cache = FiguresCache::new(Duration::from_secs(60));
         let loads = AtomicUsize::new(0);
-        assert_eq!(count(&cache, &loads).await, 1);
-        assert_eq!(count(&cache, &loads).await, 1);
-        cache.changed();
-        assert_eq!(count(&cache, &loads).await, 2);
-        assert_eq!(count(&cache, &loads).await, 2);
+        assert_eq!(count(&cache, 1, &loads).await, 1);
+        assert_eq!(count(&cache, 1, &loads).await, 1);
+        assert_eq!(count(&cache, 2, &loads).await, 2);
+        assert_eq!(count(&cache, 2, &loads).await, 2);
+        // A slow request that read an older version computes its own, and keeps nothing.
+        assert_eq!(count(&cache, 1, &loads).await, 3);
+        assert_eq!(count(&cache, 2, &loads).await, 2);
     }
 
     #[tokio::test]
-    async fn a_figure_computed_across_a_write_is_not_kept() {
-        let cache = FiguresCache::new(Duration::from_secs(60));
-        let value = cache
-            .get_or_load("figure", || async {
-                // A write commits while the statement runs.
-                cache.changed();
-                Ok(1)
-            })
-            .await
-            .unwrap();
-        assert_eq!(value, 1);
-        let again = cache
-            .get_or_load("figure", || async { Ok(2) })
-            .await
-            .unwrap();
-        assert_eq!(
-            again, 2,
-            "the figure read across the write was served again"
-        );
-    }
-
-    #[tokio::test]
-    async fn nothing_is_kept_while_writes_elsewhere_could_be_missed_or_when_disabled() {
+    async fn nothing_is_kept_when_disabled() {
         let loads = AtomicUsize::new(0);
-        let cache = FiguresCache::new(Duration::from_secs(60));
-        cache.set_trusted(false);
-        assert_eq!(count(&cache, &loads).await, 1);
-        assert_eq!(count(&cache, &loads).await, 2);
-        cache.set_trusted(true);
-        assert_eq!(count(&cache, &loads).await, 3);
-        assert_eq!(count(&cache, &loads).await, 3);
         let off = FiguresCache::new(Duration::ZERO);
-        assert_eq!(count(&off, &loads).await, 4);
-        assert_eq!(count(&off, &loads).await, 5);
+        assert_eq!(count(&off, 1, &loads).await, 1);
+        assert_eq!(count(&off, 1, &loads).await, 2);
     }
 }

@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod page;
 pub mod portfolio;
 pub mod programmes;
+pub mod retry;
 pub mod search;
 pub mod totals;
 pub mod users;
@@ -39,17 +40,17 @@ pub struct Services {
 }
 
 impl Services {
-    /// Commits a command's transaction and tells every process the fund changed, so that no
-    /// dashboard figure computed before it is served again (see [`figures`]). On PostgreSQL the
-    /// notification is part of the transaction: it is sent if and only if the commit succeeds.
+    /// Commits a command's transaction, raising the fund's version in it (see [`figures`]):
+    /// once the write is acknowledged, no process serves a dashboard figure computed before it.
+    /// The raise is the transaction's last statement, so the one row it locks on PostgreSQL is
+    /// held only while the commit is written.
     pub(crate) async fn commit(&self, txn: sea_orm::DatabaseTransaction) -> ServiceResult<()> {
         use sea_orm::ConnectionTrait;
-        if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-            txn.execute_unprepared(&format!("NOTIFY {}", events::FUND_CHANGED))
-                .await?;
-        }
+        txn.execute_unprepared(figures::RAISE_VERSION).await?;
+        // From here on, the work may have taken effect whatever the answer: not to be retried.
+        retry::commit_attempted();
         txn.commit().await?;
-        self.figures.changed();
+        figures::forget_version().await;
         Ok(())
     }
 
@@ -157,6 +158,8 @@ impl From<UserError> for ServiceError {
 
 impl From<DbErr> for ServiceError {
     fn from(error: DbErr) -> Self {
+        // A broken connection is discarded and the request may be run again (see `retry`).
+        retry::note(&error);
         ServiceError::Internal(error.into())
     }
 }
