@@ -571,7 +571,8 @@ on_both! {
         let before = app.statements();
         let again = app.data(Some(&admin), query, json!({})).await;
         assert_eq!(again, first);
-        assert_eq!(app.statements(), before, "the second answer came from the kept figures");
+        // Kept figures cost only the read of the fund's version, which shows they are current.
+        assert_eq!(app.statements(), before + 1, "the second answer came from the kept figures");
         for caller in callers(&app, &built).await.into_iter().filter(|c| !c.staff) {
             let response = app.graphql(caller.token.as_deref(), query, json!({})).await;
             let secret = usd(built.records[0].pledged);
