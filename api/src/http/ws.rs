@@ -1,6 +1,13 @@
 //! GraphQL subscriptions over WebSocket with the `graphql-transport-ws` protocol, including its
 //! close codes: 4400 bad message, 4401 subscribe before ack, 4403 bad token, 4408 no init in
 //! time, 4409 duplicate id, 4429 second init.
+//!
+//! The protocol loop is our own, not async-graphql-actix-web's `GraphQLSubscription`: that one
+//! authenticates once, in `on_connection_init`, and offers no hook per `subscribe`, no timer to
+//! re-check a token's expiry and account while the socket is open, and no cap on operations per
+//! socket or sockets per caller — each of which this service promises (README, "Security").
+//! What it can share, it does: every operation runs through `graphql::execution::stream` with the
+//! same schema, limits and error labels as HTTP, and the token is read by `http::bearer_token`.
 
 use super::AppState;
 use crate::auth::TokenError;
