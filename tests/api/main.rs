@@ -4,6 +4,7 @@ mod fixtures;
 mod helpers;
 
 mod dashboards;
+mod envelope;
 mod foundation;
 mod hardening;
 mod hardening_a;
