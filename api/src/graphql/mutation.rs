@@ -13,15 +13,17 @@ use crate::domain::{
     ReviewOutcome, Role, Scope, UserError, UserErrorCode,
 };
 use crate::ids::{self, Kind};
+use crate::service::commands::catalogue;
 use crate::service::commands::contributions::{
     self as contributions, DonorChanges, NewContribution, NewDeposit, NewDonor,
 };
 use crate::service::commands::governance::{self as governance, DecisionSubject, NewDecision};
+use crate::service::commands::notes::{self as notes, NewConceptNote};
 use crate::service::commands::programmes::{
     self as programmes, NewBudgetLine, NewExpenditure, NewIndicator, NewJointProgramme, NewTransfer,
 };
-use crate::service::concept_notes::NewConceptNote;
-use crate::service::users::{LoginOutcome, NewUser};
+use crate::service::commands::users::{self as users, NewUser};
+use crate::service::users::LoginOutcome;
 use crate::service::ServiceError;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 
@@ -505,7 +507,7 @@ impl Mutation {
                     .map(|o| id_of(o, Kind::Organization, "organization"))
                     .transpose()?,
             };
-            ctx.services().create_user(ctx.actor(), new).await
+            users::create_user(ctx.services(), ctx.actor(), new).await
         };
         let (user, user_errors) = payload(run.await, ctx.actor())?;
         Ok(CreateUserPayload {
@@ -523,9 +525,7 @@ impl Mutation {
     ) -> Result<ActivateUserPayload> {
         let run = async {
             let id = id_of(&input.user, Kind::User, "user")?;
-            ctx.services()
-                .activate_user(ctx.actor(), id, input.expected_version)
-                .await
+            users::activate_user(ctx.services(), ctx.actor(), id, input.expected_version).await
         };
         let (user, user_errors) = payload(run.await, ctx.actor())?;
         if let Some(user) = &user {
@@ -547,9 +547,7 @@ impl Mutation {
     ) -> Result<DeactivateUserPayload> {
         let run = async {
             let id = id_of(&input.user, Kind::User, "user")?;
-            ctx.services()
-                .deactivate_user(ctx.actor(), id, input.expected_version)
-                .await
+            users::deactivate_user(ctx.services(), ctx.actor(), id, input.expected_version).await
         };
         let (user, user_errors) = payload(run.await, ctx.actor())?;
         if let Some(user) = &user {
@@ -758,7 +756,7 @@ impl Mutation {
                 child_sensitivity_marker: input.markers.child_sensitivity,
                 submitted_on: input.submitted_on.map(|d| d.0),
             };
-            ctx.services().submit_concept_note(ctx.actor(), new).await
+            notes::submit_concept_note(ctx.services(), ctx.actor(), new).await
         };
         let (note, user_errors) = payload(run.await, ctx.actor())?;
         Ok(ConceptNotePayload {
@@ -774,9 +772,15 @@ impl Mutation {
     ) -> Result<ReviewConceptNotePayload> {
         let run = async {
             let id = id_of(&input.concept_note, Kind::ConceptNote, "conceptNote")?;
-            ctx.services()
-                .review_concept_note(ctx.actor(), id, input.outcome, input.score, &input.comments)
-                .await
+            notes::review_concept_note(
+                ctx.services(),
+                ctx.actor(),
+                id,
+                input.outcome,
+                input.score,
+                &input.comments,
+            )
+            .await
         };
         let (result, user_errors) = payload(run.await, ctx.actor())?;
         let (note, review) = result
@@ -796,9 +800,14 @@ impl Mutation {
     ) -> Result<ConceptNotePayload> {
         let run = async {
             let id = id_of(&input.concept_note, Kind::ConceptNote, "conceptNote")?;
-            ctx.services()
-                .withdraw_concept_note(ctx.actor(), id, input.expected_version, &input.reason)
-                .await
+            notes::withdraw_concept_note(
+                ctx.services(),
+                ctx.actor(),
+                id,
+                input.expected_version,
+                &input.reason,
+            )
+            .await
         };
         let (note, user_errors) = payload(run.await, ctx.actor())?;
         Ok(ConceptNotePayload {
@@ -1068,14 +1077,14 @@ impl Mutation {
     ) -> Result<UpdateThematicAreaObjectivesPayload> {
         let run = async {
             let id = id_of(&input.thematic_area, Kind::ThematicArea, "thematicArea")?;
-            ctx.services()
-                .update_thematic_area_objectives(
-                    ctx.actor(),
-                    id,
-                    &input.objectives,
-                    input.expected_version,
-                )
-                .await
+            catalogue::update_thematic_area_objectives(
+                ctx.services(),
+                ctx.actor(),
+                id,
+                &input.objectives,
+                input.expected_version,
+            )
+            .await
         };
         let (area, user_errors) = payload(run.await, ctx.actor())?;
         Ok(UpdateThematicAreaObjectivesPayload {

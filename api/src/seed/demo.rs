@@ -8,11 +8,11 @@ use crate::service::commands::contributions::{
     self as contributions, NewContribution, NewDeposit, NewDonor,
 };
 use crate::service::commands::governance::{self as governance, DecisionSubject, NewDecision};
+use crate::service::commands::notes::{self as notes, NewConceptNote};
 use crate::service::commands::programmes::{
     self as programmes, NewBudgetLine, NewExpenditure, NewIndicator, NewJointProgramme, NewTransfer,
 };
-use crate::service::concept_notes::NewConceptNote;
-use crate::service::users::NewUser;
+use crate::service::commands::users::{self as users, NewUser};
 use crate::service::{Ctx, ServiceError, Services};
 use anyhow::Context as _;
 use chrono::NaiveDate;
@@ -420,21 +420,21 @@ impl<'a> Demo<'a> {
             ),
         ];
         for (email, name, role, chair, donor_id, organization_id) in accounts {
-            self.services
-                .create_user_as_operator(
-                    &admin,
-                    NewUser {
-                        email: email.into(),
-                        display_name: name.into(),
-                        role,
-                        chair,
-                        password: Some(DEMO_PASSWORD.into()),
-                        donor_id,
-                        organization_id,
-                    },
-                )
-                .await
-                .map_err(seed_error)?;
+            users::create_user_as_operator(
+                self.services,
+                &admin,
+                NewUser {
+                    email: email.into(),
+                    display_name: name.into(),
+                    role,
+                    chair,
+                    password: Some(DEMO_PASSWORD.into()),
+                    donor_id,
+                    organization_id,
+                },
+            )
+            .await
+            .map_err(seed_error)?;
         }
         Ok(())
     }
@@ -478,12 +478,12 @@ impl<'a> Demo<'a> {
     }
 
     async fn submit(&self, note: NewConceptNote) -> anyhow::Result<i64> {
-        Ok(self
-            .services
-            .submit_concept_note(&self.intake, note)
-            .await
-            .map_err(seed_error)?
-            .id)
+        Ok(
+            notes::submit_concept_note(self.services, &self.intake, note)
+                .await
+                .map_err(seed_error)?
+                .id,
+        )
     }
 
     async fn decide(
@@ -546,16 +546,16 @@ impl<'a> Demo<'a> {
                     submitted_on: Some(p.decided - chrono::Duration::days(120)),
                 })
                 .await?;
-            self.services
-                .review_concept_note(
-                    &self.reviewer,
-                    note,
-                    ReviewOutcome::Recommended,
-                    Some(80 + (n as i32 % 15)),
-                    "Strong alignment with the GCM objectives and the guiding principles.",
-                )
-                .await
-                .map_err(seed_error)?;
+            notes::review_concept_note(
+                self.services,
+                &self.reviewer,
+                note,
+                ReviewOutcome::Recommended,
+                Some(80 + (n as i32 % 15)),
+                "Strong alignment with the GCM objectives and the guiding principles.",
+            )
+            .await
+            .map_err(seed_error)?;
             let meeting = Self::meeting_on(meetings, p.decided);
             self.decide(
                 meeting,
@@ -860,27 +860,27 @@ impl<'a> Demo<'a> {
         match status {
             Submitted => {}
             ScreenedOut => {
-                self.services
-                    .review_concept_note(
-                        &self.reviewer,
-                        note,
-                        ReviewOutcome::ScreenedOut,
-                        Some(30 + (n as i32 % 20)),
-                        "Does not meet the eligibility criteria of the call.",
-                    )
-                    .await
-                    .map_err(seed_error)?;
+                notes::review_concept_note(
+                    self.services,
+                    &self.reviewer,
+                    note,
+                    ReviewOutcome::ScreenedOut,
+                    Some(30 + (n as i32 % 20)),
+                    "Does not meet the eligibility criteria of the call.",
+                )
+                .await
+                .map_err(seed_error)?;
             }
             Withdrawn => {
-                self.services
-                    .withdraw_concept_note(
-                        &self.intake,
-                        note,
-                        1,
-                        "Withdrawn by the convening organization.",
-                    )
-                    .await
-                    .map_err(seed_error)?;
+                notes::withdraw_concept_note(
+                    self.services,
+                    &self.intake,
+                    note,
+                    1,
+                    "Withdrawn by the convening organization.",
+                )
+                .await
+                .map_err(seed_error)?;
             }
             _ => {
                 let outcome = if status == Rejected {
@@ -888,16 +888,16 @@ impl<'a> Demo<'a> {
                 } else {
                     ReviewOutcome::Recommended
                 };
-                self.services
-                    .review_concept_note(
-                        &self.reviewer,
-                        note,
-                        outcome,
-                        Some(55 + (n as i32 % 40)),
-                        "Technical review completed.",
-                    )
-                    .await
-                    .map_err(seed_error)?;
+                notes::review_concept_note(
+                    self.services,
+                    &self.reviewer,
+                    note,
+                    outcome,
+                    Some(55 + (n as i32 % 40)),
+                    "Technical review completed.",
+                )
+                .await
+                .map_err(seed_error)?;
                 match status {
                     Rejected => {
                         self.decide(
