@@ -98,3 +98,44 @@ on_both! {
         assert_eq!(again["userErrors"][0]["field"], json!(["input", "reference"]), "{again}");
     }
 }
+
+/// The unique keys of the schema as the database names them when it refuses a row: PostgreSQL's
+/// constraint names, or SQLite's `table.column, table.column` lists.
+async fn unique_keys_of_the_schema(app: &TestApp) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let db = &app.services.db;
+    let sql = match db.get_database_backend() {
+        DbBackend::Postgres => {
+            "SELECT conname AS name FROM pg_constraint WHERE contype = 'u' AND connamespace = 'public'::regnamespace"
+        }
+        _ => {
+            "SELECT group_concat(name, ', ') AS name FROM (
+               SELECT il.name AS idx, m.name || '.' || ii.name AS name
+               FROM sqlite_master m, pragma_index_list(m.name) il, pragma_index_info(il.name) ii
+               WHERE m.type = 'table' AND il.\"unique\" = 1 ORDER BY il.name, ii.seqno)
+             GROUP BY idx"
+        }
+    };
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|row| row.try_get::<String>("", "name").unwrap())
+        .collect()
+}
+
+on_both! {
+    async fn every_unique_key_the_envelope_names_is_a_key_of_the_schema(app: TestApp) {
+        let keys = unique_keys_of_the_schema(&app).await;
+        assert!(keys.len() >= 10, "the schema's unique keys: {keys:?}");
+        assert!(!mptf::service::envelope::UNIQUE_KEYS.is_empty());
+        for key in mptf::service::envelope::UNIQUE_KEYS {
+            let name = match app.backend {
+                Backend::Postgres => key.postgres,
+                Backend::Sqlite => key.sqlite,
+            };
+            assert!(keys.iter().any(|k| k == name), "{name} is not a unique key of the schema: {keys:?}");
+        }
+    }
+}
