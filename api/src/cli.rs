@@ -354,21 +354,21 @@ async fn create_admin(
         }),
         "cli",
     );
-    let user = services
-        .create_user_as_operator(
-            &ctx,
-            crate::service::users::NewUser {
-                email,
-                display_name,
-                role: Role::Admin,
-                chair: false,
-                password: Some(password),
-                donor_id: None,
-                organization_id: None,
-            },
-        )
-        .await
-        .map_err(service_error)?;
+    let user = crate::service::commands::users::create_user_as_operator(
+        &services,
+        &ctx,
+        crate::service::commands::users::NewUser {
+            email,
+            display_name,
+            role: Role::Admin,
+            chair: false,
+            password: Some(password),
+            donor_id: None,
+            organization_id: None,
+        },
+    )
+    .await
+    .map_err(service_error)?;
     println!(
         "administrator {} created ({}): sign in with login",
         user.email,

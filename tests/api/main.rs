@@ -5,6 +5,7 @@ mod helpers;
 
 mod conventions;
 mod dashboards;
+mod envelope;
 mod foundation;
 mod hardening;
 mod hardening_a;

@@ -13,13 +13,17 @@ use crate::domain::{
     ReviewOutcome, Role, Scope, UserError, UserErrorCode,
 };
 use crate::ids::{self, Kind};
-use crate::service::concept_notes::NewConceptNote;
-use crate::service::contributions::{DonorChanges, NewContribution, NewDeposit, NewDonor};
-use crate::service::governance::{DecisionSubject, NewDecision};
-use crate::service::programmes::{
-    NewBudgetLine, NewExpenditure, NewIndicator, NewJointProgramme, NewTransfer,
+use crate::service::commands::catalogue;
+use crate::service::commands::contributions::{
+    self as contributions, DonorChanges, NewContribution, NewDeposit, NewDonor,
 };
-use crate::service::users::{LoginOutcome, NewUser};
+use crate::service::commands::governance::{self as governance, DecisionSubject, NewDecision};
+use crate::service::commands::notes::{self as notes, NewConceptNote};
+use crate::service::commands::programmes::{
+    self as programmes, NewBudgetLine, NewExpenditure, NewIndicator, NewJointProgramme, NewTransfer,
+};
+use crate::service::commands::users::{self as users, NewUser};
+use crate::service::users::LoginOutcome;
 use crate::service::ServiceError;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 
@@ -503,7 +507,7 @@ impl Mutation {
                     .map(|o| id_of(o, Kind::Organization, "organization"))
                     .transpose()?,
             };
-            ctx.services().create_user(ctx.actor(), new).await
+            users::create_user(ctx.services(), ctx.actor(), new).await
         };
         let (user, user_errors) = payload(run.await, ctx.actor())?;
         Ok(CreateUserPayload {
@@ -521,9 +525,7 @@ impl Mutation {
     ) -> Result<ActivateUserPayload> {
         let run = async {
             let id = id_of(&input.user, Kind::User, "user")?;
-            ctx.services()
-                .activate_user(ctx.actor(), id, input.expected_version)
-                .await
+            users::activate_user(ctx.services(), ctx.actor(), id, input.expected_version).await
         };
         let (user, user_errors) = payload(run.await, ctx.actor())?;
         if let Some(user) = &user {
@@ -545,9 +547,7 @@ impl Mutation {
     ) -> Result<DeactivateUserPayload> {
         let run = async {
             let id = id_of(&input.user, Kind::User, "user")?;
-            ctx.services()
-                .deactivate_user(ctx.actor(), id, input.expected_version)
-                .await
+            users::deactivate_user(ctx.services(), ctx.actor(), id, input.expected_version).await
         };
         let (user, user_errors) = payload(run.await, ctx.actor())?;
         if let Some(user) = &user {
@@ -572,7 +572,7 @@ impl Mutation {
             note: input.note,
         };
         let (donor, user_errors) = payload(
-            ctx.services().create_donor(ctx.actor(), new).await,
+            contributions::create_donor(ctx.services(), ctx.actor(), new).await,
             ctx.actor(),
         )?;
         Ok(DonorPayload {
@@ -594,9 +594,14 @@ impl Mutation {
                 country: maybe(input.country).map(|c| c.map(|c| c.0)),
                 note: maybe(input.note),
             };
-            ctx.services()
-                .update_donor(ctx.actor(), id, input.expected_version, changes)
-                .await
+            contributions::update_donor(
+                ctx.services(),
+                ctx.actor(),
+                id,
+                input.expected_version,
+                changes,
+            )
+            .await
         };
         let (donor, user_errors) = payload(run.await, ctx.actor())?;
         Ok(DonorPayload {
@@ -627,9 +632,13 @@ impl Mutation {
                     .transpose()?,
                 note: input.note,
             };
-            ctx.services()
-                .record_contribution(ctx.actor(), new, &input.idempotency_key)
-                .await
+            contributions::record_contribution(
+                ctx.services(),
+                ctx.actor(),
+                new,
+                &input.idempotency_key,
+            )
+            .await
         };
         let (contribution, user_errors) = payload(run.await, ctx.actor())?;
         Ok(ContributionPayload {
@@ -646,9 +655,14 @@ impl Mutation {
     ) -> Result<ContributionPayload> {
         let run = async {
             let id = id_of(&input.contribution, Kind::Contribution, "contribution")?;
-            ctx.services()
-                .sign_contribution(ctx.actor(), id, input.expected_version, input.signed_on.0)
-                .await
+            contributions::sign_contribution(
+                ctx.services(),
+                ctx.actor(),
+                id,
+                input.expected_version,
+                input.signed_on.0,
+            )
+            .await
         };
         let (contribution, user_errors) = payload(run.await, ctx.actor())?;
         Ok(ContributionPayload {
@@ -664,9 +678,14 @@ impl Mutation {
     ) -> Result<ContributionPayload> {
         let run = async {
             let id = id_of(&input.contribution, Kind::Contribution, "contribution")?;
-            ctx.services()
-                .cancel_contribution(ctx.actor(), id, input.expected_version, &input.reason)
-                .await
+            contributions::cancel_contribution(
+                ctx.services(),
+                ctx.actor(),
+                id,
+                input.expected_version,
+                &input.reason,
+            )
+            .await
         };
         let (contribution, user_errors) = payload(run.await, ctx.actor())?;
         Ok(ContributionPayload {
@@ -688,21 +707,16 @@ impl Mutation {
                 amount: input.amount.amount.0,
                 exchange_rate: input.exchange_rate.0,
             };
-            let deposit = ctx
-                .services()
-                .record_deposit(ctx.actor(), new, &input.idempotency_key)
-                .await?;
-            let contribution = ctx
-                .services()
-                .contribution(ctx.actor(), deposit.contribution_id)
-                .await?;
-            Ok((deposit, contribution))
+            contributions::record_deposit(ctx.services(), ctx.actor(), new, &input.idempotency_key)
+                .await
         };
-        let (result, user_errors) = payload(run.await, ctx.actor())?;
-        let (deposit, contribution) = result.map(|(d, c)| (Some(d), c)).unwrap_or((None, None));
+        let (deposited, user_errors) = payload(run.await, ctx.actor())?;
+        let (deposit, contribution) = deposited
+            .map(|d| (Some(Deposit(d.deposit)), Some(Contribution(d.contribution))))
+            .unwrap_or((None, None));
         Ok(RecordDepositPayload {
-            deposit: deposit.map(Deposit),
-            contribution: contribution.map(Contribution),
+            deposit,
+            contribution,
             user_errors,
         })
     }
@@ -742,7 +756,7 @@ impl Mutation {
                 child_sensitivity_marker: input.markers.child_sensitivity,
                 submitted_on: input.submitted_on.map(|d| d.0),
             };
-            ctx.services().submit_concept_note(ctx.actor(), new).await
+            notes::submit_concept_note(ctx.services(), ctx.actor(), new).await
         };
         let (note, user_errors) = payload(run.await, ctx.actor())?;
         Ok(ConceptNotePayload {
@@ -758,9 +772,15 @@ impl Mutation {
     ) -> Result<ReviewConceptNotePayload> {
         let run = async {
             let id = id_of(&input.concept_note, Kind::ConceptNote, "conceptNote")?;
-            ctx.services()
-                .review_concept_note(ctx.actor(), id, input.outcome, input.score, &input.comments)
-                .await
+            notes::review_concept_note(
+                ctx.services(),
+                ctx.actor(),
+                id,
+                input.outcome,
+                input.score,
+                &input.comments,
+            )
+            .await
         };
         let (result, user_errors) = payload(run.await, ctx.actor())?;
         let (note, review) = result
@@ -780,9 +800,14 @@ impl Mutation {
     ) -> Result<ConceptNotePayload> {
         let run = async {
             let id = id_of(&input.concept_note, Kind::ConceptNote, "conceptNote")?;
-            ctx.services()
-                .withdraw_concept_note(ctx.actor(), id, input.expected_version, &input.reason)
-                .await
+            notes::withdraw_concept_note(
+                ctx.services(),
+                ctx.actor(),
+                id,
+                input.expected_version,
+                &input.reason,
+            )
+            .await
         };
         let (note, user_errors) = payload(run.await, ctx.actor())?;
         Ok(ConceptNotePayload {
@@ -796,10 +821,14 @@ impl Mutation {
         ctx: &Context<'_>,
         input: ScheduleMeetingInput,
     ) -> Result<ScheduleMeetingPayload> {
-        let result = ctx
-            .services()
-            .schedule_meeting(ctx.actor(), input.held_on.0, input.kind, &input.title)
-            .await;
+        let result = governance::schedule_meeting(
+            ctx.services(),
+            ctx.actor(),
+            input.held_on.0,
+            input.kind,
+            &input.title,
+        )
+        .await;
         let (meeting, user_errors) = payload(result, ctx.actor())?;
         Ok(ScheduleMeetingPayload {
             meeting: meeting.map(SteeringCommitteeMeeting),
@@ -843,7 +872,7 @@ impl Mutation {
                     .map(|s| id_of(s, Kind::Decision, "supersedes"))
                     .transpose()?,
             };
-            ctx.services().record_decision(ctx.actor(), new).await
+            governance::record_decision(ctx.services(), ctx.actor(), new).await
         };
         let (decision, user_errors) = payload(run.await, ctx.actor())?;
         Ok(RecordDecisionPayload {
@@ -874,9 +903,7 @@ impl Mutation {
                 end_date: input.end_date.0,
                 budget_lines: lines,
             };
-            ctx.services()
-                .create_joint_programme(ctx.actor(), new)
-                .await
+            programmes::create_joint_programme(ctx.services(), ctx.actor(), new).await
         };
         let (programme, user_errors) = payload(run.await, ctx.actor())?;
         Ok(JointProgrammePayload {
@@ -896,15 +923,15 @@ impl Mutation {
                 Kind::JointProgramme,
                 "jointProgramme",
             )?;
-            ctx.services()
-                .set_joint_programme_status(
-                    ctx.actor(),
-                    id,
-                    input.expected_version,
-                    input.status,
-                    &input.reason,
-                )
-                .await
+            programmes::set_joint_programme_status(
+                ctx.services(),
+                ctx.actor(),
+                id,
+                input.expected_version,
+                input.status,
+                &input.reason,
+            )
+            .await
         };
         let (programme, user_errors) = payload(run.await, ctx.actor())?;
         Ok(JointProgrammePayload {
@@ -930,8 +957,7 @@ impl Mutation {
                 transferred_on: input.transferred_on.0,
                 amount_usd: input.amount_usd.0,
             };
-            ctx.services()
-                .record_transfer(ctx.actor(), new, &input.idempotency_key)
+            programmes::record_transfer(ctx.services(), ctx.actor(), new, &input.idempotency_key)
                 .await
         };
         let (transfer, user_errors) = payload(run.await, ctx.actor())?;
@@ -962,8 +988,7 @@ impl Mutation {
                 amount_usd: input.amount_usd.0,
                 is_final: input.is_final,
             };
-            ctx.services()
-                .report_expenditure(ctx.actor(), new, &input.idempotency_key)
+            programmes::report_expenditure(ctx.services(), ctx.actor(), new, &input.idempotency_key)
                 .await
         };
         let (report, user_errors) = payload(run.await, ctx.actor())?;
@@ -1002,7 +1027,7 @@ impl Mutation {
                     .map(|p| id_of(p, Kind::GuidingPrinciple, "guidingPrinciple"))
                     .transpose()?,
             };
-            ctx.services().add_indicator(ctx.actor(), new).await
+            programmes::add_indicator(ctx.services(), ctx.actor(), new).await
         };
         let (indicator, user_errors) = payload(run.await, ctx.actor())?;
         Ok(AddIndicatorPayload {
@@ -1018,27 +1043,28 @@ impl Mutation {
     ) -> Result<ReportIndicatorValuePayload> {
         let run = async {
             let id = id_of(&input.indicator, Kind::ResultsIndicator, "indicator")?;
-            let measurement = ctx
-                .services()
-                .report_indicator_value(
-                    ctx.actor(),
-                    id,
-                    input.period_end.0,
-                    input.value.0,
-                    input.note,
-                )
-                .await?;
-            let indicator = ctx
-                .services()
-                .programme_detail::<entity::results_indicator::Entity>(ctx.actor(), id)
-                .await?;
-            Ok((measurement, indicator))
+            programmes::report_indicator_value(
+                ctx.services(),
+                ctx.actor(),
+                id,
+                input.period_end.0,
+                input.value.0,
+                input.note,
+            )
+            .await
         };
-        let (result, user_errors) = payload(run.await, ctx.actor())?;
-        let (measurement, indicator) = result.map(|(m, i)| (Some(m), i)).unwrap_or((None, None));
+        let (measured, user_errors) = payload(run.await, ctx.actor())?;
+        let (measurement, indicator) = measured
+            .map(|m| {
+                (
+                    Some(IndicatorMeasurement(m.measurement)),
+                    Some(ResultsIndicator(m.indicator)),
+                )
+            })
+            .unwrap_or((None, None));
         Ok(ReportIndicatorValuePayload {
-            measurement: measurement.map(IndicatorMeasurement),
-            indicator: indicator.map(ResultsIndicator),
+            measurement,
+            indicator,
             user_errors,
         })
     }
@@ -1051,14 +1077,14 @@ impl Mutation {
     ) -> Result<UpdateThematicAreaObjectivesPayload> {
         let run = async {
             let id = id_of(&input.thematic_area, Kind::ThematicArea, "thematicArea")?;
-            ctx.services()
-                .update_thematic_area_objectives(
-                    ctx.actor(),
-                    id,
-                    &input.objectives,
-                    input.expected_version,
-                )
-                .await
+            catalogue::update_thematic_area_objectives(
+                ctx.services(),
+                ctx.actor(),
+                id,
+                &input.objectives,
+                input.expected_version,
+            )
+            .await
         };
         let (area, user_errors) = payload(run.await, ctx.actor())?;
         Ok(UpdateThematicAreaObjectivesPayload {

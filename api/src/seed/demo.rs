@@ -4,13 +4,15 @@
 
 use crate::auth::Principal;
 use crate::domain::*;
-use crate::service::concept_notes::NewConceptNote;
-use crate::service::contributions::{NewContribution, NewDeposit, NewDonor};
-use crate::service::governance::{DecisionSubject, NewDecision};
-use crate::service::programmes::{
-    NewBudgetLine, NewExpenditure, NewIndicator, NewJointProgramme, NewTransfer,
+use crate::service::commands::contributions::{
+    self as contributions, NewContribution, NewDeposit, NewDonor,
 };
-use crate::service::users::NewUser;
+use crate::service::commands::governance::{self as governance, DecisionSubject, NewDecision};
+use crate::service::commands::notes::{self as notes, NewConceptNote};
+use crate::service::commands::programmes::{
+    self as programmes, NewBudgetLine, NewExpenditure, NewIndicator, NewJointProgramme, NewTransfer,
+};
+use crate::service::commands::users::{self as users, NewUser};
 use crate::service::{Ctx, ServiceError, Services};
 use anyhow::Context as _;
 use chrono::NaiveDate;
@@ -278,84 +280,82 @@ impl<'a> Demo<'a> {
         for (n, (name, kind, country, currency, pledged, deposits, area)) in
             DONORS.into_iter().enumerate()
         {
-            let donor = self
-                .services
-                .create_donor(
-                    admin,
-                    NewDonor {
-                        name: name.into(),
-                        kind,
-                        country: Some(country.into()),
-                        note: Some(ILLUSTRATIVE.into()),
-                    },
-                )
-                .await
-                .map_err(seed_error)?;
+            let donor = contributions::create_donor(
+                self.services,
+                admin,
+                NewDonor {
+                    name: name.into(),
+                    kind,
+                    country: Some(country.into()),
+                    note: Some(ILLUSTRATIVE.into()),
+                },
+            )
+            .await
+            .map_err(seed_error)?;
             let first_deposit = deposits[0].2;
             let signed = date(first_deposit.0, first_deposit.1, first_deposit.2)
                 - chrono::Duration::days(30);
-            let contribution = self
-                .services
-                .record_contribution(
-                    admin,
-                    NewContribution {
-                        donor_id: donor.id,
-                        reference: format!("MPTF-{country}-{:02}", n + 1),
-                        currency: currency.into(),
-                        amount: dec(pledged),
-                        usd_exchange_rate: Some(dec(deposits[0].1)),
-                        pledged_on: signed - chrono::Duration::days(60),
-                        signed_on: Some(signed),
-                        earmarking: if area.is_some() {
-                            Earmarking::ThematicArea
-                        } else {
-                            Earmarking::Unearmarked
-                        },
-                        earmarked_area_id: area,
-                        note: Some("Illustrative amount (demo data).".into()),
+            let contribution = contributions::record_contribution(
+                self.services,
+                admin,
+                NewContribution {
+                    donor_id: donor.id,
+                    reference: format!("MPTF-{country}-{:02}", n + 1),
+                    currency: currency.into(),
+                    amount: dec(pledged),
+                    usd_exchange_rate: Some(dec(deposits[0].1)),
+                    pledged_on: signed - chrono::Duration::days(60),
+                    signed_on: Some(signed),
+                    earmarking: if area.is_some() {
+                        Earmarking::ThematicArea
+                    } else {
+                        Earmarking::Unearmarked
                     },
-                    &format!("seed-contribution-{n}"),
+                    earmarked_area_id: area,
+                    note: Some("Illustrative amount (demo data).".into()),
+                },
+                &format!("seed-contribution-{n}"),
+            )
+            .await
+            .map_err(seed_error)?;
+            for (i, (amount, rate, (y, m, d))) in deposits.iter().enumerate() {
+                contributions::record_deposit(
+                    self.services,
+                    admin,
+                    NewDeposit {
+                        contribution_id: contribution.id,
+                        received_on: date(*y, *m, *d),
+                        currency: currency.into(),
+                        amount: dec(amount),
+                        exchange_rate: dec(rate),
+                    },
+                    &format!("seed-deposit-{n}-{i}"),
                 )
                 .await
                 .map_err(seed_error)?;
-            for (i, (amount, rate, (y, m, d))) in deposits.iter().enumerate() {
-                self.services
-                    .record_deposit(
-                        admin,
-                        NewDeposit {
-                            contribution_id: contribution.id,
-                            received_on: date(*y, *m, *d),
-                            currency: currency.into(),
-                            amount: dec(amount),
-                            exchange_rate: dec(rate),
-                        },
-                        &format!("seed-deposit-{n}-{i}"),
-                    )
-                    .await
-                    .map_err(seed_error)?;
             }
             ids.push(donor.id);
         }
         // A fresh pledge, not yet signed.
-        self.services
-            .record_contribution(
-                admin,
-                NewContribution {
-                    donor_id: ids[2],
-                    reference: "MPTF-NLD-2022".into(),
-                    currency: "EUR".into(),
-                    amount: dec("1000000"),
-                    usd_exchange_rate: Some(dec("0.85")),
-                    pledged_on: date(2021, 11, 1),
-                    signed_on: None,
-                    earmarking: Earmarking::Unearmarked,
-                    earmarked_area_id: None,
-                    note: Some("Illustrative pledge (demo data).".into()),
-                },
-                "seed-pledge",
-            )
-            .await
-            .map_err(seed_error)?;
+        contributions::record_contribution(
+            self.services,
+            admin,
+            NewContribution {
+                donor_id: ids[2],
+                reference: "MPTF-NLD-2022".into(),
+                currency: "EUR".into(),
+                amount: dec("1000000"),
+                usd_exchange_rate: Some(dec("0.85")),
+                pledged_on: date(2021, 11, 1),
+                signed_on: None,
+                earmarking: Earmarking::Unearmarked,
+                earmarked_area_id: None,
+                note: Some("Illustrative pledge (demo data).".into()),
+            },
+            "seed-pledge",
+        )
+        .await
+        .map_err(seed_error)?;
         Ok(ids)
     }
 
@@ -420,21 +420,21 @@ impl<'a> Demo<'a> {
             ),
         ];
         for (email, name, role, chair, donor_id, organization_id) in accounts {
-            self.services
-                .create_user_as_operator(
-                    &admin,
-                    NewUser {
-                        email: email.into(),
-                        display_name: name.into(),
-                        role,
-                        chair,
-                        password: Some(DEMO_PASSWORD.into()),
-                        donor_id,
-                        organization_id,
-                    },
-                )
-                .await
-                .map_err(seed_error)?;
+            users::create_user_as_operator(
+                self.services,
+                &admin,
+                NewUser {
+                    email: email.into(),
+                    display_name: name.into(),
+                    role,
+                    chair,
+                    password: Some(DEMO_PASSWORD.into()),
+                    donor_id,
+                    organization_id,
+                },
+            )
+            .await
+            .map_err(seed_error)?;
         }
         Ok(())
     }
@@ -468,23 +468,22 @@ impl<'a> Demo<'a> {
                 "Steering committee, pipeline review",
             ),
         ] {
-            let meeting = self
-                .services
-                .schedule_meeting(&self.agent, held_on, kind, title)
-                .await
-                .map_err(seed_error)?;
+            let meeting =
+                governance::schedule_meeting(self.services, &self.agent, held_on, kind, title)
+                    .await
+                    .map_err(seed_error)?;
             meetings.push((held_on, meeting.id));
         }
         Ok(meetings)
     }
 
     async fn submit(&self, note: NewConceptNote) -> anyhow::Result<i64> {
-        Ok(self
-            .services
-            .submit_concept_note(&self.intake, note)
-            .await
-            .map_err(seed_error)?
-            .id)
+        Ok(
+            notes::submit_concept_note(self.services, &self.intake, note)
+                .await
+                .map_err(seed_error)?
+                .id,
+        )
     }
 
     async fn decide(
@@ -504,12 +503,12 @@ impl<'a> Demo<'a> {
             rationale: rationale.into(),
             supersedes_id: None,
         };
-        Ok(self
-            .services
-            .record_decision(&self.committee, decision)
-            .await
-            .map_err(seed_error)?
-            .id)
+        Ok(
+            governance::record_decision(self.services, &self.committee, decision)
+                .await
+                .map_err(seed_error)?
+                .id,
+        )
     }
 
     fn meeting_on(meetings: &[(NaiveDate, i64)], day: NaiveDate) -> i64 {
@@ -547,16 +546,16 @@ impl<'a> Demo<'a> {
                     submitted_on: Some(p.decided - chrono::Duration::days(120)),
                 })
                 .await?;
-            self.services
-                .review_concept_note(
-                    &self.reviewer,
-                    note,
-                    ReviewOutcome::Recommended,
-                    Some(80 + (n as i32 % 15)),
-                    "Strong alignment with the GCM objectives and the guiding principles.",
-                )
-                .await
-                .map_err(seed_error)?;
+            notes::review_concept_note(
+                self.services,
+                &self.reviewer,
+                note,
+                ReviewOutcome::Recommended,
+                Some(80 + (n as i32 % 15)),
+                "Strong alignment with the GCM objectives and the guiding principles.",
+            )
+            .await
+            .map_err(seed_error)?;
             let meeting = Self::meeting_on(meetings, p.decided);
             self.decide(
                 meeting,
@@ -604,31 +603,30 @@ impl<'a> Demo<'a> {
                 .collect();
             let start = p.decided + chrono::Duration::days(45);
             let end = start + chrono::Duration::days(i64::from(p.months) * 30);
-            let programme = self
-                .services
-                .create_joint_programme(
-                    &self.reviewer,
-                    NewJointProgramme {
-                        concept_note_id: note,
-                        code: Some(format!("MPTF-JP-{:03}", n + 1)),
-                        title: None,
-                        start_date: start,
-                        end_date: end,
-                        budget_lines,
-                    },
-                )
-                .await
-                .map_err(seed_error)?;
-            self.services
-                .set_joint_programme_status(
-                    &self.reviewer,
-                    programme.id,
-                    programme.version,
-                    ProgrammeStatus::Active,
-                    "Inception completed.",
-                )
-                .await
-                .map_err(seed_error)?;
+            let programme = programmes::create_joint_programme(
+                self.services,
+                &self.reviewer,
+                NewJointProgramme {
+                    concept_note_id: note,
+                    code: Some(format!("MPTF-JP-{:03}", n + 1)),
+                    title: None,
+                    start_date: start,
+                    end_date: end,
+                    budget_lines,
+                },
+            )
+            .await
+            .map_err(seed_error)?;
+            programmes::set_joint_programme_status(
+                self.services,
+                &self.reviewer,
+                programme.id,
+                programme.version,
+                ProgrammeStatus::Active,
+                "Inception completed.",
+            )
+            .await
+            .map_err(seed_error)?;
             // First tranche (the first round in full, later rounds half).
             let first_round = p.decided.year_ce().1 == 2020;
             for (i, (org, _, line_total)) in lines.iter().enumerate() {
@@ -637,20 +635,20 @@ impl<'a> Demo<'a> {
                 } else {
                     line_total / 2
                 };
-                self.services
-                    .record_transfer(
-                        &self.agent,
-                        NewTransfer {
-                            joint_programme_id: programme.id,
-                            organization_id: *org,
-                            decision_id: funding,
-                            transferred_on: start,
-                            amount_usd: Decimal::new(tranche, 2),
-                        },
-                        &format!("seed-transfer-{n}-{i}"),
-                    )
-                    .await
-                    .map_err(seed_error)?;
+                programmes::record_transfer(
+                    self.services,
+                    &self.agent,
+                    NewTransfer {
+                        joint_programme_id: programme.id,
+                        organization_id: *org,
+                        decision_id: funding,
+                        transferred_on: start,
+                        amount_usd: Decimal::new(tranche, 2),
+                    },
+                    &format!("seed-transfer-{n}-{i}"),
+                )
+                .await
+                .map_err(seed_error)?;
                 let puno = Ctx::new(
                     Some(Principal {
                         subject: format!("puno:{org}"),
@@ -662,20 +660,20 @@ impl<'a> Demo<'a> {
                     "seed",
                 );
                 let spent = tranche * if first_round { 70 } else { 30 } / 100;
-                self.services
-                    .report_expenditure(
-                        &puno,
-                        NewExpenditure {
-                            joint_programme_id: programme.id,
-                            organization_id: None,
-                            year: start.year_ce().1 as i32,
-                            amount_usd: Decimal::new(spent, 2),
-                            is_final: false,
-                        },
-                        &format!("seed-expenditure-{n}-{i}"),
-                    )
-                    .await
-                    .map_err(seed_error)?;
+                programmes::report_expenditure(
+                    self.services,
+                    &puno,
+                    NewExpenditure {
+                        joint_programme_id: programme.id,
+                        organization_id: None,
+                        year: start.year_ce().1 as i32,
+                        amount_usd: Decimal::new(spent, 2),
+                        is_final: false,
+                    },
+                    &format!("seed-expenditure-{n}-{i}"),
+                )
+                .await
+                .map_err(seed_error)?;
             }
             self.indicators(programme.id, p, orgs[0], start).await?;
         }
@@ -722,24 +720,23 @@ impl<'a> Demo<'a> {
             ),
         ];
         for (code, level, statement, unit, baseline, target, objective, principle) in specs {
-            let indicator = self
-                .services
-                .add_indicator(
-                    &puno,
-                    NewIndicator {
-                        joint_programme_id: programme,
-                        code: code.into(),
-                        level,
-                        statement: statement.into(),
-                        unit: unit.into(),
-                        baseline: dec(baseline),
-                        target: dec(target),
-                        objective_id: Some(objective),
-                        guiding_principle_id: principle,
-                    },
-                )
-                .await
-                .map_err(seed_error)?;
+            let indicator = programmes::add_indicator(
+                self.services,
+                &puno,
+                NewIndicator {
+                    joint_programme_id: programme,
+                    code: code.into(),
+                    level,
+                    statement: statement.into(),
+                    unit: unit.into(),
+                    baseline: dec(baseline),
+                    target: dec(target),
+                    objective_id: Some(objective),
+                    guiding_principle_id: principle,
+                },
+            )
+            .await
+            .map_err(seed_error)?;
             let target_value = dec(target);
             for (months, share) in [(6, "0.25"), (12, "0.6")] {
                 let period_end = start + chrono::Duration::days(months * 30);
@@ -747,16 +744,16 @@ impl<'a> Demo<'a> {
                     continue;
                 }
                 let value = (target_value * dec(share)).round();
-                self.services
-                    .report_indicator_value(
-                        &puno,
-                        indicator.id,
-                        period_end,
-                        value,
-                        Some("Reported in the annual progress report.".into()),
-                    )
-                    .await
-                    .map_err(seed_error)?;
+                programmes::report_indicator_value(
+                    self.services,
+                    &puno,
+                    indicator.id,
+                    period_end,
+                    value,
+                    Some("Reported in the annual progress report.".into()),
+                )
+                .await
+                .map_err(seed_error)?;
             }
         }
         Ok(())
@@ -863,27 +860,27 @@ impl<'a> Demo<'a> {
         match status {
             Submitted => {}
             ScreenedOut => {
-                self.services
-                    .review_concept_note(
-                        &self.reviewer,
-                        note,
-                        ReviewOutcome::ScreenedOut,
-                        Some(30 + (n as i32 % 20)),
-                        "Does not meet the eligibility criteria of the call.",
-                    )
-                    .await
-                    .map_err(seed_error)?;
+                notes::review_concept_note(
+                    self.services,
+                    &self.reviewer,
+                    note,
+                    ReviewOutcome::ScreenedOut,
+                    Some(30 + (n as i32 % 20)),
+                    "Does not meet the eligibility criteria of the call.",
+                )
+                .await
+                .map_err(seed_error)?;
             }
             Withdrawn => {
-                self.services
-                    .withdraw_concept_note(
-                        &self.intake,
-                        note,
-                        1,
-                        "Withdrawn by the convening organization.",
-                    )
-                    .await
-                    .map_err(seed_error)?;
+                notes::withdraw_concept_note(
+                    self.services,
+                    &self.intake,
+                    note,
+                    1,
+                    "Withdrawn by the convening organization.",
+                )
+                .await
+                .map_err(seed_error)?;
             }
             _ => {
                 let outcome = if status == Rejected {
@@ -891,16 +888,16 @@ impl<'a> Demo<'a> {
                 } else {
                     ReviewOutcome::Recommended
                 };
-                self.services
-                    .review_concept_note(
-                        &self.reviewer,
-                        note,
-                        outcome,
-                        Some(55 + (n as i32 % 40)),
-                        "Technical review completed.",
-                    )
-                    .await
-                    .map_err(seed_error)?;
+                notes::review_concept_note(
+                    self.services,
+                    &self.reviewer,
+                    note,
+                    outcome,
+                    Some(55 + (n as i32 % 40)),
+                    "Technical review completed.",
+                )
+                .await
+                .map_err(seed_error)?;
                 match status {
                     Rejected => {
                         self.decide(

@@ -1,13 +1,17 @@
-//! Units of work. Every command authorizes its caller, runs in one transaction, checks the fund's
-//! invariants, appends an audit event and an outbox event, and only then commits. Reads apply the
-//! role table of the API contract to rows, so lists leave out what the caller may not see.
+//! Units of work. Every command (one function each in [`commands`], one file per area) states its
+//! rules and effect, and [`envelope`] runs it: authorizes its caller, opens one transaction (with
+//! the idempotency key claimed where money moves), appends its audit and outbox events, and only
+//! then commits. Reads (the other modules) apply the role table of the API contract to rows, so
+//! lists leave out what the caller may not see.
 
 pub mod access;
 pub mod audit;
 pub mod budget;
 pub mod catalogue;
+pub mod commands;
 pub mod concept_notes;
 pub mod contributions;
+pub mod envelope;
 pub mod events;
 pub mod figures;
 pub mod governance;

@@ -1,0 +1,599 @@
+//! Donors, their contribution agreements and the deposits that pay them in: the commands. Each
+//! states who may run it, its rules and its effect; the envelope does the rest (see
+//! [`crate::service::envelope`]). Reads are in `service::contributions`.
+
+use crate::domain::{
+    ContributionStatus, Currency, DonorKind, Earmarking, ExactDecimal, PortfolioEventKind, Rate,
+    Role, Text, UserError, UserErrorCode,
+};
+use crate::ids::Kind;
+use crate::service::envelope::{Command, Replay};
+use crate::service::events::NewEvent;
+use crate::service::totals::within_fund_total;
+use crate::service::{claim_version, lock_row, Ctx, ServiceError, ServiceResult, Services};
+use chrono::NaiveDate;
+use entity::{contribution, deposit, donor, fund_ledger, thematic_area};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+};
+use serde::Serialize;
+
+#[derive(Serialize, Clone, Debug)]
+pub struct NewDonor {
+    pub name: String,
+    pub kind: DonorKind,
+    pub country: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct DonorChanges {
+    pub name: Option<String>,
+    pub kind: Option<DonorKind>,
+    pub country: Option<Option<String>>,
+    pub note: Option<Option<String>>,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct NewContribution {
+    pub donor_id: i64,
+    pub reference: String,
+    pub currency: String,
+    pub amount: Decimal,
+    /// Units of the currency per US dollar, to value the pledge in USD (1 for USD).
+    pub usd_exchange_rate: Option<Decimal>,
+    pub pledged_on: NaiveDate,
+    pub signed_on: Option<NaiveDate>,
+    pub earmarking: Earmarking,
+    pub earmarked_area_id: Option<i64>,
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct NewDeposit {
+    pub contribution_id: i64,
+    pub received_on: NaiveDate,
+    pub currency: String,
+    pub amount: Decimal,
+    pub exchange_rate: Decimal,
+}
+
+/// A recorded deposit, with its agreement as the deposit left it.
+pub struct Deposited {
+    pub deposit: deposit::Model,
+    pub contribution: contribution::Model,
+}
+
+impl Replay for Deposited {
+    fn key_subject(&self) -> i64 {
+        self.deposit.id
+    }
+
+    async fn replay(fund: &Services, id: i64) -> ServiceResult<Self> {
+        let deposit = fund.replayed::<deposit::Entity>(id).await?;
+        let contribution = fund
+            .replayed::<contribution::Entity>(deposit.contribution_id)
+            .await?;
+        Ok(Self {
+            deposit,
+            contribution,
+        })
+    }
+}
+
+/// Records a donor (ADMIN). Its name is unique in the fund.
+pub async fn create_donor(
+    fund: &Services,
+    ctx: &Ctx,
+    input: NewDonor,
+) -> ServiceResult<donor::Model> {
+    let command = Command::new(ctx, "createDonor", &[Role::Admin], "record donors")?;
+    let name = Text::Name.required(&input.name, "name")?;
+    let note = Text::Note.optional(input.note.as_deref(), "note")?;
+    command
+        .run(fund, async |txn, effect| {
+            let created = donor::ActiveModel {
+                name: Set(name),
+                kind: Set(input.kind.as_str().to_owned()),
+                country_code: Set(known_country(txn, input.country.as_deref(), "country").await?),
+                note: Set(note),
+                created_at: Set(chrono::Utc::now()),
+                version: Set(1),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            effect.created((Kind::Donor, created.id), &created);
+            Ok(created)
+        })
+        .await
+}
+
+/// Changes a donor's name, kind, country or note (ADMIN), at the version the caller read.
+pub async fn update_donor(
+    fund: &Services,
+    ctx: &Ctx,
+    id: i64,
+    expected_version: i32,
+    changes: DonorChanges,
+) -> ServiceResult<donor::Model> {
+    let command = Command::new(ctx, "updateDonor", &[Role::Admin], "update donors")?;
+    let name = changes
+        .name
+        .as_deref()
+        .map(|name| Text::Name.required(name, "name"))
+        .transpose()?;
+    let note = changes
+        .note
+        .as_ref()
+        .map(|note| Text::Note.optional(note.as_deref(), "note"))
+        .transpose()?;
+    command
+        .run(fund, async |txn, effect| {
+            let country = match &changes.country {
+                Some(code) => Some(known_country(txn, code.as_deref(), "country").await?),
+                None => None,
+            };
+            let before = donor::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| UserError::not_found("id", "donor"))?;
+            claim_version::<donor::Entity>(txn, id, before.version, expected_version).await?;
+            let mut row: donor::ActiveModel = before.clone().into();
+            if let Some(name) = name {
+                row.name = Set(name);
+            }
+            if let Some(kind) = changes.kind {
+                row.kind = Set(kind.as_str().to_owned());
+            }
+            if let Some(country) = country {
+                row.country_code = Set(country);
+            }
+            if let Some(note) = note {
+                row.note = Set(note);
+            }
+            row.version = Set(before.version + 1);
+            let after = row.update(txn).await?;
+            effect.changed((Kind::Donor, id), &before, &after);
+            Ok(after)
+        })
+        .await
+}
+
+/// Records a pledge or a signed agreement (ADMIN), valued in US dollars at the rate given.
+/// Its reference is unique in the fund. Once per idempotency key.
+pub async fn record_contribution(
+    fund: &Services,
+    ctx: &Ctx,
+    input: NewContribution,
+    idempotency_key: &str,
+) -> ServiceResult<contribution::Model> {
+    let command = Command::new(
+        ctx,
+        "recordContribution",
+        &[Role::Admin],
+        "record contributions",
+    )?
+    .idempotent(idempotency_key, &input)?;
+    let recorded_by = command.principal().subject.clone();
+    let currency = parse_currency(&input.currency, &["pledged", "currency"])?;
+    let pledged_minor = currency.to_minor(input.amount, "pledged")?;
+    let rate = pledge_rate(currency, input.usd_exchange_rate)?;
+    let pledged_usd = currency.to_usd(pledged_minor, rate, "pledged")?;
+    let reference = Text::Reference.required(&input.reference, "reference")?;
+    let note = Text::Note.optional(input.note.as_deref(), "note")?;
+    let today = chrono::Utc::now().date_naive();
+    if input.pledged_on > today {
+        return Err(
+            UserError::validation("pledgedOn", "a pledge cannot be made in the future").into(),
+        );
+    }
+    if let Some(signed_on) = input.signed_on {
+        if signed_on > today {
+            return Err(UserError::validation(
+                "signedOn",
+                "an agreement cannot be signed in the future",
+            )
+            .into());
+        }
+        if signed_on < input.pledged_on {
+            return Err(UserError::validation(
+                "signedOn",
+                "an agreement is signed on or after the pledge",
+            )
+            .into());
+        }
+    }
+    match (input.earmarking, input.earmarked_area_id) {
+        (Earmarking::Unearmarked, None) | (Earmarking::ThematicArea, Some(_)) => {}
+        (Earmarking::Unearmarked, Some(_)) => {
+            return Err(UserError::new(
+                UserErrorCode::EarmarkMismatch,
+                &["earmarkedArea"],
+                "an unearmarked contribution names no thematic area",
+            )
+            .into())
+        }
+        (Earmarking::ThematicArea, None) => {
+            return Err(UserError::new(
+                UserErrorCode::EarmarkMismatch,
+                &["earmarkedArea"],
+                "name the thematic area this contribution is earmarked to",
+            )
+            .into())
+        }
+    }
+    let status = if input.signed_on.is_some() {
+        ContributionStatus::Signed
+    } else {
+        ContributionStatus::Pledged
+    };
+    command
+        .run(fund, async |txn, effect| {
+            let donor = donor::Entity::find_by_id(input.donor_id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| UserError::not_found("donor", "donor"))?;
+            if let Some(area) = input.earmarked_area_id {
+                thematic_area::Entity::find_by_id(area)
+                    .one(txn)
+                    .await?
+                    .ok_or_else(|| UserError::not_found("earmarkedArea", "thematic area"))?;
+            }
+            within_fund_total::<contribution::Entity, _>(
+                txn,
+                contribution::Column::PledgedUsdCents,
+                Condition::all(),
+                pledged_usd.cents(),
+                "pledged",
+            )
+            .await?;
+            let same_currency =
+                Condition::all().add(contribution::Column::Currency.eq(currency.code()));
+            within_fund_total::<contribution::Entity, _>(
+                txn,
+                contribution::Column::PledgedMinor,
+                same_currency,
+                pledged_minor,
+                "pledged",
+            )
+            .await?;
+            let created = contribution::ActiveModel {
+                donor_id: Set(donor.id),
+                reference: Set(reference),
+                status: Set(status.as_str().to_owned()),
+                currency: Set(currency.code().to_owned()),
+                pledged_minor: Set(pledged_minor),
+                pledged_usd_cents: Set(pledged_usd.cents()),
+                deposited_minor: Set(0),
+                pledged_on: Set(input.pledged_on),
+                signed_on: Set(input.signed_on),
+                earmarking: Set(input.earmarking.as_str().to_owned()),
+                earmarked_area_id: Set(input.earmarked_area_id),
+                note: Set(note),
+                recorded_by: Set(recorded_by),
+                recorded_at: Set(chrono::Utc::now()),
+                version: Set(1),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            effect.created((Kind::Contribution, created.id), &created);
+            let summary = format!(
+                "{} {} {} {}",
+                donor.name,
+                status.as_str().to_lowercase(),
+                currency.code(),
+                currency.from_minor(pledged_minor)
+            );
+            effect.announce(
+                NewEvent::new(
+                    PortfolioEventKind::Contribution,
+                    (Kind::Contribution, created.id),
+                    summary,
+                )
+                .for_donor(donor.id),
+            );
+            Ok(created)
+        })
+        .await
+}
+
+/// Marks a pledge as a signed agreement (ADMIN): signed on or after the pledge, not in the future.
+pub async fn sign_contribution(
+    fund: &Services,
+    ctx: &Ctx,
+    id: i64,
+    expected_version: i32,
+    signed_on: NaiveDate,
+) -> ServiceResult<contribution::Model> {
+    let command = Command::new(ctx, "signContribution", &[Role::Admin], "record agreements")?;
+    if signed_on > chrono::Utc::now().date_naive() {
+        return Err(UserError::validation(
+            "signedOn",
+            "an agreement cannot be signed in the future",
+        )
+        .into());
+    }
+    command
+        .run(fund, async |txn, effect| {
+            let before = contribution::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| UserError::not_found("id", "contribution"))?;
+            let status = ContributionStatus::from_stored(&before.status)?;
+            if status != ContributionStatus::Pledged {
+                return Err(UserError::invalid_transition(
+                    "contribution",
+                    status.as_str(),
+                    ContributionStatus::Signed.as_str(),
+                )
+                .into());
+            }
+            if signed_on < before.pledged_on {
+                return Err(UserError::validation(
+                    "signedOn",
+                    "an agreement is signed on or after the pledge",
+                )
+                .into());
+            }
+            claim_version::<contribution::Entity>(txn, id, before.version, expected_version)
+                .await?;
+            let mut row: contribution::ActiveModel = before.clone().into();
+            row.status = Set(ContributionStatus::Signed.as_str().to_owned());
+            row.signed_on = Set(Some(signed_on));
+            row.version = Set(before.version + 1);
+            let after = row.update(txn).await?;
+            effect.changed((Kind::Contribution, id), &before, &after);
+            let summary = format!("Contribution {} signed", after.reference);
+            effect.announce(
+                NewEvent::status_change(Kind::Contribution, id, summary).for_donor(after.donor_id),
+            );
+            Ok(after)
+        })
+        .await
+}
+
+/// Cancels a pledge or agreement on which nothing has been deposited (ADMIN), with a reason.
+pub async fn cancel_contribution(
+    fund: &Services,
+    ctx: &Ctx,
+    id: i64,
+    expected_version: i32,
+    reason: &str,
+) -> ServiceResult<contribution::Model> {
+    let command = Command::new(
+        ctx,
+        "cancelContribution",
+        &[Role::Admin],
+        "cancel contributions",
+    )?;
+    let reason = Text::Reason.required(reason, "reason")?;
+    command
+        .run(fund, async |txn, effect| {
+            let before = contribution::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| UserError::not_found("id", "contribution"))?;
+            let status = ContributionStatus::from_stored(&before.status)?;
+            let open = matches!(status, ContributionStatus::Pledged | ContributionStatus::Signed);
+            if !open || before.deposited_minor > 0 {
+                return Err(UserError::new(
+                    UserErrorCode::InvalidTransition,
+                    &[],
+                    format!("a contribution can only be cancelled while nothing is deposited; this one is {status}"),
+                )
+                .into());
+            }
+            claim_version::<contribution::Entity>(txn, id, before.version, expected_version).await?;
+            let mut row: contribution::ActiveModel = before.clone().into();
+            row.status = Set(ContributionStatus::Cancelled.as_str().to_owned());
+            row.note = Set(Some(match &before.note {
+                Some(note) => format!("{note}\nCancelled: {reason}"),
+                None => format!("Cancelled: {reason}"),
+            }));
+            row.version = Set(before.version + 1);
+            let after = row.update(txn).await?;
+            effect.changed((Kind::Contribution, id), &before, &after);
+            let summary = format!("Contribution {} cancelled", after.reference);
+            effect.announce(NewEvent::status_change(Kind::Contribution, id, summary).for_donor(after.donor_id));
+            Ok(after)
+        })
+        .await
+}
+
+/// Records money received against a signed agreement that is not fully paid (ADMIN), in the
+/// agreement's currency, within what remains of it, less the Administrative Agent's fee. Two
+/// deposits on one agreement run one after the other. Once per idempotency key.
+pub async fn record_deposit(
+    fund: &Services,
+    ctx: &Ctx,
+    input: NewDeposit,
+    idempotency_key: &str,
+) -> ServiceResult<Deposited> {
+    let command = Command::new(ctx, "recordDeposit", &[Role::Admin], "record deposits")?
+        .idempotent(idempotency_key, &input)?;
+    let recorded_by = command.principal().subject.clone();
+    let currency = parse_currency(&input.currency, &["amount", "currency"])?;
+    let amount_minor = currency.to_minor(input.amount, "amount")?;
+    let rate = ExactDecimal::parse_exchange_rate(input.exchange_rate, "exchangeRate")?;
+    if currency == Currency::USD && rate.0 != Decimal::ONE {
+        return Err(UserError::validation(
+            "exchangeRate",
+            "a deposit in US dollars has an exchange rate of 1",
+        )
+        .into());
+    }
+    let amount_usd = currency.to_usd(amount_minor, rate, "amount")?;
+    if input.received_on > chrono::Utc::now().date_naive() {
+        return Err(UserError::validation(
+            "receivedOn",
+            "a deposit cannot be received in the future",
+        )
+        .into());
+    }
+    command
+        .run(fund, async |txn, effect| {
+            let agreement = lock_row::<contribution::Entity>(txn, input.contribution_id)
+                .await?
+                .ok_or_else(|| UserError::not_found("contribution", "contribution"))?;
+            let status = ContributionStatus::from_stored(&agreement.status)?;
+            if !status.accepts_deposits() {
+                return Err(UserError::new(
+                    UserErrorCode::InvalidTransition,
+                    &["contribution"],
+                    format!("deposits are recorded against signed agreements that are not fully paid; this one is {status}"),
+                )
+                .into());
+            }
+            if agreement.currency != currency.code() {
+                let message = format!("the agreement is in {}; record the deposit in that currency", agreement.currency);
+                return Err(UserError::new(UserErrorCode::Validation, &["amount", "currency"], message).into());
+            }
+            if input.received_on < agreement.signed_on.unwrap_or(agreement.pledged_on) {
+                return Err(UserError::validation("receivedOn", "a deposit is received on or after the agreement is signed").into());
+            }
+            let outstanding = agreement
+                .pledged_minor
+                .checked_sub(agreement.deposited_minor)
+                .ok_or_else(|| anyhow::anyhow!("contribution {} has impossible amounts", agreement.id))?;
+            if amount_minor > outstanding {
+                let message = format!(
+                    "the deposit exceeds what remains of the agreement: {} {} outstanding",
+                    currency.code(),
+                    currency.from_minor(outstanding)
+                );
+                return Err(UserError::validation("amount", message).into());
+            }
+            let ledger = fund_ledger::Entity::find_by_id(1)
+                .one(txn)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("the fund ledger row is missing"))?;
+            // A fee rate the database cannot give is a broken ledger, never a fee of 0%.
+            let fee_rate = Rate::from_stored(&ledger.administrative_agent_fee_rate)?;
+            let fee = amount_usd
+                .times_rate(fee_rate)
+                .ok_or_else(|| anyhow::anyhow!("the fee on {amount_usd} does not fit"))?;
+            let net = amount_usd
+                .checked_sub(fee)
+                .ok_or_else(|| anyhow::anyhow!("the net of {amount_usd} less {fee} does not fit"))?;
+            within_fund_total::<deposit::Entity, _>(txn, deposit::Column::AmountUsdCents, Condition::all(), amount_usd.cents(), "amount").await?;
+            let created = deposit::ActiveModel {
+                contribution_id: Set(agreement.id),
+                received_on: Set(input.received_on),
+                currency: Set(currency.code().to_owned()),
+                amount_minor: Set(amount_minor),
+                exchange_rate: Set(rate.to_stored()),
+                amount_usd_cents: Set(amount_usd.cents()),
+                fee_usd_cents: Set(fee.cents()),
+                net_usd_cents: Set(net.cents()),
+                recorded_by: Set(recorded_by),
+                recorded_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            // Within the outstanding amount, so within the pledge.
+            let deposited = agreement
+                .deposited_minor
+                .checked_add(amount_minor)
+                .ok_or_else(|| anyhow::anyhow!("contribution {} overflows", agreement.id))?;
+            let new_status = ContributionStatus::after_deposits(deposited, agreement.pledged_minor);
+            contribution::Entity::update_many()
+                .col_expr(contribution::Column::DepositedMinor, Expr::value(deposited))
+                .col_expr(contribution::Column::Status, Expr::value(new_status.as_str()))
+                .filter(contribution::Column::Id.eq(agreement.id))
+                .exec(txn)
+                .await?;
+            effect.created((Kind::Deposit, created.id), &created);
+            if new_status != status {
+                effect.audit(
+                    (Kind::Contribution, agreement.id),
+                    Some(serde_json::json!({ "status": status.as_str(), "deposited_minor": agreement.deposited_minor })),
+                    serde_json::json!({ "status": new_status.as_str(), "deposited_minor": deposited }),
+                );
+            }
+            let summary = format!(
+                "Deposit of {} {} ({}) on {}",
+                currency.code(),
+                currency.from_minor(amount_minor),
+                amount_usd,
+                agreement.reference
+            );
+            effect.announce(
+                NewEvent::new(PortfolioEventKind::Deposit, (Kind::Deposit, created.id), summary)
+                    .for_donor(agreement.donor_id),
+            );
+            // The agreement as this deposit left it (read fresh when it was locked).
+            let contribution = contribution::Model {
+                deposited_minor: deposited,
+                status: new_status.as_str().to_owned(),
+                ..agreement
+            };
+            Ok(Deposited {
+                deposit: created,
+                contribution,
+            })
+        })
+        .await
+}
+
+/// The rate that values a pledge in US dollars: 1 (or none) for USD, required otherwise.
+fn pledge_rate(currency: Currency, given: Option<Decimal>) -> ServiceResult<ExactDecimal> {
+    match (currency == Currency::USD, given) {
+        (true, None) => Ok(ExactDecimal(Decimal::ONE)),
+        (true, Some(rate)) => {
+            let rate = ExactDecimal::parse_exchange_rate(rate, "usdExchangeRate")?;
+            if rate.0 != Decimal::ONE {
+                return Err(UserError::validation(
+                    "usdExchangeRate",
+                    "a pledge in US dollars has an exchange rate of 1 (or none)",
+                )
+                .into());
+            }
+            Ok(rate)
+        }
+        (false, Some(rate)) => Ok(ExactDecimal::parse_exchange_rate(rate, "usdExchangeRate")?),
+        (false, None) => Err(UserError::validation(
+            "usdExchangeRate",
+            format!(
+                "give the rate (units of {} per US dollar) to value a pledge in USD",
+                currency.code()
+            ),
+        )
+        .into()),
+    }
+}
+
+/// A country code the caller gave, checked against the ISO list.
+pub(crate) async fn known_country<C: ConnectionTrait>(
+    db: &C,
+    code: Option<&str>,
+    field: &str,
+) -> ServiceResult<Option<String>> {
+    let Some(code) = code else { return Ok(None) };
+    let code = code.trim().to_uppercase();
+    match entity::country::Entity::find_by_id(code.clone())
+        .one(db)
+        .await?
+    {
+        Some(_) => Ok(Some(code)),
+        None => Err(UserError::validation(
+            field,
+            format!("{code:?} is not an ISO 3166-1 alpha-3 country code"),
+        )
+        .into()),
+    }
+}
+
+fn parse_currency(code: &str, field: &[&str]) -> ServiceResult<Currency> {
+    Currency::parse(code.trim()).ok_or_else(|| {
+        ServiceError::User(UserError::new(
+            UserErrorCode::Validation,
+            field,
+            format!("{code:?} is not an ISO 4217 currency code"),
+        ))
+    })
+}

@@ -1,0 +1,682 @@
+//! Joint programmes: the commands. A programme is created from an approved concept note with a
+//! budget per participating organization; then transfers (the only place money leaves the fund),
+//! expenditure and results. Each command states who may run it, its rules and its effect; the
+//! envelope does the rest (see [`crate::service::envelope`]). Reads are in `service::programmes`.
+
+use crate::auth::Principal;
+use crate::domain::{
+    ConceptNoteStatus, DecisionKind, ExactDecimal, IndicatorLevel, PortfolioEventKind,
+    ProgrammeStatus, Rate, Role, Text, Usd, UserError, UserErrorCode,
+};
+use crate::ids::Kind;
+use crate::service::envelope::Command;
+use crate::service::events::NewEvent;
+use crate::service::programmes::{funding_decision_of, sum_cents};
+use crate::service::{claim_version, lock_row, Ctx, ServiceError, ServiceResult, Services};
+use chrono::NaiveDate;
+use entity::{
+    budget_line, concept_note, decision, expenditure_report, fund_ledger, indicator_measurement,
+    joint_programme, results_indicator, transfer,
+};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+#[derive(Serialize, Clone, Debug)]
+pub struct NewBudgetLine {
+    pub organization_id: i64,
+    pub programmable_usd: Decimal,
+    pub indirect_support_cost_rate: Option<Decimal>,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct NewJointProgramme {
+    pub concept_note_id: i64,
+    pub code: Option<String>,
+    pub title: Option<String>,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub budget_lines: Vec<NewBudgetLine>,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct NewTransfer {
+    pub joint_programme_id: i64,
+    pub organization_id: i64,
+    pub decision_id: i64,
+    pub transferred_on: NaiveDate,
+    pub amount_usd: Decimal,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct NewExpenditure {
+    pub joint_programme_id: i64,
+    pub organization_id: Option<i64>,
+    pub year: i32,
+    pub amount_usd: Decimal,
+    pub is_final: bool,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct NewIndicator {
+    pub joint_programme_id: i64,
+    pub code: String,
+    pub level: IndicatorLevel,
+    pub statement: String,
+    pub unit: String,
+    pub baseline: Decimal,
+    pub target: Decimal,
+    pub objective_id: Option<i64>,
+    pub guiding_principle_id: Option<i64>,
+}
+
+/// A reported value, with the indicator it was reported on.
+pub struct Measured {
+    pub measurement: indicator_measurement::Model,
+    pub indicator: results_indicator::Model,
+}
+
+/// One budget line as the command checked it: organization, programmable amount, indirect
+/// support cost rate, indirect support cost, and their total.
+type Line = (i64, Usd, Rate, Usd, Usd);
+
+/// Creates a joint programme from an approved concept note (ADMIN): budget lines for at least two
+/// of the note's participating organizations, adding up (with their indirect support costs) to
+/// the amount the steering committee approved. The note becomes FUNDED.
+pub async fn create_joint_programme(
+    fund: &Services,
+    ctx: &Ctx,
+    input: NewJointProgramme,
+) -> ServiceResult<joint_programme::Model> {
+    let command = Command::new(
+        ctx,
+        "createJointProgramme",
+        &[Role::Admin],
+        "create joint programmes",
+    )?;
+    if input.end_date <= input.start_date {
+        return Err(UserError::validation("endDate", "a programme ends after it starts").into());
+    }
+    if input.budget_lines.len() < 2 {
+        return Err(UserError::validation(
+            "budgetLines",
+            "a joint programme has budget lines for at least two participating organizations",
+        )
+        .into());
+    }
+    let lines = budget_lines(&input.budget_lines)?;
+    // Lines add up to the approved amount, at most the largest amount; a sum that does not fit
+    // in cents is certainly more than was approved.
+    let total = Usd::checked_sum(lines.iter().map(|line| line.4));
+    command
+        .run(fund, async |txn, effect| {
+            let note = lock_row::<concept_note::Entity>(txn, input.concept_note_id)
+                .await?
+                .ok_or_else(|| UserError::not_found("conceptNote", "concept note"))?;
+            let status = ConceptNoteStatus::from_stored(&note.status)?.transition(ConceptNoteStatus::Funded)?;
+            let funding = funding_decision_of(txn, note.id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("approved concept note {} has no funding decision", note.id))?;
+            let approved = Usd::from_cents(
+                funding
+                    .amount_usd_cents
+                    .ok_or_else(|| anyhow::anyhow!("funding decision {} has no amount", funding.id))?,
+            );
+            if total != Some(approved) {
+                let code = if total.is_none_or(|total| total > approved) {
+                    UserErrorCode::BudgetExceeded
+                } else {
+                    UserErrorCode::Validation
+                };
+                let total = total.map_or_else(|| "more than the fund can record".to_owned(), |t| t.to_string());
+                return Err(UserError::new(
+                    code,
+                    &["budgetLines"],
+                    format!("the budget lines (programmable amounts plus indirect support costs) total {total}; the steering committee approved {approved}"),
+                )
+                .into());
+            }
+            let participants: BTreeSet<i64> = crate::service::concept_notes::organization_ids_of(txn, note.id)
+                .await?
+                .into_iter()
+                .collect();
+            if lines.iter().any(|line| !participants.contains(&line.0)) {
+                return Err(UserError::validation(
+                    "budgetLines",
+                    "every budget line is for one of the concept note's participating organizations",
+                )
+                .into());
+            }
+            let code = match input.code.as_deref() {
+                Some(code) => Text::Code.required(code, "code")?,
+                None => format!("MPTF-JP-{:04}", note.id),
+            };
+            let title = match input.title.as_deref() {
+                Some(title) => Text::Title.required(title, "title")?,
+                None => note.title.clone(),
+            };
+            let programme = joint_programme::ActiveModel {
+                code: Set(code),
+                title: Set(title),
+                concept_note_id: Set(note.id),
+                status: Set(ProgrammeStatus::Approved.as_str().to_owned()),
+                status_before_suspension: Set(None),
+                thematic_area_id: Set(note.thematic_area_id),
+                scope: Set(note.scope.clone()),
+                start_date: Set(input.start_date),
+                end_date: Set(input.end_date),
+                convening_organization_id: Set(note.convening_organization_id),
+                approved_budget_usd_cents: Set(approved.cents()),
+                gender_marker: Set(note.gender_marker),
+                human_rights_marker: Set(note.human_rights_marker),
+                child_sensitivity_marker: Set(note.child_sensitivity_marker),
+                created_at: Set(chrono::Utc::now()),
+                version: Set(1),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            budget_line::Entity::insert_many(lines.iter().map(|(org, programmable, rate, support, total)| {
+                budget_line::ActiveModel {
+                    joint_programme_id: Set(programme.id),
+                    organization_id: Set(*org),
+                    programmable_usd_cents: Set(programmable.cents()),
+                    indirect_support_cost_rate: Set(rate.to_stored()),
+                    indirect_support_cost_usd_cents: Set(support.cents()),
+                    total_usd_cents: Set(total.cents()),
+                    version: Set(1),
+                    ..Default::default()
+                }
+            }))
+            .exec(txn)
+            .await?;
+            let mut row: concept_note::ActiveModel = note.clone().into();
+            row.status = Set(status.as_str().to_owned());
+            let note_after = row.update(txn).await?;
+            effect.audit((Kind::JointProgramme, programme.id), None, serde_json::json!({
+                "programme": crate::service::audit::snapshot(&programme),
+                "budgetLines": lines.iter().map(|(org, p, r, s, _)| serde_json::json!({"organization_id": org, "programmable_usd_cents": p.cents(), "indirect_support_cost_rate": r.to_stored(), "indirect_support_cost_usd_cents": s.cents()})).collect::<Vec<_>>(),
+            }));
+            effect.changed((Kind::ConceptNote, note.id), &note, &note_after);
+            let summary = format!("Joint programme {} created from {}", programme.code, note.reference);
+            effect.announce(NewEvent::status_change(Kind::JointProgramme, programme.id, summary));
+            Ok(programme)
+        })
+        .await
+}
+
+/// The budget lines of a new programme, checked: one per organization, each amount positive,
+/// the rate within bounds (7% when not given).
+fn budget_lines(given: &[NewBudgetLine]) -> ServiceResult<Vec<Line>> {
+    let mut lines = Vec::with_capacity(given.len());
+    let mut seen = BTreeSet::new();
+    for (index, line) in given.iter().enumerate() {
+        let position = index.to_string();
+        let programmable =
+            Usd::parse_positive(line.programmable_usd, "programmableUsd").map_err(|e| {
+                UserError::new(
+                    e.code,
+                    &["budgetLines", &position, "programmableUsd"],
+                    e.message,
+                )
+            })?;
+        let rate = match line.indirect_support_cost_rate {
+            Some(rate) => Rate::parse(rate, "indirectSupportCostRate").map_err(|e| {
+                UserError::new(
+                    e.code,
+                    &["budgetLines", &position, "indirectSupportCostRate"],
+                    e.message,
+                )
+            })?,
+            None => Rate::DEFAULT_INDIRECT_SUPPORT_COST,
+        };
+        if !seen.insert(line.organization_id) {
+            return Err(UserError::new(
+                UserErrorCode::Duplicate,
+                &["budgetLines", &position, "organization"],
+                "one budget line per organization",
+            )
+            .into());
+        }
+        // Both at most the largest amount, as the rate is below 1: no overflow.
+        let (support, total) = programmable
+            .times_rate(rate)
+            .and_then(|support| Some((support, programmable.checked_add(support)?)))
+            .ok_or_else(|| anyhow::anyhow!("a budget line of {programmable} overflows"))?;
+        lines.push((line.organization_id, programmable, rate, support, total));
+    }
+    Ok(lines)
+}
+
+/// Moves a joint programme along its life cycle (ADMIN), with a reason; only the steering
+/// committee suspends, and a programme closes financially once every organization has sent its
+/// final expenditure report.
+pub async fn set_joint_programme_status(
+    fund: &Services,
+    ctx: &Ctx,
+    id: i64,
+    expected_version: i32,
+    next: ProgrammeStatus,
+    reason: &str,
+) -> ServiceResult<joint_programme::Model> {
+    let command = Command::new(
+        ctx,
+        "setJointProgrammeStatus",
+        &[Role::Admin],
+        "change a joint programme's status",
+    )?;
+    let reason = Text::Reason.required(reason, "reason")?;
+    if next == ProgrammeStatus::Suspended {
+        return Err(UserError::new(
+            UserErrorCode::InvalidTransition,
+            &["status"],
+            "only the steering committee suspends a programme, by a SUSPENSION decision",
+        )
+        .into());
+    }
+    command
+        .run(fund, async |txn, effect| {
+            let before = joint_programme::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| UserError::not_found("jointProgramme", "joint programme"))?;
+            let status = ProgrammeStatus::from_stored(&before.status)?;
+            let previous = before
+                .status_before_suspension
+                .as_deref()
+                .map(ProgrammeStatus::from_stored)
+                .transpose()?;
+            if !status.can_move_to(next, previous) {
+                return Err(UserError::invalid_transition("joint programme", status.as_str(), next.as_str()).into());
+            }
+            if next == ProgrammeStatus::FinanciallyClosed {
+                let lines = budget_line::Entity::find()
+                    .filter(budget_line::Column::JointProgrammeId.eq(id))
+                    .all(txn)
+                    .await?;
+                let finals: BTreeSet<i64> = expenditure_report::Entity::find()
+                    .filter(expenditure_report::Column::JointProgrammeId.eq(id))
+                    .filter(expenditure_report::Column::Final.eq(true))
+                    .all(txn)
+                    .await?
+                    .into_iter()
+                    .map(|r| r.organization_id)
+                    .collect();
+                if lines.iter().any(|l| !finals.contains(&l.organization_id)) {
+                    return Err(UserError::new(UserErrorCode::InvalidTransition, &["status"], "a programme closes financially once every organization has sent its final expenditure report").into());
+                }
+            }
+            claim_version::<joint_programme::Entity>(txn, id, before.version, expected_version).await?;
+            let mut row: joint_programme::ActiveModel = before.clone().into();
+            row.status = Set(next.as_str().to_owned());
+            row.status_before_suspension = Set(None);
+            row.version = Set(before.version + 1);
+            let after = row.update(txn).await?;
+            effect.audit(
+                (Kind::JointProgramme, id),
+                Some(crate::service::audit::snapshot(&before)),
+                serde_json::json!({ "programme": crate::service::audit::snapshot(&after), "reason": reason }),
+            );
+            let summary = format!("Joint programme {} is now {}", after.code, next);
+            effect.announce(NewEvent::status_change(Kind::JointProgramme, id, summary));
+            Ok(after)
+        })
+        .await
+}
+
+/// Transfers money to a participating organization (ADMIN) on the steering committee's funding
+/// decision (or budget revision) for the programme, recorded by another officer than the one who
+/// recorded the decision; within what is left of the organization's budget line and what the
+/// fund holds for the programme's thematic area, drawn from earmarked money first. Spending is
+/// serialized on the fund ledger, so concurrent transfers can never overdraw the fund. Once per
+/// idempotency key.
+pub async fn record_transfer(
+    fund: &Services,
+    ctx: &Ctx,
+    input: NewTransfer,
+    idempotency_key: &str,
+) -> ServiceResult<transfer::Model> {
+    let command = Command::new(ctx, "recordTransfer", &[Role::Admin], "record transfers")?
+        .idempotent(idempotency_key, &input)?;
+    let officer = command.principal().subject.clone();
+    let amount = Usd::parse_positive(input.amount_usd, "amountUsd")?;
+    if input.transferred_on > chrono::Utc::now().date_naive() {
+        return Err(UserError::validation(
+            "transferredOn",
+            "a transfer cannot be dated in the future",
+        )
+        .into());
+    }
+    command
+        .run(fund, async |txn, effect| {
+            // Take the fund's spending lock: transfers run one at a time from here to the commit.
+            fund_ledger::Entity::update_many()
+                .col_expr(fund_ledger::Column::Version, Expr::col(fund_ledger::Column::Version).add(1))
+                .filter(fund_ledger::Column::Id.eq(1))
+                .exec(txn)
+                .await?;
+            let programme = joint_programme::Entity::find_by_id(input.joint_programme_id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| UserError::not_found("jointProgramme", "joint programme"))?;
+            let status = ProgrammeStatus::from_stored(&programme.status)?;
+            if !status.accepts_transfers() {
+                let message = format!("no transfers to a programme that is {status}");
+                return Err(UserError::new(UserErrorCode::InvalidTransition, &["jointProgramme"], message).into());
+            }
+            let decision = decision::Entity::find_by_id(input.decision_id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| UserError::not_found("decision", "decision"))?;
+            let rests_on_funding = decision.kind == DecisionKind::Funding.as_str()
+                && decision.concept_note_id == Some(programme.concept_note_id)
+                || decision.kind == DecisionKind::BudgetRevision.as_str()
+                    && decision.joint_programme_id == Some(programme.id);
+            if !rests_on_funding {
+                return Err(UserError::validation("decision", "a transfer rests on the steering committee's funding decision (or budget revision) for this programme").into());
+            }
+            if decision.recorded_by == officer {
+                return Err(UserError::new(UserErrorCode::SeparationOfDuties, &["decision"], "you recorded the decision this transfer rests on: another officer must record the transfer").into());
+            }
+            let line = budget_line::Entity::find()
+                .filter(budget_line::Column::JointProgrammeId.eq(programme.id))
+                .filter(budget_line::Column::OrganizationId.eq(input.organization_id))
+                .one(txn)
+                .await?
+                .ok_or_else(|| UserError::validation("organization", "this organization has no budget line in the programme"))?;
+            let transferred = sum_cents(txn, transfer::Column::AmountUsdCents, transfer::Column::BudgetLineId, line.id).await?;
+            let overflow = || anyhow::anyhow!("the money of programme {} does not fit in cents", programme.id);
+            let remaining = Usd::from_cents(line.total_usd_cents)
+                .checked_sub(Usd::from_cents(transferred))
+                .ok_or_else(overflow)?;
+            if amount > remaining {
+                let message = format!("the budget line has {remaining} left to transfer");
+                return Err(UserError::new(UserErrorCode::BudgetExceeded, &["amountUsd"], message).into());
+            }
+            let available = Services::availability(txn, programme.thematic_area_id).await?;
+            let usable = available.earmarked.checked_add(available.unearmarked).ok_or_else(overflow)?;
+            if amount > usable {
+                let whole_fund = usable.checked_add(available.other_areas).ok_or_else(overflow)?;
+                let (code, message) = if amount <= whole_fund {
+                    (UserErrorCode::EarmarkMismatch, format!("only {usable} is available to this thematic area; the rest of the fund's balance is earmarked to other areas"))
+                } else {
+                    (UserErrorCode::InsufficientFunds, format!("the fund has {usable} available for this programme"))
+                };
+                return Err(UserError::new(code, &["amountUsd"], message).into());
+            }
+            let from_earmarked = amount.min(available.earmarked.max(Usd::ZERO));
+            let from_unearmarked = amount.checked_sub(from_earmarked).ok_or_else(overflow)?;
+            let created = transfer::ActiveModel {
+                joint_programme_id: Set(programme.id),
+                organization_id: Set(input.organization_id),
+                budget_line_id: Set(line.id),
+                decision_id: Set(decision.id),
+                transferred_on: Set(input.transferred_on),
+                amount_usd_cents: Set(amount.cents()),
+                from_earmarked_usd_cents: Set(from_earmarked.cents()),
+                from_unearmarked_usd_cents: Set(from_unearmarked.cents()),
+                thematic_area_id: Set(programme.thematic_area_id),
+                recorded_by: Set(officer),
+                recorded_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            effect.created((Kind::Transfer, created.id), &created);
+            let summary = format!("Transfer of {amount} to joint programme {}", programme.code);
+            effect.announce(NewEvent::new(PortfolioEventKind::Transfer, (Kind::Transfer, created.id), summary));
+            Ok(created)
+        })
+        .await
+}
+
+/// A participating organization reports a year's expenditure on a programme it takes part in
+/// (PUNO, for itself): one report per year, none after its final one, and in all never more
+/// than was transferred to it. Once per idempotency key.
+pub async fn report_expenditure(
+    fund: &Services,
+    ctx: &Ctx,
+    input: NewExpenditure,
+    idempotency_key: &str,
+) -> ServiceResult<expenditure_report::Model> {
+    let command = Command::new(
+        ctx,
+        "reportExpenditure",
+        &[Role::Puno],
+        "report expenditure: participating organizations report their own",
+    )?
+    .idempotent(idempotency_key, &input)?;
+    let reporter = command.principal();
+    let organization = own_organization(reporter, input.organization_id)?;
+    let amount = Usd::parse(input.amount_usd, "amountUsd")?;
+    let this_year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+    if !(2019..=this_year).contains(&input.year) {
+        let message = format!("expenditure is reported for a year from 2019 to {this_year}");
+        return Err(UserError::validation("year", message).into());
+    }
+    let reported_by = reporter.subject.clone();
+    command
+        .run(fund, async |txn, effect| {
+            let programme = lock_row::<joint_programme::Entity>(txn, input.joint_programme_id)
+                .await?
+                .ok_or_else(|| UserError::not_found("jointProgramme", "joint programme"))?;
+            if !ProgrammeStatus::from_stored(&programme.status)?.accepts_reports() {
+                let message = format!("the programme is {}: no more reports", programme.status);
+                return Err(UserError::new(UserErrorCode::InvalidTransition, &["jointProgramme"], message).into());
+            }
+            let line = budget_line::Entity::find()
+                .filter(budget_line::Column::JointProgrammeId.eq(programme.id))
+                .filter(budget_line::Column::OrganizationId.eq(organization))
+                .one(txn)
+                .await?
+                .ok_or_else(|| ServiceError::Forbidden("your organization takes no part in this programme".to_owned()))?;
+            let existing = expenditure_report::Entity::find()
+                .filter(expenditure_report::Column::JointProgrammeId.eq(programme.id))
+                .filter(expenditure_report::Column::OrganizationId.eq(organization))
+                .all(txn)
+                .await?;
+            // Said first, as the reports are at hand; a racing twin meets the unique key instead.
+            if existing.iter().any(|r| r.year == input.year) {
+                let message = format!("your organization already reported expenditure for {}", input.year);
+                return Err(UserError::new(UserErrorCode::Duplicate, &["year"], message).into());
+            }
+            if existing.iter().any(|r| r.r#final) {
+                return Err(UserError::new(UserErrorCode::InvalidTransition, &["year"], "your organization already sent its final expenditure report").into());
+            }
+            // Each report is within what was transferred, so the sum fits; if it did not, it
+            // would certainly be more than was transferred.
+            let spent = Usd::checked_sum(existing.iter().map(|r| Usd::from_cents(r.amount_usd_cents)).chain([amount]));
+            let transferred = sum_cents(txn, transfer::Column::AmountUsdCents, transfer::Column::BudgetLineId, line.id).await?;
+            let transferred = Usd::from_cents(transferred);
+            if spent.is_none_or(|spent| spent > transferred) {
+                let spent = spent.map_or_else(|| "more than the fund can record".to_owned(), |s| s.to_string());
+                let message = format!("expenditure would reach {spent}, more than the {transferred} transferred to your organization");
+                return Err(UserError::new(UserErrorCode::BudgetExceeded, &["amountUsd"], message).into());
+            }
+            let created = expenditure_report::ActiveModel {
+                joint_programme_id: Set(programme.id),
+                organization_id: Set(organization),
+                year: Set(input.year),
+                amount_usd_cents: Set(amount.cents()),
+                r#final: Set(input.is_final),
+                reported_by: Set(reported_by),
+                reported_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            effect.created((Kind::ExpenditureReport, created.id), &created);
+            let summary = format!("{} expenditure of {amount} reported on {}", input.year, programme.code);
+            effect.announce(NewEvent::new(PortfolioEventKind::Expenditure, (Kind::ExpenditureReport, created.id), summary));
+            Ok(created)
+        })
+        .await
+}
+
+/// Adds a results indicator to a programme (a participating organization of it, or the fund's
+/// staff): its code unique in the programme, its target other than its baseline.
+pub async fn add_indicator(
+    fund: &Services,
+    ctx: &Ctx,
+    input: NewIndicator,
+) -> ServiceResult<results_indicator::Model> {
+    let command = Command::new(
+        ctx,
+        "addIndicator",
+        &[Role::Admin, Role::Puno],
+        "add results indicators",
+    )?;
+    let principal = command.principal();
+    let code = Text::Code.required(&input.code, "code")?;
+    let statement = Text::Statement.required(&input.statement, "statement")?;
+    let unit = Text::Unit.required(&input.unit, "unit")?;
+    let baseline = ExactDecimal::parse_indicator_value(input.baseline, "baseline")?;
+    let target = ExactDecimal::parse_indicator_value(input.target, "target")?;
+    if target == baseline {
+        return Err(UserError::validation(
+            "target",
+            "the target differs from the baseline, or progress cannot be measured",
+        )
+        .into());
+    }
+    command
+        .run(fund, async |txn, effect| {
+            let programme = lock_row::<joint_programme::Entity>(txn, input.joint_programme_id)
+                .await?
+                .ok_or_else(|| UserError::not_found("jointProgramme", "joint programme"))?;
+            require_participant(txn, principal, programme.id).await?;
+            if let Some(objective) = input.objective_id {
+                entity::gcm_objective::Entity::find_by_id(objective)
+                    .one(txn)
+                    .await?
+                    .ok_or_else(|| UserError::not_found("objective", "GCM objective"))?;
+            }
+            if let Some(principle) = input.guiding_principle_id {
+                entity::guiding_principle::Entity::find_by_id(principle)
+                    .one(txn)
+                    .await?
+                    .ok_or_else(|| UserError::not_found("guidingPrinciple", "guiding principle"))?;
+            }
+            let created = results_indicator::ActiveModel {
+                joint_programme_id: Set(programme.id),
+                code: Set(code),
+                level: Set(input.level.as_str().to_owned()),
+                statement: Set(statement),
+                unit: Set(unit),
+                baseline: Set(baseline.to_stored()),
+                target: Set(target.to_stored()),
+                gcm_objective_id: Set(input.objective_id),
+                guiding_principle_id: Set(input.guiding_principle_id),
+                created_by: Set(principal.subject.clone()),
+                created_at: Set(chrono::Utc::now()),
+                version: Set(1),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            effect.created((Kind::ResultsIndicator, created.id), &created);
+            Ok(created)
+        })
+        .await
+}
+
+/// Reports an indicator's value at the end of a period that has ended (PUNO of the programme):
+/// one value per period.
+pub async fn report_indicator_value(
+    fund: &Services,
+    ctx: &Ctx,
+    indicator_id: i64,
+    period_end: NaiveDate,
+    value: Decimal,
+    note: Option<String>,
+) -> ServiceResult<Measured> {
+    let command = Command::new(
+        ctx,
+        "reportIndicatorValue",
+        &[Role::Puno],
+        "report indicator values: participating organizations report their programmes' results",
+    )?;
+    let principal = command.principal();
+    if period_end > chrono::Utc::now().date_naive() {
+        return Err(
+            UserError::validation("periodEnd", "a period is reported once it has ended").into(),
+        );
+    }
+    let value = ExactDecimal::parse_indicator_value(value, "value")?;
+    let note = Text::Note.optional(note.as_deref(), "note")?;
+    command
+        .run(fund, async |txn, effect| {
+            let indicator = lock_row::<results_indicator::Entity>(txn, indicator_id)
+                .await?
+                .ok_or_else(|| UserError::not_found("indicator", "results indicator"))?;
+            require_participant(txn, principal, indicator.joint_programme_id).await?;
+            let created = indicator_measurement::ActiveModel {
+                indicator_id: Set(indicator.id),
+                period_end: Set(period_end),
+                value: Set(value.to_stored()),
+                note: Set(note),
+                reported_by: Set(principal.subject.clone()),
+                reported_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            effect.created((Kind::IndicatorMeasurement, created.id), &created);
+            let summary = format!(
+                "Indicator {} reported {} {} for {period_end}",
+                indicator.code, created.value, indicator.unit
+            );
+            effect.announce(NewEvent::new(
+                PortfolioEventKind::IndicatorReport,
+                (Kind::IndicatorMeasurement, created.id),
+                summary,
+            ));
+            Ok(Measured {
+                measurement: created,
+                indicator,
+            })
+        })
+        .await
+}
+
+/// The organization a PUNO reports for: its own, whatever the input says.
+fn own_organization(principal: &Principal, named: Option<i64>) -> ServiceResult<i64> {
+    let own = principal
+        .organization_id
+        .ok_or_else(|| ServiceError::Forbidden("this token names no organization".to_owned()))?;
+    match named {
+        Some(other) if other != own => Err(ServiceError::Forbidden(
+            "a participating organization reports for itself only".to_owned(),
+        )),
+        _ => Ok(own),
+    }
+}
+
+/// A PUNO acts only on programmes its organization takes part in.
+async fn require_participant<C: ConnectionTrait>(
+    db: &C,
+    principal: &Principal,
+    programme_id: i64,
+) -> ServiceResult<()> {
+    if principal.role != Role::Puno {
+        return Ok(());
+    }
+    let own = principal
+        .organization_id
+        .ok_or_else(|| ServiceError::Forbidden("this token names no organization".to_owned()))?;
+    let takes_part = budget_line::Entity::find()
+        .filter(budget_line::Column::JointProgrammeId.eq(programme_id))
+        .filter(budget_line::Column::OrganizationId.eq(own))
+        .one(db)
+        .await?
+        .is_some();
+    if takes_part {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden(
+            "your organization takes no part in this programme".to_owned(),
+        ))
+    }
+}
