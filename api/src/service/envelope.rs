@@ -112,7 +112,9 @@ impl<'c> Command<'c> {
         })
     }
 
-    /// Runs `work` in one transaction, with its audit and outbox events, and commits.
+    /// Runs `work` in one transaction, with its audit and outbox events, and commits. The span
+    /// (one per command) shows in a slow request's trace where its time went.
+    #[tracing::instrument(name = "command", skip_all, fields(command = self.name, caller = %self.principal.subject))]
     pub async fn run<T>(
         self,
         fund: &Services,
@@ -166,6 +168,7 @@ impl OncePerKey<'_> {
 
     /// Runs `work` once for the key, as [`Command::run`]; a retry gets what the first run
     /// produced, read again ([`Replay`]).
+    #[tracing::instrument(name = "command", skip_all, fields(command = self.command.name, caller = %self.command.principal.subject))]
     pub async fn run<T: Replay>(
         self,
         fund: &Services,
