@@ -4,7 +4,7 @@
 use super::page::{self, Page, Window};
 use super::search::Search;
 use super::totals::within_fund_total;
-use super::{access, audit, claim_version, events, Ctx, ServiceError, ServiceResult, Services};
+use super::{audit, claim_version, events, policy, Ctx, ServiceError, ServiceResult, Services};
 use crate::domain::workflow::Markers;
 use crate::domain::{
     ConceptNoteStatus, Region, ReviewOutcome, Role, Scope, Text, Usd, UserError, UserErrorCode,
@@ -156,8 +156,10 @@ impl Services {
         order: ConceptNoteOrder,
         window: Window,
     ) -> ServiceResult<Page<concept_note::Model>> {
-        let principal = access::authenticated(ctx)?;
-        let mut condition = access::concept_notes_condition(principal)
+        let principal = policy::authenticated(ctx)?;
+        let mut condition = self
+            .policy
+            .readable_concept_notes(principal)
             .add(filter.common.condition(concept_note::Column::Id));
         if let Some(area) = filter.common.thematic_area_id {
             condition = condition.add(concept_note::Column::ThematicAreaId.eq(area));
@@ -205,18 +207,16 @@ impl Services {
         ctx: &Ctx,
         id: i64,
     ) -> ServiceResult<Option<concept_note::Model>> {
-        let principal = access::authenticated(ctx)?;
+        let principal = policy::authenticated(ctx)?;
         let Some(note) = concept_note::Entity::find_by_id(id).one(&self.db).await? else {
             return Ok(None);
         };
         let organizations = organization_ids_of(&self.db, id).await?;
-        if !access::can_read_concept_note(
+        self.policy.require_concept_note(
             principal,
             ConceptNoteStatus::from_stored(&note.status)?,
             &organizations,
-        ) {
-            return Err(ServiceError::Forbidden("this concept note is not yet in the pipeline, and your organization does not take part in it".to_owned()));
-        }
+        )?;
         Ok(Some(note))
     }
 
@@ -424,7 +424,10 @@ impl Services {
                 created.id,
                 format!("Concept note {} submitted", created.reference),
             )
-            .for_organizations(organizations.iter().copied().collect()),
+            .about_concept_note(
+                ConceptNoteStatus::from_stored(&created.status)?,
+                organizations.iter().copied().collect(),
+            ),
         )
         .await?;
         self.commit(txn).await?;
@@ -493,7 +496,7 @@ impl Services {
                 note_id,
                 format!("Concept note {} reviewed: {}", after.reference, outcome),
             )
-            .for_organizations(organizations),
+            .about_concept_note(next, organizations),
         )
         .await?;
         self.commit(txn).await?;
@@ -549,7 +552,7 @@ impl Services {
                 note_id,
                 format!("Concept note {} withdrawn", after.reference),
             )
-            .for_organizations(organizations),
+            .about_concept_note(next, organizations),
         )
         .await?;
         self.commit(txn).await?;

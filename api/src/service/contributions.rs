@@ -5,7 +5,7 @@ use super::page::{self, Page, Window};
 use super::search::Search;
 use super::totals::within_fund_total;
 use super::{
-    access, audit, claim_version, events, lock_row, Ctx, ServiceError, ServiceResult, Services,
+    audit, claim_version, events, lock_row, policy, Ctx, ServiceError, ServiceResult, Services,
 };
 use crate::domain::{
     ContributionStatus, Currency, DonorKind, Earmarking, ExactDecimal, PortfolioEventKind, Rate,
@@ -94,7 +94,7 @@ impl Services {
         order: DonorOrder,
         window: Window,
     ) -> ServiceResult<Page<donor::Model>> {
-        access::authenticated(ctx)?;
+        policy::authenticated(ctx)?;
         let mut query = donor::Entity::find();
         if let Some(kind) = filter.kind {
             query = query.filter(donor::Column::Kind.eq(kind.as_str()));
@@ -114,7 +114,7 @@ impl Services {
     }
 
     pub async fn donor(&self, ctx: &Ctx, id: i64) -> ServiceResult<Option<donor::Model>> {
-        access::authenticated(ctx)?;
+        policy::authenticated(ctx)?;
         Ok(donor::Entity::find_by_id(id).one(&self.db).await?)
     }
 
@@ -124,8 +124,8 @@ impl Services {
         filter: ContributionFilter,
         window: Window,
     ) -> ServiceResult<Page<contribution::Model>> {
-        let principal = access::authenticated(ctx)?;
-        let mut condition = access::contributions_condition(principal);
+        let principal = policy::authenticated(ctx)?;
+        let mut condition = policy::contributions_condition(principal);
         if let Some(donor) = filter.donor_id {
             condition = condition.add(contribution::Column::DonorId.eq(donor));
         }
@@ -162,16 +162,16 @@ impl Services {
         ctx: &Ctx,
         id: i64,
     ) -> ServiceResult<Option<contribution::Model>> {
-        let principal = access::authenticated(ctx)?;
+        let principal = policy::authenticated(ctx)?;
         let Some(found) = contribution::Entity::find_by_id(id).one(&self.db).await? else {
             return Ok(None);
         };
-        access::require_contributions_of(principal, found.donor_id)?;
+        policy::require_contributions_of(principal, found.donor_id)?;
         Ok(Some(found))
     }
 
     pub async fn deposit(&self, ctx: &Ctx, id: i64) -> ServiceResult<Option<deposit::Model>> {
-        let principal = access::authenticated(ctx)?;
+        let principal = policy::authenticated(ctx)?;
         let Some(found) = deposit::Entity::find_by_id(id).one(&self.db).await? else {
             return Ok(None);
         };
@@ -179,7 +179,7 @@ impl Services {
             .one(&self.db)
             .await?
             .ok_or_else(|| anyhow::anyhow!("deposit {id} without its contribution"))?;
-        access::require_contributions_of(principal, agreement.donor_id)?;
+        policy::require_contributions_of(principal, agreement.donor_id)?;
         Ok(Some(found))
     }
 
@@ -878,8 +878,8 @@ pub struct DonorStatement {
 impl Services {
     /// A donor's statement: the donor itself, the fund's staff and the steering committee.
     pub async fn donor_statement(&self, ctx: &Ctx, donor_id: i64) -> ServiceResult<DonorStatement> {
-        let principal = access::authenticated(ctx)?;
-        access::require_contributions_of(principal, donor_id)?;
+        let principal = policy::authenticated(ctx)?;
+        policy::require_contributions_of(principal, donor_id)?;
         // `donor_id` is an integer: written into the SQL as a literal. The statement's figures
         // are the fund's figures: kept in memory until the fund changes (see `figures`).
         let by_currency = self

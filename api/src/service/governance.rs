@@ -4,7 +4,7 @@
 use super::concept_notes::organization_ids_of;
 use super::page::{self, Page, Window};
 use super::totals::within_fund_total;
-use super::{access, audit, events, lock_row, Ctx, ServiceResult, Services};
+use super::{audit, events, lock_row, policy, Ctx, ServiceResult, Services};
 use crate::domain::{
     ConceptNoteStatus, DecisionKind, MeetingKind, PortfolioEventKind, ProgrammeStatus, Role, Text,
     Usd, UserError,
@@ -14,8 +14,8 @@ use chrono::NaiveDate;
 use entity::{concept_note, decision, joint_programme, steering_committee_meeting};
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 use serde::Serialize;
 
@@ -61,7 +61,7 @@ impl Services {
         filter: MeetingFilter,
         window: Window,
     ) -> ServiceResult<Page<steering_committee_meeting::Model>> {
-        access::authenticated(ctx)?;
+        policy::authenticated(ctx)?;
         let mut query = steering_committee_meeting::Entity::find();
         if let Some(kind) = filter.kind {
             query = query.filter(steering_committee_meeting::Column::Kind.eq(kind.as_str()));
@@ -83,7 +83,7 @@ impl Services {
         ctx: &Ctx,
         id: i64,
     ) -> ServiceResult<Option<steering_committee_meeting::Model>> {
-        access::authenticated(ctx)?;
+        policy::authenticated(ctx)?;
         Ok(steering_committee_meeting::Entity::find_by_id(id)
             .one(&self.db)
             .await?)
@@ -96,20 +96,8 @@ impl Services {
         filter: DecisionFilter,
         window: Window,
     ) -> ServiceResult<Page<decision::Model>> {
-        let principal = access::authenticated(ctx)?;
-        let mut condition = Condition::all();
-        if !principal.reads_everything() {
-            let visible_notes = concept_note::Entity::find()
-                .select_only()
-                .column(concept_note::Column::Id)
-                .filter(access::concept_notes_condition(principal))
-                .into_query();
-            condition = condition.add(
-                Condition::any()
-                    .add(decision::Column::JointProgrammeId.is_not_null())
-                    .add(decision::Column::ConceptNoteId.in_subquery(visible_notes)),
-            );
-        }
+        let principal = policy::authenticated(ctx)?;
+        let mut condition = self.policy.readable_decisions(principal);
         if !filter.kinds.is_empty() {
             condition = condition
                 .add(decision::Column::Kind.is_in(filter.kinds.iter().map(|k| k.as_str())));
@@ -144,7 +132,7 @@ impl Services {
     }
 
     pub async fn decision(&self, ctx: &Ctx, id: i64) -> ServiceResult<Option<decision::Model>> {
-        access::authenticated(ctx)?;
+        policy::authenticated(ctx)?;
         let Some(found) = decision::Entity::find_by_id(id).one(&self.db).await? else {
             return Ok(None);
         };
@@ -272,7 +260,7 @@ impl Services {
             }
         }
 
-        let (summary, event_scope) = match input.subject {
+        let (summary, audience) = match input.subject {
             DecisionSubject::ConceptNote(note_id) => {
                 let Some(next) = input.kind.concept_note_outcome() else {
                     return Err(UserError::validation(
@@ -311,7 +299,10 @@ impl Services {
                         "{} decision on concept note {}: now {}",
                         input.kind, note.reference, status
                     ),
-                    (status.is_public(), organizations),
+                    policy::Audience::ConceptNote {
+                        status,
+                        organization_ids: organizations,
+                    },
                 )
             }
             DecisionSubject::JointProgramme(programme_id) => {
@@ -394,7 +385,7 @@ impl Services {
                         "{} decision on joint programme {}",
                         input.kind, programme.code
                     ),
-                    (true, Vec::new()),
+                    policy::Audience::Everyone,
                 )
             }
         };
@@ -426,14 +417,12 @@ impl Services {
             audit::snapshot(&created),
         )
         .await?;
-        let mut event = events::NewEvent::new(
+        let event = events::NewEvent::new(
             PortfolioEventKind::Decision,
             (Kind::Decision, created.id),
             summary,
-        );
-        if !event_scope.0 {
-            event = event.for_organizations(event_scope.1);
-        }
+        )
+        .for_audience(audience);
         let event = events::append(&txn, event).await?;
         self.commit(txn).await?;
         self.events.committed(event);

@@ -1,9 +1,8 @@
 //! The portfolio as a dashboard sees it, aggregated by the database (SUM, COUNT, GROUP BY):
 //! its cost does not grow with the rows beyond the database's own aggregation.
 
-use super::{Ctx, ServiceError, ServiceResult, Services};
+use super::{Ctx, ReadPolicy, ServiceError, ServiceResult, Services};
 use crate::auth::Principal;
-use crate::domain::Role;
 use crate::domain::{ConceptNoteStatus, Region};
 use chrono::{Datelike, NaiveDate};
 use entity::capitalization_target;
@@ -231,14 +230,7 @@ pub struct PortfolioScope {
     pub thematic_area_id: Option<i64>,
     pub region: Option<Region>,
     /// Concept notes the caller may not read are not counted: set by `seen_by`.
-    notes_visible_to: Option<NoteVisibility>,
-}
-
-/// Which concept notes a caller reads (the rule of `access::concept_notes_condition`, in SQL).
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum NoteVisibility {
-    Published,
-    PublishedOrOrganization(i64),
+    notes_read_by: Option<(ReadPolicy, Principal)>,
 }
 
 impl PortfolioScope {
@@ -253,34 +245,35 @@ impl PortfolioScope {
             to,
             thematic_area_id,
             region,
-            notes_visible_to: None,
+            notes_read_by: None,
         }
     }
 
-    /// The same scope, counting only the concept notes `principal` may read.
-    pub fn seen_by(&self, principal: &Principal) -> Self {
-        let notes_visible_to = if principal.reads_everything() {
-            None
-        } else {
-            match (principal.role, principal.organization_id) {
-                (Role::Puno, Some(org)) => Some(NoteVisibility::PublishedOrOrganization(org)),
-                _ => Some(NoteVisibility::Published),
-            }
-        };
+    /// The same scope, counting only the concept notes `principal` may read under `policy`.
+    pub fn seen_by(&self, policy: ReadPolicy, principal: &Principal) -> Self {
         Self {
-            notes_visible_to,
+            notes_read_by: Some((policy, principal.clone())),
             ..self.clone()
         }
     }
 
     fn note_visibility(&self) -> String {
-        let published = "n.status IN ('PIPELINE', 'APPROVED', 'FUNDED')";
-        match self.notes_visible_to {
+        use sea_orm::sea_query::{PostgresQueryBuilder, Query};
+        let Some((policy, principal)) = &self.notes_read_by else {
+            return String::new();
+        };
+        if principal.reads_everything() {
+            return String::new();
+        }
+        // The policy's condition, written as SQL both databases read (double-quoted names,
+        // values as literals).
+        let sql = Query::select()
+            .expr(sea_orm::sea_query::Expr::val(1))
+            .cond_where(policy.readable_concept_notes_in(principal, "n"))
+            .to_string(PostgresQueryBuilder);
+        match sql.split_once(" WHERE ") {
+            Some((_, condition)) => format!(" AND ({condition})"),
             None => String::new(),
-            Some(NoteVisibility::Published) => format!(" AND {published}"),
-            Some(NoteVisibility::PublishedOrOrganization(org)) => format!(
-                " AND ({published} OR n.id IN (SELECT o.concept_note_id FROM concept_note_organization o WHERE o.organization_id = {org}))"
-            ),
         }
     }
 
@@ -474,7 +467,7 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<AreaFigures>> {
-        let scope = &scope.seen_by(ctx.principal()?);
+        let scope = &scope.seen_by(self.policy, ctx.principal()?);
         let sql = format!(
             // One grouped pass over each table (not one correlated scan per area and figure).
             "SELECT a.id AS area_id,
@@ -522,7 +515,7 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<RegionFigures>> {
-        let scope = &scope.seen_by(ctx.principal()?);
+        let scope = &scope.seen_by(self.policy, ctx.principal()?);
         let regions = match scope.region {
             Some(region) => format!("SELECT '{}' AS region", region.as_str()),
             None => "SELECT DISTINCT region FROM country".to_owned(),
@@ -546,7 +539,7 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<CountryFigures>> {
-        let scope = &scope.seen_by(ctx.principal()?);
+        let scope = &scope.seen_by(self.policy, ctx.principal()?);
         let sql = format!(
             "SELECT nc.country_code AS country_code,
                COUNT(DISTINCT p.id) AS programme_count,
@@ -570,7 +563,7 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<StatusCount>> {
-        let scope = &scope.seen_by(ctx.principal()?);
+        let scope = &scope.seen_by(self.policy, ctx.principal()?);
         let sql = format!(
             "SELECT n.status AS status, COUNT(*) AS count, {requested} AS requested FROM concept_note n WHERE 1 = 1{notes} GROUP BY n.status",
             requested = sum("n.requested_budget_usd_cents"),
@@ -610,7 +603,7 @@ impl Services {
         if let Some(reason) = donors_money_refusal(Some(principal), scope, Split::ByPeriod) {
             return Err(ServiceError::Forbidden(reason));
         }
-        let scope = &scope.seen_by(principal);
+        let scope = &scope.seen_by(self.policy, principal);
         let period = match (self.db.get_database_backend(), interval) {
             (DbBackend::Postgres, Interval::Month) => "to_char(d.received_on, 'YYYY-MM')",
             (DbBackend::Postgres, Interval::Quarter) => "to_char(d.received_on, 'YYYY-\"Q\"Q')",
@@ -635,7 +628,7 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<PrincipleFigures>> {
-        let scope = &scope.seen_by(ctx.principal()?);
+        let scope = &scope.seen_by(self.policy, ctx.principal()?);
         let sql = format!(
             "SELECT g.id AS principle_id,
                (SELECT COUNT(*) FROM joint_programme p JOIN concept_note_principle np ON np.concept_note_id = p.concept_note_id WHERE np.guiding_principle_id = g.id{programmes}) AS programme_count,
@@ -652,7 +645,7 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<MarkerCount>> {
-        let scope = &scope.seen_by(ctx.principal()?);
+        let scope = &scope.seen_by(self.policy, ctx.principal()?);
         let sql = format!(
             "SELECT 'GENDER' AS marker, p.gender_marker AS score, COUNT(*) AS count FROM joint_programme p WHERE 1 = 1{programmes} GROUP BY p.gender_marker
              UNION ALL SELECT 'HUMAN_RIGHTS', p.human_rights_marker, COUNT(*) FROM joint_programme p WHERE 1 = 1{programmes} GROUP BY p.human_rights_marker

@@ -6,7 +6,8 @@ use super::idempotency::{Begun, Claim};
 use super::page::{self, Page, Window};
 use super::search::Search;
 use super::{
-    access, audit, claim_version, events, lock_row, Ctx, ServiceError, ServiceResult, Services,
+    arithmetic, audit, claim_version, events, lock_row, policy, Ctx, ServiceError, ServiceResult,
+    Services,
 };
 use crate::auth::Principal;
 use crate::domain::{
@@ -16,14 +17,14 @@ use crate::domain::{
 use crate::ids::Kind;
 use chrono::NaiveDate;
 use entity::{
-    budget_line, concept_note, contribution, decision, deposit, expenditure_report, fund_ledger,
-    indicator_measurement, joint_programme, results_indicator, transfer,
+    budget_line, concept_note, decision, expenditure_report, fund_ledger, indicator_measurement,
+    joint_programme, results_indicator, transfer,
 };
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, Set, TransactionTrait,
 };
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -91,17 +92,6 @@ pub struct NewIndicator {
     pub guiding_principle_id: Option<i64>,
 }
 
-/// What the fund can still spend on a programme of one thematic area.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct Availability {
-    /// Net deposits earmarked to the area, less what transfers drew from them.
-    pub earmarked: Usd,
-    /// Net unearmarked deposits, less what transfers drew from them.
-    pub unearmarked: Usd,
-    /// Money available only to other areas.
-    pub other_areas: Usd,
-}
-
 impl Services {
     pub async fn joint_programmes(
         &self,
@@ -110,7 +100,7 @@ impl Services {
         order: ProgrammeOrder,
         window: Window,
     ) -> ServiceResult<Page<joint_programme::Model>> {
-        access::authenticated(ctx)?;
+        policy::authenticated(ctx)?;
         let mut condition = filter
             .common
             .condition(joint_programme::Column::ConceptNoteId);
@@ -156,7 +146,7 @@ impl Services {
         ctx: &Ctx,
         id: i64,
     ) -> ServiceResult<Option<joint_programme::Model>> {
-        access::authenticated(ctx)?;
+        policy::authenticated(ctx)?;
         Ok(joint_programme::Entity::find_by_id(id)
             .one(&self.db)
             .await?)
@@ -169,7 +159,7 @@ impl Services {
         E: EntityTrait,
         <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<i64>,
     {
-        access::authenticated(ctx)?;
+        policy::authenticated(ctx)?;
         Ok(E::find_by_id(id).one(&self.db).await?)
     }
 
@@ -454,81 +444,6 @@ impl Services {
         Ok(after)
     }
 
-    /// What the fund holds for a programme of `area`.
-    pub async fn availability<C: ConnectionTrait>(
-        db: &C,
-        area: i64,
-    ) -> ServiceResult<Availability> {
-        let net = |earmark: Condition| {
-            deposit::Entity::find()
-                .select_only()
-                .column_as(
-                    Expr::cust("COALESCE(CAST(SUM(deposit.net_usd_cents) AS BIGINT), 0)"),
-                    "total",
-                )
-                .inner_join(contribution::Entity)
-                .filter(earmark)
-                .into_tuple::<i64>()
-        };
-        let drawn = |column: transfer::Column, condition: Condition| {
-            transfer::Entity::find()
-                .select_only()
-                .column_as(
-                    Expr::cust(format!(
-                        "COALESCE(CAST(SUM(transfer.{}) AS BIGINT), 0)",
-                        column_name(column)
-                    )),
-                    "total",
-                )
-                .filter(condition)
-                .into_tuple::<i64>()
-        };
-        let earmarked_in =
-            net(Condition::all().add(contribution::Column::EarmarkedAreaId.eq(area)))
-                .one(db)
-                .await?
-                .ok_or_else(no_sum)?;
-        let earmarked_elsewhere =
-            net(Condition::all().add(contribution::Column::EarmarkedAreaId.ne(area)))
-                .one(db)
-                .await?
-                .ok_or_else(no_sum)?;
-        let unearmarked_in =
-            net(Condition::all().add(contribution::Column::EarmarkedAreaId.is_null()))
-                .one(db)
-                .await?
-                .ok_or_else(no_sum)?;
-        let earmarked_out = drawn(
-            transfer::Column::FromEarmarkedUsdCents,
-            Condition::all().add(transfer::Column::ThematicAreaId.eq(area)),
-        )
-        .one(db)
-        .await?
-        .ok_or_else(no_sum)?;
-        let earmarked_out_elsewhere = drawn(
-            transfer::Column::FromEarmarkedUsdCents,
-            Condition::all().add(transfer::Column::ThematicAreaId.ne(area)),
-        )
-        .one(db)
-        .await?
-        .ok_or_else(no_sum)?;
-        let unearmarked_out = drawn(transfer::Column::FromUnearmarkedUsdCents, Condition::all())
-            .one(db)
-            .await?
-            .ok_or_else(no_sum)?;
-        let balance = |money_in: i64, money_out: i64| {
-            money_in
-                .checked_sub(money_out)
-                .map(Usd::from_cents)
-                .ok_or_else(|| anyhow::anyhow!("the fund's balance does not fit in cents"))
-        };
-        Ok(Availability {
-            earmarked: balance(earmarked_in, earmarked_out)?,
-            unearmarked: balance(unearmarked_in, unearmarked_out)?,
-            other_areas: balance(earmarked_elsewhere, earmarked_out_elsewhere)?,
-        })
-    }
-
     /// Transfers money to a participating organization on a funding decision. Spending is
     /// serialized on the fund ledger, so concurrent transfers can never overdraw the fund.
     pub async fn record_transfer(
@@ -603,13 +518,7 @@ impl Services {
                     "this organization has no budget line in the programme",
                 )
             })?;
-        let transferred = sum_cents(
-            &txn,
-            transfer::Column::AmountUsdCents,
-            transfer::Column::BudgetLineId,
-            line.id,
-        )
-        .await?;
+        let transferred = arithmetic::transferred_on_line(&txn, line.id).await?;
         let overflow = || {
             anyhow::anyhow!(
                 "the money of programme {} does not fit in cents",
@@ -627,7 +536,7 @@ impl Services {
             )
             .into());
         }
-        let available = Self::availability(&txn, programme.thematic_area_id).await?;
+        let available = arithmetic::availability(&txn, programme.thematic_area_id).await?;
         let usable = available
             .earmarked
             .checked_add(available.unearmarked)
@@ -774,13 +683,7 @@ impl Services {
                 .map(|r| Usd::from_cents(r.amount_usd_cents))
                 .chain([amount]),
         );
-        let transferred = sum_cents(
-            &txn,
-            transfer::Column::AmountUsdCents,
-            transfer::Column::BudgetLineId,
-            line.id,
-        )
-        .await?;
+        let transferred = arithmetic::transferred_on_line(&txn, line.id).await?;
         let transferred = Usd::from_cents(transferred);
         if spent.is_none_or(|spent| spent > transferred) {
             let spent = spent.map_or_else(
@@ -1045,36 +948,4 @@ async fn require_participant<C: ConnectionTrait>(
             "your organization takes no part in this programme".to_owned(),
         ))
     }
-}
-
-async fn sum_cents<C: ConnectionTrait>(
-    db: &C,
-    amount: transfer::Column,
-    by: transfer::Column,
-    id: i64,
-) -> ServiceResult<i64> {
-    transfer::Entity::find()
-        .select_only()
-        .column_as(
-            Expr::cust(format!(
-                "COALESCE(CAST(SUM(transfer.{}) AS BIGINT), 0)",
-                column_name(amount)
-            )),
-            "total",
-        )
-        .filter(by.eq(id))
-        .into_tuple::<i64>()
-        .one(db)
-        .await?
-        .ok_or_else(no_sum)
-}
-
-/// A SUM always answers one row; none is a broken connection or database, never 0.
-fn no_sum() -> ServiceError {
-    anyhow::anyhow!("a SUM returned no row").into()
-}
-
-fn column_name(column: transfer::Column) -> &'static str {
-    use sea_orm::IdenStatic;
-    column.as_str()
 }
