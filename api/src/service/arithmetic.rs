@@ -76,7 +76,7 @@ pub fn funding_gap(target: i64, deposited: i64) -> i64 {
 }
 
 /// The sum of `amount` over `FROM <from> <alias>` where `condition` holds, as a value.
-fn sum_of(from: &str, alias: &str, amount: &str, condition: Condition) -> Expr {
+pub(crate) fn sum_of(from: &str, alias: &str, amount: &str, condition: Condition) -> Expr {
     scalar(
         Query::select()
             .expr(cents(column(alias, amount)))

@@ -5,7 +5,8 @@ use super::page::{self, Page, Window};
 use super::search::Search;
 use super::totals::within_fund_total;
 use super::{
-    audit, claim_version, events, lock_row, policy, Ctx, ServiceError, ServiceResult, Services,
+    arithmetic, audit, claim_version, events, lock_row, policy, Ctx, ServiceError, ServiceResult,
+    Services,
 };
 use crate::domain::{
     ContributionStatus, Currency, DonorKind, Earmarking, ExactDecimal, PortfolioEventKind, Rate,
@@ -880,38 +881,17 @@ impl Services {
     pub async fn donor_statement(&self, ctx: &Ctx, donor_id: i64) -> ServiceResult<DonorStatement> {
         let principal = policy::authenticated(ctx)?;
         policy::require_contributions_of(principal, donor_id)?;
-        // `donor_id` is an integer: written into the SQL as a literal. The statement's figures
-        // are the fund's figures: kept in memory until the fund changes (see `figures`).
+        // The statement's figures are the fund's arithmetic's, kept in memory until the fund
+        // changes (see `figures`).
         let by_currency = self
-            .figure_rows::<CurrencyFigures>(&format!(
-                "SELECT c.currency AS currency,
-                   COALESCE(CAST(SUM(CASE WHEN c.status <> 'CANCELLED' THEN c.pledged_minor ELSE 0 END) AS BIGINT), 0) AS pledged,
-                   COALESCE(CAST(SUM(CASE WHEN c.status IN ('SIGNED', 'PARTIALLY_DEPOSITED', 'FULLY_DEPOSITED') THEN c.pledged_minor ELSE 0 END) AS BIGINT), 0) AS signed,
-                   COALESCE(CAST(SUM(c.deposited_minor) AS BIGINT), 0) AS deposited
-                 FROM contribution c WHERE c.donor_id = {donor_id} GROUP BY c.currency ORDER BY c.currency"
-            ))
+            .figure_rows::<CurrencyFigures>(&arithmetic::donor_by_currency(donor_id))
             .await?;
         let usd = self
-            .figure_row::<DonorUsdFigures>(&format!(
-                "SELECT
-                   (SELECT COALESCE(CAST(SUM(c.pledged_usd_cents) AS BIGINT), 0) FROM contribution c WHERE c.donor_id = {donor_id} AND c.status <> 'CANCELLED') AS pledged,
-                   (SELECT COALESCE(CAST(SUM(c.pledged_usd_cents) AS BIGINT), 0) FROM contribution c WHERE c.donor_id = {donor_id} AND c.status IN ('SIGNED', 'PARTIALLY_DEPOSITED', 'FULLY_DEPOSITED')) AS committed,
-                   (SELECT COALESCE(CAST(SUM(d.amount_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id}) AS deposited,
-                   (SELECT COALESCE(CAST(SUM(d.fee_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id}) AS fees,
-                   (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id}) AS net"
-            ))
+            .figure_row::<DonorUsdFigures>(&arithmetic::donor_usd(donor_id))
             .await?
             .ok_or_else(|| anyhow::anyhow!("a donor statement's sums returned no row"))?;
         let earmarks = self
-            .figure_rows::<EarmarkUse>(&format!(
-                "SELECT a.id AS area_id,
-                   (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id} AND c.earmarked_area_id = a.id) AS donor_net,
-                   (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.earmarked_area_id = a.id) AS pool_net,
-                   (SELECT COALESCE(CAST(SUM(t.from_earmarked_usd_cents) AS BIGINT), 0) FROM transfer t WHERE t.thematic_area_id = a.id) AS pool_transferred
-                 FROM thematic_area a
-                 WHERE a.id IN (SELECT c.earmarked_area_id FROM contribution c WHERE c.donor_id = {donor_id} AND c.status <> 'CANCELLED')
-                 ORDER BY a.number"
-            ))
+            .figure_rows::<EarmarkUse>(&arithmetic::donor_earmarks(donor_id))
             .await?;
         #[derive(sea_orm::FromQueryResult, Clone)]
         struct Pool {
@@ -920,12 +900,7 @@ impl Services {
             pool_transferred: i64,
         }
         let pool = self
-            .figure_row::<Pool>(&format!(
-                "SELECT
-                   (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id} AND c.earmarked_area_id IS NULL) AS donor_net,
-                   (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.earmarked_area_id IS NULL) AS pool_net,
-                   (SELECT COALESCE(CAST(SUM(t.from_unearmarked_usd_cents) AS BIGINT), 0) FROM transfer t) AS pool_transferred"
-            ))
+            .figure_row::<Pool>(&arithmetic::donor_unearmarked(donor_id))
             .await?
             .ok_or_else(|| anyhow::anyhow!("a donor statement's sums returned no row"))?;
         Ok(DonorStatement {

@@ -79,8 +79,15 @@ impl Donor {
     }
     async fn totals(&self, ctx: &Context<'_>) -> Result<DonorTotals> {
         let principal = check(ctx, ctx.actor().principal())?;
-        let money =
-            loaded(ctx, ctx.loader().load_one(MoneyOfDonor(self.0.id)).await)?.unwrap_or_default();
+        // The loader answers every donor it is asked for: no row is a broken invariant, not 0.
+        let money = loaded(ctx, ctx.loader().load_one(MoneyOfDonor(self.0.id)).await)?.ok_or_else(
+            || {
+                crate::graphql::errors::internal(
+                    &anyhow::anyhow!("no money figures for donor {}", self.0.id),
+                    &ctx.actor().request_id,
+                )
+            },
+        )?;
         Ok(DonorTotals {
             money,
             full: policy::can_read_contributions_of(principal, self.0.id),
