@@ -228,6 +228,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 db: db.into(),
                 statements,
                 figures: crate::service::FiguresCache::disabled(),
+                policy: crate::service::ReadPolicy::FUND,
             };
             if crate::seed::demo_if_empty(&services).await? {
                 println!("demo portfolio seeded");
@@ -333,6 +334,7 @@ async fn create_admin(
         db: db.into(),
         statements,
         figures: crate::service::FiguresCache::disabled(),
+        policy: crate::service::ReadPolicy::FUND,
     };
     let active = services
         .active_administrators()

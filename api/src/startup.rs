@@ -4,7 +4,7 @@ use crate::config::Settings;
 use crate::graphql::{self, SchemaOptions};
 use crate::http::{self, guard::Guard, AppState};
 use crate::ops::server_lock::{self, ServerLock};
-use crate::service::{retry, EventBus, Services, StatementCounter};
+use crate::service::{retry, EventBus, ReadPolicy, Services, StatementCounter};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
@@ -162,6 +162,16 @@ impl Application {
     /// Connects, migrates, seeds the demo portfolio into an empty database when asked, and binds
     /// the listener (port 0 picks a free port).
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        Self::build_with_policy(settings, ReadPolicy::FUND).await
+    }
+
+    /// Like [`Application::build`], with another read rule for concept notes: for the test that
+    /// shows every read path follows the one rule (`tests/api/policy.rs`). Not a setting: a
+    /// deployment cannot widen who reads unpublished notes.
+    pub async fn build_with_policy(
+        settings: &Settings,
+        policy: ReadPolicy,
+    ) -> anyhow::Result<Self> {
         settings.validate()?;
         let (db, statements) = connect(settings).await?;
         let server_lock = if settings.is_sqlite() {
@@ -184,6 +194,7 @@ impl Application {
             figures: crate::service::FiguresCache::new(Duration::from_secs(
                 settings.operations.figures_cache_secs,
             )),
+            policy,
         };
         let prepare = async {
             migrate(&services.db).await?;

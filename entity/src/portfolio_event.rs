@@ -13,8 +13,12 @@ pub struct Model {
     pub subject_type: String,
     pub subject_id: i64,
     pub summary: String,
+    /// The donor of the pledge or agreement the event is about.
     pub donor_id: Option<i64>,
+    /// The organizations of the concept note the event is about, as "1,2,3".
     pub organization_ids: String,
+    /// The status of the concept note the event is about, after the event.
+    pub concept_note_status: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ mod m20261129_000002_reference_data;
 mod m20261129_000003_performance_indexes;
 mod m20261201_000004_fund_version;
 mod m20261210_000004_user_activation;
+mod m20261211_000005_event_audience;
 pub mod reference;
 
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_performance_indexes::Migration),
             Box::new(m20261201_000004_fund_version::Migration),
             Box::new(m20261210_000004_user_activation::Migration),
+            Box::new(m20261211_000005_event_audience::Migration),
         ]
     }
 }

@@ -75,7 +75,7 @@ on_both! {
 }
 
 /// Opens a `graphql-transport-ws` connection and sends `connection_init` with `payload`.
-async fn websocket(
+pub(crate) async fn websocket(
     app: &TestApp,
     payload: Value,
 ) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
@@ -101,11 +101,11 @@ async fn websocket(
     socket
 }
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// The next protocol message other than a ping, or None on close / timeout.
-async fn next_message(socket: &mut Socket, wait: Duration) -> Option<Value> {
+pub(crate) async fn next_message(socket: &mut Socket, wait: Duration) -> Option<Value> {
     loop {
         let message = tokio::time::timeout(wait, socket.next())
             .await
@@ -127,7 +127,7 @@ async fn next_message(socket: &mut Socket, wait: Duration) -> Option<Value> {
     }
 }
 
-async fn subscribe(app: &TestApp, token: &str) -> Socket {
+pub(crate) async fn subscribe(app: &TestApp, token: &str) -> Socket {
     let mut socket = websocket(app, json!({"Authorization": format!("Bearer {token}")})).await;
     assert_eq!(
         next_message(&mut socket, Duration::from_secs(5))

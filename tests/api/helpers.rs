@@ -5,7 +5,7 @@
 use mptf::auth::{Principal, Tokens};
 use mptf::config::{Profile, Settings};
 use mptf::domain::Role;
-use mptf::service::Services;
+use mptf::service::{ReadPolicy, Services};
 use mptf::startup::Application;
 use serde_json::{json, Value};
 use std::sync::Once;
@@ -185,6 +185,7 @@ impl TestApp {
                 events: mptf::service::EventBus::new(true),
                 statements,
                 figures: mptf::service::FiguresCache::disabled(),
+                policy: ReadPolicy::FUND,
             },
             tokens: Tokens::new(SECRET.as_bytes()).unwrap(),
             database_url: database_url.to_owned(),
@@ -200,6 +201,19 @@ impl TestApp {
 
     /// Starts a server whose settings `adjust` may change.
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        Self::start(backend, adjust, ReadPolicy::FUND).await
+    }
+
+    /// Starts a server that reads concept notes under `policy` instead of the fund's rule.
+    pub async fn spawn_with_policy(backend: Backend, policy: ReadPolicy) -> TestApp {
+        Self::start(backend, |_| {}, policy).await
+    }
+
+    async fn start(
+        backend: Backend,
+        adjust: impl FnOnce(&mut Settings),
+        policy: ReadPolicy,
+    ) -> TestApp {
         init_logs();
         let (url, dir) = match backend {
             Backend::Sqlite => {
@@ -221,7 +235,7 @@ impl TestApp {
         };
         let mut settings = settings(&url);
         adjust(&mut settings);
-        let application = Application::build(&settings)
+        let application = Application::build_with_policy(&settings, policy)
             .await
             .expect("the application starts");
         let (port, services, _handle) = application.spawn();

@@ -14,5 +14,6 @@ mod hardening_c;
 mod hardening_d;
 mod operations;
 mod performance;
+mod policy;
 mod security;
 mod workflows;

@@ -21,14 +21,6 @@ impl ConceptNoteStatus {
         )
     }
 
-    /// Donors and partner systems see a note once the steering committee has taken it up.
-    pub fn is_public(self) -> bool {
-        matches!(
-            self,
-            ConceptNoteStatus::Pipeline | ConceptNoteStatus::Approved | ConceptNoteStatus::Funded
-        )
-    }
-
     pub fn transition(self, next: ConceptNoteStatus) -> Result<ConceptNoteStatus, UserError> {
         if self.can_move_to(next) {
             Ok(next)

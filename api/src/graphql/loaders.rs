@@ -5,7 +5,10 @@ use async_graphql::dataloader::Loader;
 use entity::*;
 use sea_orm::sea_query::postgres_array::NotU8;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -366,19 +369,11 @@ impl Loader<MoneyOfProgramme> for DbLoader {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[MoneyOfProgramme]) -> LoadResult<MoneyOfProgramme, Self::Value> {
-        let rows = joint_programme::Entity::find()
-            .select_only()
-            .column(joint_programme::Column::Id)
-            .column_as(
-                Expr::cust("(SELECT COALESCE(CAST(SUM(t.amount_usd_cents) AS BIGINT), 0) FROM transfer t WHERE t.joint_programme_id = joint_programme.id)"),
-                "transferred",
-            )
-            .column_as(
-                Expr::cust("(SELECT COALESCE(CAST(SUM(e.amount_usd_cents) AS BIGINT), 0) FROM expenditure_report e WHERE e.joint_programme_id = joint_programme.id)"),
-                "expenditure",
-            )
-            .filter(self.among(joint_programme::Column::Id, keys.iter().map(|k| k.0)))
-            .into_model::<ProgrammeMoney>()
+        // The figure is the fund's arithmetic's; this loader only batches it.
+        let select = crate::service::arithmetic::money_of_programmes(
+            Condition::all().add(self.among(joint_programme::Column::Id, keys.iter().map(|k| k.0))),
+        );
+        let rows = ProgrammeMoney::find_by_statement(self.db.get_database_backend().build(&select))
             .all(&self.db)
             .await?;
         Ok(rows
@@ -405,23 +400,10 @@ impl Loader<MoneyOfDonor> for DbLoader {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[MoneyOfDonor]) -> LoadResult<MoneyOfDonor, Self::Value> {
-        let rows = donor::Entity::find()
-            .select_only()
-            .column(donor::Column::Id)
-            .column_as(
-                Expr::cust("(SELECT COALESCE(CAST(SUM(c.pledged_usd_cents) AS BIGINT), 0) FROM contribution c WHERE c.donor_id = donor.id AND c.status <> 'CANCELLED')"),
-                "pledged",
-            )
-            .column_as(
-                Expr::cust("(SELECT COALESCE(CAST(SUM(c.pledged_usd_cents) AS BIGINT), 0) FROM contribution c WHERE c.donor_id = donor.id AND c.status IN ('SIGNED', 'PARTIALLY_DEPOSITED', 'FULLY_DEPOSITED'))"),
-                "committed",
-            )
-            .column_as(
-                Expr::cust("(SELECT COALESCE(CAST(SUM(d.amount_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = donor.id)"),
-                "deposited",
-            )
-            .filter(self.among(donor::Column::Id, keys.iter().map(|k| k.0)))
-            .into_model::<DonorMoney>()
+        let select = crate::service::arithmetic::money_of_donors(
+            Condition::all().add(self.among(donor::Column::Id, keys.iter().map(|k| k.0))),
+        );
+        let rows = DonorMoney::find_by_statement(self.db.get_database_backend().build(&select))
             .all(&self.db)
             .await?;
         Ok(rows

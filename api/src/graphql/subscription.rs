@@ -3,10 +3,8 @@
 
 use super::scalars::DateTime;
 use super::ContextExt;
-use crate::auth::Principal;
 use crate::domain::PortfolioEventKind;
 use crate::ids;
-use crate::service::events::PortfolioEvent;
 use async_graphql::{Context, Result, SimpleObject, Subscription as SubscriptionDerive, ID};
 use futures::{Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
@@ -23,17 +21,6 @@ pub struct PortfolioEventMessage {
     pub summary: String,
 }
 
-/// Whether a subscriber may see an event: the fund's staff and the committee see everything;
-/// others see public events and those about their own donor or organization.
-pub fn visible_to(principal: &Principal, event: &PortfolioEvent) -> bool {
-    principal.reads_everything()
-        || event.public
-        || (event.donor_id.is_some() && principal.donor_id == event.donor_id)
-        || principal
-            .organization_id
-            .is_some_and(|own| event.organization_ids.contains(&own))
-}
-
 #[SubscriptionDerive]
 impl Subscription {
     /// Events of the given kinds (all kinds when omitted). Needs a token.
@@ -43,6 +30,8 @@ impl Subscription {
         kinds: Option<Vec<PortfolioEventKind>>,
     ) -> Result<impl Stream<Item = PortfolioEventMessage>> {
         let principal = super::check(ctx, ctx.actor().principal())?.clone();
+        // The read policy decides at delivery, from what the event carries about its record.
+        let policy = ctx.services().policy;
         let receiver = ctx.services().events.subscribe();
         let stream = futures::stream::unfold(receiver, |mut receiver| async move {
             loop {
@@ -58,7 +47,7 @@ impl Subscription {
         });
         Ok(stream.filter_map(move |event| {
             let wanted = kinds.as_ref().is_none_or(|k| k.contains(&event.kind))
-                && visible_to(&principal, &event);
+                && policy.may_receive(&principal, &event.audience);
             let message = wanted.then(|| PortfolioEventMessage {
                 kind: event.kind,
                 at: DateTime(event.at),

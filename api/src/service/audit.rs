@@ -114,7 +114,7 @@ impl super::Services {
         window: super::page::Window,
     ) -> ServiceResult<super::page::Page<audit_event::Model>> {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-        super::access::require_audit_reader(ctx)?;
+        super::policy::require_audit_reader(ctx)?;
         let mut query = audit_event::Entity::find();
         if let Some((kind, id)) = filter.subject {
             query = query
@@ -149,7 +149,7 @@ impl super::Services {
         id: i64,
     ) -> ServiceResult<Option<audit_event::Model>> {
         use sea_orm::EntityTrait;
-        super::access::require_audit_reader(ctx)?;
+        super::policy::require_audit_reader(ctx)?;
         Ok(audit_event::Entity::find_by_id(id)
             .one(&self.db)
             .await?

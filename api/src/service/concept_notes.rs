@@ -3,7 +3,7 @@
 
 use super::page::{self, Page, Window};
 use super::search::Search;
-use super::{access, Ctx, ServiceError, ServiceResult, Services};
+use super::{policy, Ctx, ServiceResult, Services};
 use crate::domain::{ConceptNoteStatus, Region, Scope, UserError, UserErrorCode};
 use chrono::NaiveDate;
 use entity::{
@@ -128,8 +128,10 @@ impl Services {
         order: ConceptNoteOrder,
         window: Window,
     ) -> ServiceResult<Page<concept_note::Model>> {
-        let principal = access::authenticated(ctx)?;
-        let mut condition = access::concept_notes_condition(principal)
+        let principal = policy::authenticated(ctx)?;
+        let mut condition = self
+            .policy
+            .readable_concept_notes(principal)
             .add(filter.common.condition(concept_note::Column::Id));
         if let Some(area) = filter.common.thematic_area_id {
             condition = condition.add(concept_note::Column::ThematicAreaId.eq(area));
@@ -177,18 +179,16 @@ impl Services {
         ctx: &Ctx,
         id: i64,
     ) -> ServiceResult<Option<concept_note::Model>> {
-        let principal = access::authenticated(ctx)?;
+        let principal = policy::authenticated(ctx)?;
         let Some(note) = concept_note::Entity::find_by_id(id).one(&self.db).await? else {
             return Ok(None);
         };
         let organizations = organization_ids_of(&self.db, id).await?;
-        if !access::can_read_concept_note(
+        self.policy.require_concept_note(
             principal,
             ConceptNoteStatus::from_stored(&note.status)?,
             &organizations,
-        ) {
-            return Err(ServiceError::Forbidden("this concept note is not yet in the pipeline, and your organization does not take part in it".to_owned()));
-        }
+        )?;
         Ok(Some(note))
     }
 

@@ -3,7 +3,7 @@
 
 use super::page::{self, Page, Window};
 use super::search::Search;
-use super::{access, Ctx, ServiceResult, Services};
+use super::{arithmetic, policy, Ctx, ServiceResult, Services};
 use crate::domain::{ContributionStatus, DonorKind, Earmarking, UserError};
 use chrono::NaiveDate;
 use entity::{contribution, deposit, donor};
@@ -41,7 +41,7 @@ impl Services {
         order: DonorOrder,
         window: Window,
     ) -> ServiceResult<Page<donor::Model>> {
-        access::authenticated(ctx)?;
+        policy::authenticated(ctx)?;
         let mut query = donor::Entity::find();
         if let Some(kind) = filter.kind {
             query = query.filter(donor::Column::Kind.eq(kind.as_str()));
@@ -61,7 +61,7 @@ impl Services {
     }
 
     pub async fn donor(&self, ctx: &Ctx, id: i64) -> ServiceResult<Option<donor::Model>> {
-        access::authenticated(ctx)?;
+        policy::authenticated(ctx)?;
         Ok(donor::Entity::find_by_id(id).one(&self.db).await?)
     }
 
@@ -71,8 +71,8 @@ impl Services {
         filter: ContributionFilter,
         window: Window,
     ) -> ServiceResult<Page<contribution::Model>> {
-        let principal = access::authenticated(ctx)?;
-        let mut condition = access::contributions_condition(principal);
+        let principal = policy::authenticated(ctx)?;
+        let mut condition = policy::contributions_condition(principal);
         if let Some(donor) = filter.donor_id {
             condition = condition.add(contribution::Column::DonorId.eq(donor));
         }
@@ -109,16 +109,16 @@ impl Services {
         ctx: &Ctx,
         id: i64,
     ) -> ServiceResult<Option<contribution::Model>> {
-        let principal = access::authenticated(ctx)?;
+        let principal = policy::authenticated(ctx)?;
         let Some(found) = contribution::Entity::find_by_id(id).one(&self.db).await? else {
             return Ok(None);
         };
-        access::require_contributions_of(principal, found.donor_id)?;
+        policy::require_contributions_of(principal, found.donor_id)?;
         Ok(Some(found))
     }
 
     pub async fn deposit(&self, ctx: &Ctx, id: i64) -> ServiceResult<Option<deposit::Model>> {
-        let principal = access::authenticated(ctx)?;
+        let principal = policy::authenticated(ctx)?;
         let Some(found) = deposit::Entity::find_by_id(id).one(&self.db).await? else {
             return Ok(None);
         };
@@ -126,7 +126,7 @@ impl Services {
             .one(&self.db)
             .await?
             .ok_or_else(|| anyhow::anyhow!("deposit {id} without its contribution"))?;
-        access::require_contributions_of(principal, agreement.donor_id)?;
+        policy::require_contributions_of(principal, agreement.donor_id)?;
         Ok(Some(found))
     }
 }
@@ -193,40 +193,19 @@ pub struct DonorStatement {
 impl Services {
     /// A donor's statement: the donor itself, the fund's staff and the steering committee.
     pub async fn donor_statement(&self, ctx: &Ctx, donor_id: i64) -> ServiceResult<DonorStatement> {
-        let principal = access::authenticated(ctx)?;
-        access::require_contributions_of(principal, donor_id)?;
-        // `donor_id` is an integer: written into the SQL as a literal. The statement's figures
-        // are the fund's figures: kept in memory until the fund changes (see `figures`).
+        let principal = policy::authenticated(ctx)?;
+        policy::require_contributions_of(principal, donor_id)?;
+        // The statement's figures are the fund's arithmetic's, kept in memory until the fund
+        // changes (see `figures`).
         let by_currency = self
-            .figure_rows::<CurrencyFigures>(&format!(
-                "SELECT c.currency AS currency,
-                   COALESCE(CAST(SUM(CASE WHEN c.status <> 'CANCELLED' THEN c.pledged_minor ELSE 0 END) AS BIGINT), 0) AS pledged,
-                   COALESCE(CAST(SUM(CASE WHEN c.status IN ('SIGNED', 'PARTIALLY_DEPOSITED', 'FULLY_DEPOSITED') THEN c.pledged_minor ELSE 0 END) AS BIGINT), 0) AS signed,
-                   COALESCE(CAST(SUM(c.deposited_minor) AS BIGINT), 0) AS deposited
-                 FROM contribution c WHERE c.donor_id = {donor_id} GROUP BY c.currency ORDER BY c.currency"
-            ))
+            .figure_rows::<CurrencyFigures>(&arithmetic::donor_by_currency(donor_id))
             .await?;
         let usd = self
-            .figure_row::<DonorUsdFigures>(&format!(
-                "SELECT
-                   (SELECT COALESCE(CAST(SUM(c.pledged_usd_cents) AS BIGINT), 0) FROM contribution c WHERE c.donor_id = {donor_id} AND c.status <> 'CANCELLED') AS pledged,
-                   (SELECT COALESCE(CAST(SUM(c.pledged_usd_cents) AS BIGINT), 0) FROM contribution c WHERE c.donor_id = {donor_id} AND c.status IN ('SIGNED', 'PARTIALLY_DEPOSITED', 'FULLY_DEPOSITED')) AS committed,
-                   (SELECT COALESCE(CAST(SUM(d.amount_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id}) AS deposited,
-                   (SELECT COALESCE(CAST(SUM(d.fee_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id}) AS fees,
-                   (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id}) AS net"
-            ))
+            .figure_row::<DonorUsdFigures>(&arithmetic::donor_usd(donor_id))
             .await?
             .ok_or_else(|| anyhow::anyhow!("a donor statement's sums returned no row"))?;
         let earmarks = self
-            .figure_rows::<EarmarkUse>(&format!(
-                "SELECT a.id AS area_id,
-                   (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id} AND c.earmarked_area_id = a.id) AS donor_net,
-                   (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.earmarked_area_id = a.id) AS pool_net,
-                   (SELECT COALESCE(CAST(SUM(t.from_earmarked_usd_cents) AS BIGINT), 0) FROM transfer t WHERE t.thematic_area_id = a.id) AS pool_transferred
-                 FROM thematic_area a
-                 WHERE a.id IN (SELECT c.earmarked_area_id FROM contribution c WHERE c.donor_id = {donor_id} AND c.status <> 'CANCELLED')
-                 ORDER BY a.number"
-            ))
+            .figure_rows::<EarmarkUse>(&arithmetic::donor_earmarks(donor_id))
             .await?;
         #[derive(sea_orm::FromQueryResult, Clone)]
         struct Pool {
@@ -235,12 +214,7 @@ impl Services {
             pool_transferred: i64,
         }
         let pool = self
-            .figure_row::<Pool>(&format!(
-                "SELECT
-                   (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.donor_id = {donor_id} AND c.earmarked_area_id IS NULL) AS donor_net,
-                   (SELECT COALESCE(CAST(SUM(d.net_usd_cents) AS BIGINT), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.earmarked_area_id IS NULL) AS pool_net,
-                   (SELECT COALESCE(CAST(SUM(t.from_unearmarked_usd_cents) AS BIGINT), 0) FROM transfer t) AS pool_transferred"
-            ))
+            .figure_row::<Pool>(&arithmetic::donor_unearmarked(donor_id))
             .await?
             .ok_or_else(|| anyhow::anyhow!("a donor statement's sums returned no row"))?;
         Ok(DonorStatement {

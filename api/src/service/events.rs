@@ -2,8 +2,9 @@
 //! subscribers only after it commits. With SQLite (one process) the bus delivers them itself; with
 //! PostgreSQL the transaction also sends a NOTIFY, which reaches every process (this one too).
 
+use super::policy::Audience;
 use super::ServiceResult;
-use crate::domain::PortfolioEventKind;
+use crate::domain::{ConceptNoteStatus, PortfolioEventKind};
 use crate::ids::Kind;
 use entity::portfolio_event;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, Set, Statement};
@@ -20,13 +21,8 @@ pub struct PortfolioEvent {
     pub kind: PortfolioEventKind,
     pub subject: (Kind, i64),
     pub summary: String,
-    /// The donor whose agreement this is about: other donors must not see it.
-    pub donor_id: Option<i64>,
-    /// Organizations whose unpublished concept note this is about, if any.
-    pub organization_ids: Vec<i64>,
-    /// False when the subject is only visible to the fund's staff and committee (and `donor_id`
-    /// or `organization_ids`).
-    pub public: bool,
+    /// What the read policy needs to decide, at delivery, who receives the event.
+    pub audience: Audience,
 }
 
 /// An event a command is about to commit.
@@ -34,20 +30,17 @@ pub struct NewEvent {
     pub kind: PortfolioEventKind,
     pub subject: (Kind, i64),
     pub summary: String,
-    pub donor_id: Option<i64>,
-    pub organization_ids: Vec<i64>,
-    pub public: bool,
+    pub audience: Audience,
 }
 
 impl NewEvent {
+    /// An event about a record every authenticated caller reads.
     pub fn new(kind: PortfolioEventKind, subject: (Kind, i64), summary: impl Into<String>) -> Self {
         Self {
             kind,
             subject,
             summary: summary.into(),
-            donor_id: None,
-            organization_ids: Vec::new(),
-            public: true,
+            audience: Audience::Everyone,
         }
     }
 
@@ -55,17 +48,22 @@ impl NewEvent {
         Self::new(PortfolioEventKind::StatusChange, (kind, id), summary)
     }
 
-    /// Restricts the event to the fund's staff, the committee and this donor.
-    pub fn for_donor(mut self, donor_id: i64) -> Self {
-        self.donor_id = Some(donor_id);
-        self.public = false;
-        self
+    /// About a donor's pledge or agreement: read as the donor's contributions are.
+    pub fn for_donor(self, donor_id: i64) -> Self {
+        self.for_audience(Audience::Donor(donor_id))
     }
 
-    /// Restricts the event to the fund's staff, the committee and these organizations.
-    pub fn for_organizations(mut self, organization_ids: Vec<i64>) -> Self {
-        self.organization_ids = organization_ids;
-        self.public = false;
+    /// About a concept note (or a decision on one), now in `status`, of these organizations:
+    /// read as the note is.
+    pub fn about_concept_note(self, status: ConceptNoteStatus, organization_ids: Vec<i64>) -> Self {
+        self.for_audience(Audience::ConceptNote {
+            status,
+            organization_ids,
+        })
+    }
+
+    pub fn for_audience(mut self, audience: Audience) -> Self {
+        self.audience = audience;
         self
     }
 }
@@ -73,14 +71,27 @@ impl NewEvent {
 /// Appends the event to the outbox, in the caller's transaction.
 pub async fn append<C: ConnectionTrait>(db: &C, event: NewEvent) -> ServiceResult<PortfolioEvent> {
     let at = chrono::Utc::now();
+    let (donor_id, concept_note_status, organization_ids) = match &event.audience {
+        Audience::Everyone => (None, None, String::new()),
+        Audience::Donor(donor) => (Some(*donor), None, String::new()),
+        Audience::ConceptNote {
+            status,
+            organization_ids,
+        } => (
+            None,
+            Some(status.as_str().to_owned()),
+            encode_ids(organization_ids),
+        ),
+    };
     let row = portfolio_event::ActiveModel {
         at: Set(at),
         kind: Set(event.kind.as_str().to_owned()),
         subject_type: Set(event.subject.0.name().to_owned()),
         subject_id: Set(event.subject.1),
         summary: Set(event.summary.clone()),
-        donor_id: Set(event.donor_id),
-        organization_ids: Set(encode_ids(&event.organization_ids, event.public)),
+        donor_id: Set(donor_id),
+        organization_ids: Set(organization_ids),
+        concept_note_status: Set(concept_note_status),
         ..Default::default()
     }
     .insert(db)
@@ -99,48 +110,63 @@ pub async fn append<C: ConnectionTrait>(db: &C, event: NewEvent) -> ServiceResul
         kind: event.kind,
         subject: event.subject,
         summary: event.summary,
-        donor_id: event.donor_id,
-        organization_ids: event.organization_ids,
-        public: event.public,
+        audience: event.audience,
     })
 }
 
-/// Reads an outbox row back into an event (for events that arrive by NOTIFY).
-pub fn from_row(row: portfolio_event::Model) -> Option<PortfolioEvent> {
-    let kind = PortfolioEventKind::parse(&row.kind)?;
+/// Reads an outbox row back into an event (for events that arrive by NOTIFY). A row this
+/// version cannot read (an unknown kind, status or id) is an error: it is not delivered, rather
+/// than delivered to the wrong audience.
+pub fn from_row(row: portfolio_event::Model) -> anyhow::Result<PortfolioEvent> {
+    let kind = PortfolioEventKind::parse(&row.kind)
+        .ok_or_else(|| anyhow::anyhow!("unknown event kind {:?}", row.kind))?;
     let subject_kind = crate::ids::Kind::ALL
         .into_iter()
-        .find(|k| k.name() == row.subject_type)?;
-    let (public, organization_ids) = decode_ids(&row.organization_ids);
-    Some(PortfolioEvent {
+        .find(|k| k.name() == row.subject_type)
+        .ok_or_else(|| anyhow::anyhow!("unknown event subject {:?}", row.subject_type))?;
+    let audience = match (&row.concept_note_status, row.donor_id) {
+        (Some(status), _) => Audience::ConceptNote {
+            status: ConceptNoteStatus::from_stored(status)?,
+            organization_ids: decode_ids(&row.organization_ids)?,
+        },
+        (None, Some(donor)) => Audience::Donor(donor),
+        // Written before the outbox carried the note's status, by a server that froze the note's
+        // audience as "private:<organizations>": the note was unpublished then.
+        (None, None) if row.organization_ids.starts_with(LEGACY_PRIVATE) => Audience::ConceptNote {
+            status: ConceptNoteStatus::Submitted,
+            organization_ids: decode_ids(&row.organization_ids)?,
+        },
+        (None, None) => Audience::Everyone,
+    };
+    Ok(PortfolioEvent {
         id: row.id,
         at: row.at,
         kind,
         subject: (subject_kind, row.subject_id),
         summary: row.summary,
-        donor_id: row.donor_id,
-        organization_ids,
-        public: public && row.donor_id.is_none(),
+        audience,
     })
 }
 
-// Stored as "public" or "private:1,2,3".
-fn encode_ids(ids: &[i64], public: bool) -> String {
-    if public {
-        return "public".to_owned();
-    }
+const LEGACY_PRIVATE: &str = "private:";
+
+// The note's organizations, stored as "1,2,3".
+fn encode_ids(ids: &[i64]) -> String {
     let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-    format!("private:{}", list.join(","))
+    list.join(",")
 }
 
-fn decode_ids(text: &str) -> (bool, Vec<i64>) {
-    match text.strip_prefix("private:") {
-        Some(list) => (
-            false,
-            list.split(',').filter_map(|n| n.parse().ok()).collect(),
-        ),
-        None => (true, Vec::new()),
+fn decode_ids(text: &str) -> anyhow::Result<Vec<i64>> {
+    let list = text.strip_prefix(LEGACY_PRIVATE).unwrap_or(text);
+    if list.is_empty() {
+        return Ok(Vec::new());
     }
+    list.split(',')
+        .map(|id| {
+            id.parse()
+                .map_err(|_| anyhow::anyhow!("a stored organization id {id:?} is not a number"))
+        })
+        .collect()
 }
 
 /// Fans committed events out to this process's subscribers. A slow subscriber only loses its
@@ -238,11 +264,10 @@ async fn deliver(services: &super::Services, payload: &str) {
         .one(&services.db)
         .await
     {
-        Ok(Some(row)) => {
-            if let Some(event) = from_row(row) {
-                services.events.deliver(event);
-            }
-        }
+        Ok(Some(row)) => match from_row(row) {
+            Ok(event) => services.events.deliver(event),
+            Err(error) => tracing::error!(%error, id, "a notified portfolio event cannot be read"),
+        },
         Ok(None) => {}
         Err(error) => tracing::warn!(%error, "cannot read a notified portfolio event"),
     }

@@ -14,6 +14,7 @@
 //! also expire after `MPTF_FIGURES_CACHE_SECS` whatever happens, and `0` turns the cache off.
 
 use super::{retry, ServiceResult, Services};
+use sea_orm::sea_query::SelectStatement;
 use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
 use std::any::Any;
 use std::future::Future;
@@ -96,30 +97,32 @@ impl FiguresCache {
 }
 
 impl Services {
-    /// A figure of the fund computed by one statement whose text says everything it depends on
-    /// (scope, donor, the caller's visibility: typed values written into it as literals), so the
-    /// text is the figure's key in the cache.
-    pub(crate) async fn figure_row<T>(&self, sql: &str) -> ServiceResult<Option<T>>
+    /// A figure of the fund computed by one statement (SeaQuery, its values bound): the
+    /// statement's text and values say everything it depends on (scope, donor, the caller's
+    /// visibility), so together they are the figure's key in the cache.
+    pub(crate) async fn figure_row<T>(&self, select: &SelectStatement) -> ServiceResult<Option<T>>
     where
         T: FromQueryResult + Clone + Send + Sync + 'static,
     {
-        Ok(self.figure_rows(sql).await?.into_iter().next())
+        Ok(self.figure_rows(select).await?.into_iter().next())
     }
 
     /// Figures of the fund, one per row, kept like [`Services::figure_row`]'s.
-    pub(crate) async fn figure_rows<T>(&self, sql: &str) -> ServiceResult<Vec<T>>
+    pub(crate) async fn figure_rows<T>(&self, select: &SelectStatement) -> ServiceResult<Vec<T>>
     where
         T: FromQueryResult + Clone + Send + Sync + 'static,
     {
-        let load = || async {
-            let statement = Statement::from_string(self.db.get_database_backend(), sql.to_owned());
-            Ok(T::find_by_statement(statement).all(&self.db).await?)
-        };
+        let statement = self.db.get_database_backend().build(select);
         if !self.figures.enabled() {
-            return load().await;
+            return Ok(T::find_by_statement(statement).all(&self.db).await?);
         }
+        let key = format!("{}\u{0}{:?}", statement.sql, statement.values);
         let version = self.fund_version().await?;
-        self.figures.get_or_load(sql, version, load).await
+        self.figures
+            .get_or_load(&key, version, || async {
+                Ok(T::find_by_statement(statement).all(&self.db).await?)
+            })
+            .await
     }
 
     /// The fund's version, read once per request attempt (the first figure it asks for reads

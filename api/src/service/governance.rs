@@ -2,13 +2,11 @@
 //! meetings and record decisions are in `commands::governance`).
 
 use super::page::{self, Page, Window};
-use super::{access, Ctx, ServiceResult, Services};
+use super::{policy, Ctx, ServiceResult, Services};
 use crate::domain::{DecisionKind, MeetingKind};
 use chrono::NaiveDate;
-use entity::{concept_note, decision, steering_committee_meeting};
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-};
+use entity::{decision, steering_committee_meeting};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 #[derive(Default)]
 pub struct MeetingFilter {
@@ -34,7 +32,7 @@ impl Services {
         filter: MeetingFilter,
         window: Window,
     ) -> ServiceResult<Page<steering_committee_meeting::Model>> {
-        access::authenticated(ctx)?;
+        policy::authenticated(ctx)?;
         let mut query = steering_committee_meeting::Entity::find();
         if let Some(kind) = filter.kind {
             query = query.filter(steering_committee_meeting::Column::Kind.eq(kind.as_str()));
@@ -56,7 +54,7 @@ impl Services {
         ctx: &Ctx,
         id: i64,
     ) -> ServiceResult<Option<steering_committee_meeting::Model>> {
-        access::authenticated(ctx)?;
+        policy::authenticated(ctx)?;
         Ok(steering_committee_meeting::Entity::find_by_id(id)
             .one(&self.db)
             .await?)
@@ -69,20 +67,8 @@ impl Services {
         filter: DecisionFilter,
         window: Window,
     ) -> ServiceResult<Page<decision::Model>> {
-        let principal = access::authenticated(ctx)?;
-        let mut condition = Condition::all();
-        if !principal.reads_everything() {
-            let visible_notes = concept_note::Entity::find()
-                .select_only()
-                .column(concept_note::Column::Id)
-                .filter(access::concept_notes_condition(principal))
-                .into_query();
-            condition = condition.add(
-                Condition::any()
-                    .add(decision::Column::JointProgrammeId.is_not_null())
-                    .add(decision::Column::ConceptNoteId.in_subquery(visible_notes)),
-            );
-        }
+        let principal = policy::authenticated(ctx)?;
+        let mut condition = self.policy.readable_decisions(principal);
         if !filter.kinds.is_empty() {
             condition = condition
                 .add(decision::Column::Kind.is_in(filter.kinds.iter().map(|k| k.as_str())));
@@ -117,7 +103,7 @@ impl Services {
     }
 
     pub async fn decision(&self, ctx: &Ctx, id: i64) -> ServiceResult<Option<decision::Model>> {
-        access::authenticated(ctx)?;
+        policy::authenticated(ctx)?;
         let Some(found) = decision::Entity::find_by_id(id).one(&self.db).await? else {
             return Ok(None);
         };

@@ -4,7 +4,7 @@
 //! then commits. Reads (the other modules) apply the role table of the API contract to rows, so
 //! lists leave out what the caller may not see.
 
-pub mod access;
+pub mod arithmetic;
 pub mod audit;
 pub mod budget;
 pub mod catalogue;
@@ -17,6 +17,7 @@ pub mod figures;
 pub mod governance;
 pub mod idempotency;
 pub mod page;
+pub mod policy;
 pub mod portfolio;
 pub mod programmes;
 pub mod retry;
@@ -32,6 +33,7 @@ use std::sync::Arc;
 
 pub use events::EventBus;
 pub use figures::FiguresCache;
+pub use policy::ReadPolicy;
 
 /// Everything a command or query needs, shared by all requests of a process.
 #[derive(Clone)]
@@ -41,6 +43,8 @@ pub struct Services {
     pub events: EventBus,
     pub statements: StatementCounter,
     pub figures: FiguresCache,
+    /// Who reads which concept notes (see [`policy`]): [`ReadPolicy::FUND`] on every server.
+    pub policy: ReadPolicy,
 }
 
 impl Services {

@@ -1,13 +1,16 @@
 //! The portfolio as a dashboard sees it, aggregated by the database (SUM, COUNT, GROUP BY):
 //! its cost does not grow with the rows beyond the database's own aggregation.
 
-use super::{Ctx, ServiceError, ServiceResult, Services};
+use super::arithmetic::{self, cents, column, committed, pledged, scalar, sum_of, table};
+use super::{Ctx, ReadPolicy, ServiceError, ServiceResult, Services};
 use crate::auth::Principal;
-use crate::domain::Role;
 use crate::domain::{ConceptNoteStatus, Region};
 use chrono::{Datelike, NaiveDate};
 use entity::capitalization_target;
-use sea_orm::{DbBackend, EntityTrait, FromQueryResult, QueryOrder};
+use sea_orm::sea_query::{
+    Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement, UnionType,
+};
+use sea_orm::{Condition, DbBackend, EntityTrait, FromQueryResult, QueryOrder};
 
 /// A figure of donors' money — pledges, signed agreements, deposits and what follows from them
 /// (fees, net deposits, what is available, the funding gap, earmarked deposits) — in USD cents,
@@ -137,7 +140,7 @@ impl Totals {
             deposited: money(row.deposited),
             fees: money(row.fees),
             net_deposited: money(row.net_deposited),
-            available: money(row.net_deposited.saturating_sub(row.transferred)),
+            available: money(arithmetic::available(row.net_deposited, row.transferred)),
             approved: row.approved,
             transferred: row.transferred,
             expenditure: row.expenditure,
@@ -231,14 +234,7 @@ pub struct PortfolioScope {
     pub thematic_area_id: Option<i64>,
     pub region: Option<Region>,
     /// Concept notes the caller may not read are not counted: set by `seen_by`.
-    notes_visible_to: Option<NoteVisibility>,
-}
-
-/// Which concept notes a caller reads (the rule of `access::concept_notes_condition`, in SQL).
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum NoteVisibility {
-    Published,
-    PublishedOrOrganization(i64),
+    notes_read_by: Option<(ReadPolicy, Principal)>,
 }
 
 impl PortfolioScope {
@@ -253,153 +249,166 @@ impl PortfolioScope {
             to,
             thematic_area_id,
             region,
-            notes_visible_to: None,
+            notes_read_by: None,
         }
     }
 
-    /// The same scope, counting only the concept notes `principal` may read.
-    pub fn seen_by(&self, principal: &Principal) -> Self {
-        let notes_visible_to = if principal.reads_everything() {
-            None
-        } else {
-            match (principal.role, principal.organization_id) {
-                (Role::Puno, Some(org)) => Some(NoteVisibility::PublishedOrOrganization(org)),
-                _ => Some(NoteVisibility::Published),
-            }
-        };
+    /// The same scope, counting only the concept notes `principal` may read under `policy`.
+    pub fn seen_by(&self, policy: ReadPolicy, principal: &Principal) -> Self {
         Self {
-            notes_visible_to,
+            notes_read_by: Some((policy, principal.clone())),
             ..self.clone()
         }
     }
 
-    fn note_visibility(&self) -> String {
-        let published = "n.status IN ('PIPELINE', 'APPROVED', 'FUNDED')";
-        match self.notes_visible_to {
-            None => String::new(),
-            Some(NoteVisibility::Published) => format!(" AND {published}"),
-            Some(NoteVisibility::PublishedOrOrganization(org)) => format!(
-                " AND ({published} OR n.id IN (SELECT o.concept_note_id FROM concept_note_organization o WHERE o.organization_id = {org}))"
-            ),
-        }
+    /// Whether the scope narrows to a place (an area or a region).
+    fn placed(&self) -> bool {
+        self.thematic_area_id.is_some() || self.region.is_some()
     }
 
-    // The values below are typed (dates, integers, a closed vocabulary), never caller text, so
-    // they are written into the SQL as literals.
-    fn period(&self, column: &str) -> String {
-        let mut sql = String::new();
+    /// `alias.column` within `from`/`to`.
+    fn period(&self, alias: &str, name: &str) -> Condition {
+        let mut condition = Condition::all();
         if let Some(from) = self.from {
-            sql.push_str(&format!(" AND {column} >= '{}'", from.format("%Y-%m-%d")));
+            condition = condition.add(column(alias, name).gte(from));
         }
         if let Some(to) = self.to {
-            sql.push_str(&format!(" AND {column} <= '{}'", to.format("%Y-%m-%d")));
+            condition = condition.add(column(alias, name).lte(to));
         }
-        sql
+        condition
     }
 
-    fn programmes_in_region(&self, note_column: &str) -> String {
-        match self.region {
-            Some(region) => format!(
-                " AND {note_column} IN (SELECT nc.concept_note_id FROM concept_note_country nc JOIN country rc ON rc.code = nc.country_code WHERE rc.region = '{}')",
-                region.as_str()
+    /// `alias.column` (a concept note's id) is a note with a country in the region.
+    fn notes_in_region(&self, alias: &str, name: &str) -> Condition {
+        let Some(region) = self.region else {
+            return Condition::all();
+        };
+        Condition::all().add(
+            column(alias, name).in_subquery(
+                Query::select()
+                    .column((table("nc"), table("concept_note_id")))
+                    .from_as(table("concept_note_country"), table("nc"))
+                    .join_as(
+                        JoinType::InnerJoin,
+                        table("country"),
+                        table("rc"),
+                        column("rc", "code").equals((table("nc"), table("country_code"))),
+                    )
+                    .and_where(column("rc", "region").eq(region.as_str()))
+                    .to_owned(),
             ),
-            None => String::new(),
-        }
+        )
     }
 
-    fn area(&self, column: &str) -> String {
-        self.thematic_area_id
-            .map(|id| format!(" AND {column} = {id}"))
-            .unwrap_or_default()
+    fn area(&self, alias: &str, name: &str) -> Condition {
+        match self.thematic_area_id {
+            Some(id) => Condition::all().add(column(alias, name).eq(id)),
+            None => Condition::all(),
+        }
     }
 
     /// Conditions on `contribution c` (without the period).
-    fn contribution_place(&self) -> String {
-        let mut sql = self.area("c.earmarked_area_id");
+    fn contribution_place(&self) -> Condition {
+        let mut condition = self.area("c", "earmarked_area_id");
         if let Some(region) = self.region {
-            sql.push_str(&format!(
-                " AND c.donor_id IN (SELECT dd.id FROM donor dd JOIN country dc ON dc.code = dd.country_code WHERE dc.region = '{}')",
-                region.as_str()
-            ));
+            condition = condition.add(
+                column("c", "donor_id").in_subquery(
+                    Query::select()
+                        .column((table("dd"), table("id")))
+                        .from_as(table("donor"), table("dd"))
+                        .join_as(
+                            JoinType::InnerJoin,
+                            table("country"),
+                            table("dc"),
+                            column("dc", "code").equals((table("dd"), table("country_code"))),
+                        )
+                        .and_where(column("dc", "region").eq(region.as_str()))
+                        .to_owned(),
+                ),
+            );
         }
-        sql
+        condition
     }
 
-    fn contributions(&self) -> String {
-        format!(
-            "{}{}",
-            self.contribution_place(),
-            self.period("c.pledged_on")
-        )
+    fn contributions(&self) -> Condition {
+        self.contribution_place()
+            .add(self.period("c", "pledged_on"))
     }
 
-    fn deposits(&self) -> String {
-        let place = self.contribution_place();
-        let mut sql = self.period("d.received_on");
-        if !place.is_empty() {
-            sql.push_str(&format!(
-                " AND d.contribution_id IN (SELECT c.id FROM contribution c WHERE 1 = 1{place})"
-            ));
+    fn deposits(&self) -> Condition {
+        let mut condition = self.period("d", "received_on");
+        if self.placed() {
+            condition = condition.add(
+                column("d", "contribution_id").in_subquery(
+                    Query::select()
+                        .column((table("c"), table("id")))
+                        .from_as(table("contribution"), table("c"))
+                        .cond_where(self.contribution_place())
+                        .to_owned(),
+                ),
+            );
         }
-        sql
+        condition
     }
 
-    fn programmes(&self) -> String {
-        format!(
-            "{}{}{}",
-            self.area("p.thematic_area_id"),
-            self.programmes_in_region("p.concept_note_id"),
-            self.period("p.start_date")
-        )
+    fn programmes(&self) -> Condition {
+        self.area("p", "thematic_area_id")
+            .add(self.notes_in_region("p", "concept_note_id"))
+            .add(self.period("p", "start_date"))
     }
 
-    fn notes(&self) -> String {
-        format!(
-            "{}{}{}{}",
-            self.area("n.thematic_area_id"),
-            self.programmes_in_region("n.id"),
-            self.period("n.submitted_on"),
-            self.note_visibility()
-        )
-    }
-
-    fn programme_place(&self, programme_column: &str) -> String {
-        let place = format!(
-            "{}{}",
-            self.area("p.thematic_area_id"),
-            self.programmes_in_region("p.concept_note_id")
-        );
-        if place.is_empty() {
-            String::new()
-        } else {
-            format!(" AND {programme_column} IN (SELECT p.id FROM joint_programme p WHERE 1 = 1{place})")
+    /// The concept notes counted: in the scope, and readable by the caller (the read policy's
+    /// own condition, see `seen_by`).
+    fn notes(&self) -> Condition {
+        let mut condition = self
+            .area("n", "thematic_area_id")
+            .add(self.notes_in_region("n", "id"))
+            .add(self.period("n", "submitted_on"));
+        if let Some((policy, principal)) = &self.notes_read_by {
+            condition = condition.add(policy.readable_concept_notes_in(principal, "n"));
         }
+        condition
     }
 
-    fn transfers(&self) -> String {
-        format!(
-            "{}{}",
-            self.programme_place("t.joint_programme_id"),
-            self.period("t.transferred_on")
+    /// `alias.column` (a programme's id) is a programme in the scope's place.
+    fn programme_place(&self, alias: &str, name: &str) -> Condition {
+        if !self.placed() {
+            return Condition::all();
+        }
+        Condition::all().add(
+            column(alias, name).in_subquery(
+                Query::select()
+                    .column((table("p"), table("id")))
+                    .from_as(table("joint_programme"), table("p"))
+                    .cond_where(
+                        self.area("p", "thematic_area_id")
+                            .add(self.notes_in_region("p", "concept_note_id")),
+                    )
+                    .to_owned(),
+            ),
         )
     }
 
-    fn expenditures(&self) -> String {
-        let mut sql = self.programme_place("e.joint_programme_id");
+    fn transfers(&self) -> Condition {
+        self.programme_place("t", "joint_programme_id")
+            .add(self.period("t", "transferred_on"))
+    }
+
+    fn expenditures(&self) -> Condition {
+        let mut condition = self.programme_place("e", "joint_programme_id");
         if let Some(from) = self.from {
-            sql.push_str(&format!(" AND e.year >= {}", from.year()));
+            condition = condition.add(column("e", "year").gte(from.year()));
         }
         if let Some(to) = self.to {
-            sql.push_str(&format!(" AND e.year <= {}", to.year()));
+            condition = condition.add(column("e", "year").lte(to.year()));
         }
-        sql
+        condition
     }
 }
 
-const CENTS: &str = "COALESCE(CAST(SUM";
-
-fn sum(expr: &str) -> String {
-    format!("{CENTS}({expr}) AS BIGINT), 0)")
+/// `COUNT(*)`.
+fn count_rows() -> Expr {
+    Func::count(Expr::col(Asterisk)).into()
 }
 
 impl Services {
@@ -410,33 +419,67 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Totals> {
-        let sql = format!(
-            "SELECT
-               (SELECT {pledged} FROM contribution c WHERE c.status <> 'CANCELLED'{contributions}) AS pledged,
-               (SELECT {pledged} FROM contribution c WHERE c.status IN ('SIGNED', 'PARTIALLY_DEPOSITED', 'FULLY_DEPOSITED'){contributions}) AS committed,
-               (SELECT {deposited} FROM deposit d WHERE 1 = 1{deposits}) AS deposited,
-               (SELECT {fees} FROM deposit d WHERE 1 = 1{deposits}) AS fees,
-               (SELECT {net} FROM deposit d WHERE 1 = 1{deposits}) AS net_deposited,
-               (SELECT {approved} FROM joint_programme p WHERE 1 = 1{programmes}) AS approved,
-               (SELECT {transferred} FROM transfer t WHERE 1 = 1{transfers}) AS transferred,
-               (SELECT {expenditure} FROM expenditure_report e WHERE 1 = 1{expenditures}) AS expenditure",
-            pledged = sum("c.pledged_usd_cents"),
-            deposited = sum("d.amount_usd_cents"),
-            fees = sum("d.fee_usd_cents"),
-            net = sum("d.net_usd_cents"),
-            approved = sum("p.approved_budget_usd_cents"),
-            transferred = sum("t.amount_usd_cents"),
-            expenditure = sum("e.amount_usd_cents"),
-            contributions = scope.contributions(),
-            deposits = scope.deposits(),
-            programmes = scope.programmes(),
-            transfers = scope.transfers(),
-            expenditures = scope.expenditures(),
-        );
+        let sum = |from: &str, alias: &str, amount: &str, condition: Condition| {
+            sum_of(from, alias, amount, condition)
+        };
+        let select = Query::select()
+            .expr_as(
+                sum(
+                    "contribution",
+                    "c",
+                    "pledged_usd_cents",
+                    pledged("c").add(scope.contributions()),
+                ),
+                table("pledged"),
+            )
+            .expr_as(
+                sum(
+                    "contribution",
+                    "c",
+                    "pledged_usd_cents",
+                    committed("c").add(scope.contributions()),
+                ),
+                table("committed"),
+            )
+            .expr_as(
+                sum("deposit", "d", "amount_usd_cents", scope.deposits()),
+                table("deposited"),
+            )
+            .expr_as(
+                sum("deposit", "d", "fee_usd_cents", scope.deposits()),
+                table("fees"),
+            )
+            .expr_as(
+                sum("deposit", "d", "net_usd_cents", scope.deposits()),
+                table("net_deposited"),
+            )
+            .expr_as(
+                sum(
+                    "joint_programme",
+                    "p",
+                    "approved_budget_usd_cents",
+                    scope.programmes(),
+                ),
+                table("approved"),
+            )
+            .expr_as(
+                sum("transfer", "t", "amount_usd_cents", scope.transfers()),
+                table("transferred"),
+            )
+            .expr_as(
+                sum(
+                    "expenditure_report",
+                    "e",
+                    "amount_usd_cents",
+                    scope.expenditures(),
+                ),
+                table("expenditure"),
+            )
+            .to_owned();
         let row = self
-            .figure_row::<TotalsRow>(&sql)
+            .figure_row::<TotalsRow>(&select)
             .await?
-            .unwrap_or_default();
+            .ok_or_else(|| anyhow::anyhow!("the fund's totals returned no row"))?;
         let refusal = donors_money_refusal(ctx.principal.as_ref(), scope, Split::Whole);
         Ok(Totals::new(row, &refusal))
     }
@@ -454,10 +497,11 @@ impl Services {
             .iter()
             .find(|t| t.due_on >= today)
             .or(targets.last());
-        let target = current.map(|t| t.amount_usd_cents).unwrap_or(0);
+        // With no target set, nothing remains to reach.
+        let target = current.map_or(0, |t| t.amount_usd_cents);
         let deposited = self.portfolio_totals(ctx, scope).await?.deposited;
         Ok(DonorsMoney {
-            cents: target.saturating_sub(deposited.cents).max(0),
+            cents: arithmetic::funding_gap(target, deposited.cents),
             ..deposited
         })
     }
@@ -474,32 +518,82 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<AreaFigures>> {
-        let scope = &scope.seen_by(ctx.principal()?);
-        let sql = format!(
-            // One grouped pass over each table (not one correlated scan per area and figure).
-            "SELECT a.id AS area_id,
-               COALESCE(ae.earmarked, 0) AS earmarked,
-               COALESCE(ap.approved, 0) AS approved,
-               COALESCE(at.transferred, 0) AS transferred,
-               COALESCE(ap.programme_count, 0) AS programme_count,
-               COALESCE(an.concept_note_count, 0) AS concept_note_count,
-               COALESCE(an.pipeline_count, 0) AS pipeline_count
-             FROM thematic_area a
-             LEFT JOIN (SELECT c.earmarked_area_id AS area_id, {earmarked} AS earmarked FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.earmarked_area_id IS NOT NULL{deposits} GROUP BY c.earmarked_area_id) ae ON ae.area_id = a.id
-             LEFT JOIN (SELECT p.thematic_area_id AS area_id, {approved} AS approved, COUNT(*) AS programme_count FROM joint_programme p WHERE 1 = 1{programmes} GROUP BY p.thematic_area_id) ap ON ap.area_id = a.id
-             LEFT JOIN (SELECT t.thematic_area_id AS area_id, {transferred} AS transferred FROM transfer t WHERE 1 = 1{transfers} GROUP BY t.thematic_area_id) at ON at.area_id = a.id
-             LEFT JOIN (SELECT n.thematic_area_id AS area_id, COUNT(*) AS concept_note_count, COUNT(CASE WHEN n.status = 'PIPELINE' THEN 1 END) AS pipeline_count FROM concept_note n WHERE 1 = 1{notes} GROUP BY n.thematic_area_id) an ON an.area_id = a.id
-             WHERE 1 = 1{areas} ORDER BY a.number",
-            earmarked = sum("d.amount_usd_cents"),
-            approved = sum("p.approved_budget_usd_cents"),
-            transferred = sum("t.amount_usd_cents"),
-            deposits = scope.deposits(),
-            programmes = scope.programmes(),
-            transfers = scope.transfers(),
-            notes = scope.notes(),
-            areas = scope.area("a.id"),
+        let scope = &scope.seen_by(self.policy, ctx.principal()?);
+        // One grouped pass over each table (not one correlated scan per area and figure).
+        let earmarked = Query::select()
+            .expr_as(column("c", "earmarked_area_id"), table("area_id"))
+            .expr_as(cents(column("d", "amount_usd_cents")), table("earmarked"))
+            .from_as(table("deposit"), table("d"))
+            .join_as(
+                JoinType::InnerJoin,
+                table("contribution"),
+                table("c"),
+                column("c", "id").equals((table("d"), table("contribution_id"))),
+            )
+            .cond_where(
+                Condition::all()
+                    .add(column("c", "earmarked_area_id").is_not_null())
+                    .add(scope.deposits()),
+            )
+            .add_group_by([column("c", "earmarked_area_id")])
+            .to_owned();
+        let approved = Query::select()
+            .expr_as(column("p", "thematic_area_id"), table("area_id"))
+            .expr_as(
+                cents(column("p", "approved_budget_usd_cents")),
+                table("approved"),
+            )
+            .expr_as(count_rows(), table("programme_count"))
+            .from_as(table("joint_programme"), table("p"))
+            .cond_where(scope.programmes())
+            .add_group_by([column("p", "thematic_area_id")])
+            .to_owned();
+        let transferred = Query::select()
+            .expr_as(column("t", "thematic_area_id"), table("area_id"))
+            .expr_as(cents(column("t", "amount_usd_cents")), table("transferred"))
+            .from_as(table("transfer"), table("t"))
+            .cond_where(scope.transfers())
+            .add_group_by([column("t", "thematic_area_id")])
+            .to_owned();
+        let in_pipeline = Expr::case(
+            column("n", "status").eq(ConceptNoteStatus::Pipeline.as_str()),
+            Expr::val(1),
         );
-        let rows: Vec<AreaRow> = self.figure_rows(&sql).await?;
+        let notes = Query::select()
+            .expr_as(column("n", "thematic_area_id"), table("area_id"))
+            .expr_as(count_rows(), table("concept_note_count"))
+            .expr_as(
+                Func::count(Into::<Expr>::into(in_pipeline)),
+                table("pipeline_count"),
+            )
+            .from_as(table("concept_note"), table("n"))
+            .cond_where(scope.notes())
+            .add_group_by([column("n", "thematic_area_id")])
+            .to_owned();
+        let or_zero = |alias: &str, name: &str| -> Expr {
+            Func::coalesce([column(alias, name), Expr::val(0i64)]).into()
+        };
+        let on_area = |alias: &str| column(alias, "area_id").equals((table("a"), table("id")));
+        let select = Query::select()
+            .expr_as(column("a", "id"), table("area_id"))
+            .expr_as(or_zero("ae", "earmarked"), table("earmarked"))
+            .expr_as(or_zero("ap", "approved"), table("approved"))
+            .expr_as(or_zero("at", "transferred"), table("transferred"))
+            .expr_as(or_zero("ap", "programme_count"), table("programme_count"))
+            .expr_as(
+                or_zero("an", "concept_note_count"),
+                table("concept_note_count"),
+            )
+            .expr_as(or_zero("an", "pipeline_count"), table("pipeline_count"))
+            .from_as(table("thematic_area"), table("a"))
+            .join_subquery(JoinType::LeftJoin, earmarked, table("ae"), on_area("ae"))
+            .join_subquery(JoinType::LeftJoin, approved, table("ap"), on_area("ap"))
+            .join_subquery(JoinType::LeftJoin, transferred, table("at"), on_area("at"))
+            .join_subquery(JoinType::LeftJoin, notes, table("an"), on_area("an"))
+            .cond_where(scope.area("a", "id"))
+            .order_by_expr(column("a", "number"), Order::Asc)
+            .to_owned();
+        let rows: Vec<AreaRow> = self.figure_rows(&select).await?;
         let refusal = donors_money_refusal(ctx.principal.as_ref(), scope, Split::ByArea);
         Ok(rows
             .into_iter()
@@ -522,22 +616,67 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<RegionFigures>> {
-        let scope = &scope.seen_by(ctx.principal()?);
+        let scope = &scope.seen_by(self.policy, ctx.principal()?);
         let regions = match scope.region {
-            Some(region) => format!("SELECT '{}' AS region", region.as_str()),
-            None => "SELECT DISTINCT region FROM country".to_owned(),
+            Some(region) => Query::select()
+                .expr_as(Expr::val(region.as_str()), table("region"))
+                .to_owned(),
+            None => Query::select()
+                .distinct()
+                .column(table("region"))
+                .from(table("country"))
+                .to_owned(),
         };
-        let sql = format!(
-            "SELECT r.region AS region,
-               (SELECT COUNT(*) FROM joint_programme p WHERE p.concept_note_id IN (SELECT nc.concept_note_id FROM concept_note_country nc JOIN country c ON c.code = nc.country_code WHERE c.region = r.region){programmes}) AS programme_count,
-               (SELECT {approved} FROM joint_programme p WHERE p.concept_note_id IN (SELECT nc.concept_note_id FROM concept_note_country nc JOIN country c ON c.code = nc.country_code WHERE c.region = r.region){programmes}) AS approved,
-               (SELECT COUNT(*) FROM concept_note n WHERE n.id IN (SELECT nc.concept_note_id FROM concept_note_country nc JOIN country c ON c.code = nc.country_code WHERE c.region = r.region){notes}) AS concept_note_count
-             FROM ({regions}) r ORDER BY r.region",
-            approved = sum("p.approved_budget_usd_cents"),
-            programmes = scope.programmes(),
-            notes = scope.notes(),
-        );
-        self.figure_rows(&sql).await
+        // The notes with a country in the region `r.region`.
+        let notes_in = |alias: &str, name: &str| {
+            column(alias, name).in_subquery(
+                Query::select()
+                    .column((table("nc"), table("concept_note_id")))
+                    .from_as(table("concept_note_country"), table("nc"))
+                    .join_as(
+                        JoinType::InnerJoin,
+                        table("country"),
+                        table("c"),
+                        column("c", "code").equals((table("nc"), table("country_code"))),
+                    )
+                    .and_where(column("c", "region").equals((table("r"), table("region"))))
+                    .to_owned(),
+            )
+        };
+        let programmes = |figure: Expr| {
+            scalar(
+                Query::select()
+                    .expr(figure)
+                    .from_as(table("joint_programme"), table("p"))
+                    .cond_where(
+                        Condition::all()
+                            .add(notes_in("p", "concept_note_id"))
+                            .add(scope.programmes()),
+                    )
+                    .to_owned(),
+            )
+        };
+        let select = Query::select()
+            .expr_as(column("r", "region"), table("region"))
+            .expr_as(programmes(count_rows()), table("programme_count"))
+            .expr_as(
+                programmes(cents(column("p", "approved_budget_usd_cents"))),
+                table("approved"),
+            )
+            .expr_as(
+                scalar(
+                    Query::select()
+                        .expr(count_rows())
+                        .from_as(table("concept_note"), table("n"))
+                        .cond_where(Condition::all().add(notes_in("n", "id")).add(scope.notes()))
+                        .to_owned(),
+                ),
+                table("concept_note_count"),
+            )
+            .from_subquery(regions, table("r"))
+            .order_by_expr(column("r", "region"), Order::Asc)
+            .to_owned();
+        self.figure_rows(&select).await
     }
 
     /// Programmes and concept notes by country; a multi-country programme counts in each.
@@ -546,22 +685,41 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<CountryFigures>> {
-        let scope = &scope.seen_by(ctx.principal()?);
-        let sql = format!(
-            "SELECT nc.country_code AS country_code,
-               COUNT(DISTINCT p.id) AS programme_count,
-               {approved} AS approved,
-               COUNT(DISTINCT n.id) AS concept_note_count
-             FROM concept_note_country nc
-             JOIN concept_note n ON n.id = nc.concept_note_id
-             LEFT JOIN joint_programme p ON p.concept_note_id = n.id{programmes}
-             WHERE 1 = 1{notes}
-             GROUP BY nc.country_code ORDER BY nc.country_code",
-            approved = sum("p.approved_budget_usd_cents"),
-            programmes = scope.programmes(),
-            notes = scope.notes(),
-        );
-        self.figure_rows(&sql).await
+        let scope = &scope.seen_by(self.policy, ctx.principal()?);
+        let select = Query::select()
+            .expr_as(column("nc", "country_code"), table("country_code"))
+            .expr_as(
+                Func::count_distinct(column("p", "id")),
+                table("programme_count"),
+            )
+            .expr_as(
+                cents(column("p", "approved_budget_usd_cents")),
+                table("approved"),
+            )
+            .expr_as(
+                Func::count_distinct(column("n", "id")),
+                table("concept_note_count"),
+            )
+            .from_as(table("concept_note_country"), table("nc"))
+            .join_as(
+                JoinType::InnerJoin,
+                table("concept_note"),
+                table("n"),
+                column("n", "id").equals((table("nc"), table("concept_note_id"))),
+            )
+            .join_as(
+                JoinType::LeftJoin,
+                table("joint_programme"),
+                table("p"),
+                Condition::all()
+                    .add(column("p", "concept_note_id").equals((table("n"), table("id"))))
+                    .add(scope.programmes()),
+            )
+            .cond_where(scope.notes())
+            .add_group_by([column("nc", "country_code")])
+            .order_by_expr(column("nc", "country_code"), Order::Asc)
+            .to_owned();
+        self.figure_rows(&select).await
     }
 
     /// Concept notes by status, with what they request.
@@ -570,20 +728,24 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<StatusCount>> {
-        let scope = &scope.seen_by(ctx.principal()?);
-        let sql = format!(
-            "SELECT n.status AS status, COUNT(*) AS count, {requested} AS requested FROM concept_note n WHERE 1 = 1{notes} GROUP BY n.status",
-            requested = sum("n.requested_budget_usd_cents"),
-            notes = scope.notes(),
-        );
-        let mut rows: Vec<StatusCount> = self.figure_rows(&sql).await?;
-        // Every status appears, in the order of the programming cycle.
-        let order = |s: &str| {
-            ConceptNoteStatus::ALL
-                .iter()
-                .position(|x| x.as_str() == s)
-                .unwrap_or(usize::MAX)
-        };
+        let scope = &scope.seen_by(self.policy, ctx.principal()?);
+        let select = Query::select()
+            .expr_as(column("n", "status"), table("status"))
+            .expr_as(count_rows(), table("count"))
+            .expr_as(
+                cents(column("n", "requested_budget_usd_cents")),
+                table("requested"),
+            )
+            .from_as(table("concept_note"), table("n"))
+            .cond_where(scope.notes())
+            .add_group_by([column("n", "status")])
+            .to_owned();
+        let mut rows: Vec<StatusCount> = self.figure_rows(&select).await?;
+        // Every status appears, in the order of the programming cycle; a stored status outside
+        // the vocabulary is an error, not a row sorted last.
+        for row in &rows {
+            ConceptNoteStatus::from_stored(&row.status)?;
+        }
         for status in ConceptNoteStatus::ALL {
             if !rows.iter().any(|r| r.status == status.as_str()) {
                 rows.push(StatusCount {
@@ -593,7 +755,11 @@ impl Services {
                 });
             }
         }
-        rows.sort_by_key(|r| order(&r.status));
+        rows.sort_by_key(|r| {
+            ConceptNoteStatus::ALL
+                .iter()
+                .position(|s| s.as_str() == r.status)
+        });
         Ok(rows)
     }
 
@@ -610,7 +776,7 @@ impl Services {
         if let Some(reason) = donors_money_refusal(Some(principal), scope, Split::ByPeriod) {
             return Err(ServiceError::Forbidden(reason));
         }
-        let scope = &scope.seen_by(principal);
+        let scope = &scope.seen_by(self.policy, principal);
         let period = match (self.db.get_database_backend(), interval) {
             (DbBackend::Postgres, Interval::Month) => "to_char(d.received_on, 'YYYY-MM')",
             (DbBackend::Postgres, Interval::Quarter) => "to_char(d.received_on, 'YYYY-\"Q\"Q')",
@@ -619,14 +785,18 @@ impl Services {
             (_, Interval::Quarter) => "strftime('%Y', d.received_on) || '-Q' || ((CAST(strftime('%m', d.received_on) AS INTEGER) + 2) / 3)",
             (_, Interval::Year) => "strftime('%Y', d.received_on)",
         };
-        let sql = format!(
-            "SELECT {period} AS period, {deposited} AS deposited, {net} AS net_deposited, COUNT(*) AS deposit_count
-             FROM deposit d WHERE 1 = 1{deposits} GROUP BY 1 ORDER BY 1",
-            deposited = sum("d.amount_usd_cents"),
-            net = sum("d.net_usd_cents"),
-            deposits = scope.deposits(),
-        );
-        self.figure_rows(&sql).await
+        // Constant SQL per database (no value of the caller's): the period a deposit falls in.
+        let select = Query::select()
+            .expr_as(Expr::cust(period), table("period"))
+            .expr_as(cents(column("d", "amount_usd_cents")), table("deposited"))
+            .expr_as(cents(column("d", "net_usd_cents")), table("net_deposited"))
+            .expr_as(count_rows(), table("deposit_count"))
+            .from_as(table("deposit"), table("d"))
+            .cond_where(scope.deposits())
+            .add_group_by([Expr::cust("1")])
+            .order_by_expr(Expr::cust("1"), Order::Asc)
+            .to_owned();
+        self.figure_rows(&select).await
     }
 
     /// How many programmes and indicators serve each guiding principle.
@@ -635,15 +805,54 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<PrincipleFigures>> {
-        let scope = &scope.seen_by(ctx.principal()?);
-        let sql = format!(
-            "SELECT g.id AS principle_id,
-               (SELECT COUNT(*) FROM joint_programme p JOIN concept_note_principle np ON np.concept_note_id = p.concept_note_id WHERE np.guiding_principle_id = g.id{programmes}) AS programme_count,
-               (SELECT COUNT(*) FROM results_indicator i JOIN joint_programme p ON p.id = i.joint_programme_id WHERE i.guiding_principle_id = g.id{programmes}) AS indicator_count
-             FROM guiding_principle g ORDER BY g.position",
-            programmes = scope.programmes(),
-        );
-        self.figure_rows(&sql).await
+        let scope = &scope.seen_by(self.policy, ctx.principal()?);
+        let count = |select: &mut SelectStatement| {
+            scalar(
+                select
+                    .expr(count_rows())
+                    .cond_where(scope.programmes())
+                    .to_owned(),
+            )
+        };
+        let select = Query::select()
+            .expr_as(column("g", "id"), table("principle_id"))
+            .expr_as(
+                count(
+                    Query::select()
+                        .from_as(table("joint_programme"), table("p"))
+                        .join_as(
+                            JoinType::InnerJoin,
+                            table("concept_note_principle"),
+                            table("np"),
+                            column("np", "concept_note_id")
+                                .equals((table("p"), table("concept_note_id"))),
+                        )
+                        .and_where(
+                            column("np", "guiding_principle_id").equals((table("g"), table("id"))),
+                        ),
+                ),
+                table("programme_count"),
+            )
+            .expr_as(
+                count(
+                    Query::select()
+                        .from_as(table("results_indicator"), table("i"))
+                        .join_as(
+                            JoinType::InnerJoin,
+                            table("joint_programme"),
+                            table("p"),
+                            column("p", "id").equals((table("i"), table("joint_programme_id"))),
+                        )
+                        .and_where(
+                            column("i", "guiding_principle_id").equals((table("g"), table("id"))),
+                        ),
+                ),
+                table("indicator_count"),
+            )
+            .from_as(table("guiding_principle"), table("g"))
+            .order_by_expr(column("g", "position"), Order::Asc)
+            .to_owned();
+        self.figure_rows(&select).await
     }
 
     /// Programmes by gender, human-rights and child-sensitivity marker score.
@@ -652,14 +861,26 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<MarkerCount>> {
-        let scope = &scope.seen_by(ctx.principal()?);
-        let sql = format!(
-            "SELECT 'GENDER' AS marker, p.gender_marker AS score, COUNT(*) AS count FROM joint_programme p WHERE 1 = 1{programmes} GROUP BY p.gender_marker
-             UNION ALL SELECT 'HUMAN_RIGHTS', p.human_rights_marker, COUNT(*) FROM joint_programme p WHERE 1 = 1{programmes} GROUP BY p.human_rights_marker
-             UNION ALL SELECT 'CHILD_SENSITIVITY', p.child_sensitivity_marker, COUNT(*) FROM joint_programme p WHERE 1 = 1{programmes} GROUP BY p.child_sensitivity_marker
-             ORDER BY 1, 2",
-            programmes = scope.programmes(),
-        );
-        self.figure_rows(&sql).await
+        let scope = &scope.seen_by(self.policy, ctx.principal()?);
+        let by = |marker: &str, score: &str| {
+            Query::select()
+                .expr_as(Expr::val(marker), table("marker"))
+                .expr_as(column("p", score), table("score"))
+                .expr_as(count_rows(), table("count"))
+                .from_as(table("joint_programme"), table("p"))
+                .cond_where(scope.programmes())
+                .add_group_by([column("p", score)])
+                .to_owned()
+        };
+        let select = by("GENDER", "gender_marker")
+            .union(UnionType::All, by("HUMAN_RIGHTS", "human_rights_marker"))
+            .union(
+                UnionType::All,
+                by("CHILD_SENSITIVITY", "child_sensitivity_marker"),
+            )
+            .order_by_expr(Expr::cust("1"), Order::Asc)
+            .order_by_expr(Expr::cust("2"), Order::Asc)
+            .to_owned();
+        self.figure_rows(&select).await
     }
 }

@@ -21,15 +21,12 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    use sea_orm::IdenStatic;
-    let sum = format!(
-        "COALESCE(CAST(SUM({}.{}) AS BIGINT), 0)",
-        E::default().as_str(),
-        column.as_str()
-    );
     let total = E::find()
         .select_only()
-        .column_as(Expr::cust(sum), "total")
+        .column_as(
+            super::arithmetic::cents(Expr::col((E::default(), column))),
+            "total",
+        )
         .filter(condition)
         .into_tuple::<i64>()
         .one(db)

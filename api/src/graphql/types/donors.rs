@@ -8,8 +8,8 @@ use crate::graphql::loaders::*;
 use crate::graphql::scalars::{Date, DateTime, Decimal};
 use crate::graphql::{check, errors, loaded, ContextExt};
 use crate::ids::{self, Kind};
-use crate::service::access;
 use crate::service::page::Page;
+use crate::service::policy;
 use async_graphql::{Context, Object, Result, ID};
 use entity::{contribution, deposit, donor};
 
@@ -55,7 +55,7 @@ impl Donor {
         let window = connection::window(after, before, first, last)?;
         let principal = check(ctx, ctx.actor().principal())?;
         // Loaded for the whole page of donors at once; another donor's are left out.
-        let rows = if access::can_read_contributions_of(principal, self.0.id) {
+        let rows = if policy::can_read_contributions_of(principal, self.0.id) {
             loaded(
                 ctx,
                 ctx.loader().load_one(ContributionsOfDonor(self.0.id)).await,
@@ -79,11 +79,18 @@ impl Donor {
     }
     async fn totals(&self, ctx: &Context<'_>) -> Result<DonorTotals> {
         let principal = check(ctx, ctx.actor().principal())?;
-        let money =
-            loaded(ctx, ctx.loader().load_one(MoneyOfDonor(self.0.id)).await)?.unwrap_or_default();
+        // The loader answers every donor it is asked for: no row is a broken invariant, not 0.
+        let money = loaded(ctx, ctx.loader().load_one(MoneyOfDonor(self.0.id)).await)?.ok_or_else(
+            || {
+                crate::graphql::errors::internal(
+                    &anyhow::anyhow!("no money figures for donor {}", self.0.id),
+                    &ctx.actor().request_id,
+                )
+            },
+        )?;
         Ok(DonorTotals {
             money,
-            full: access::can_read_contributions_of(principal, self.0.id),
+            full: policy::can_read_contributions_of(principal, self.0.id),
         })
     }
 }

@@ -7,15 +7,15 @@ use super::{usd, Markers};
 use crate::domain::{ConceptNoteStatus, ReviewOutcome, Scope};
 use crate::graphql::loaders::*;
 use crate::graphql::scalars::{Date, DateTime, Decimal};
-use crate::graphql::{check, errors, loaded, ContextExt};
+use crate::graphql::{check, loaded, ContextExt};
 use crate::ids::{self, Kind};
-use crate::service::{access, ServiceError};
+use crate::service::ServiceError;
 use async_graphql::{Context, Object, Result, ID};
 use entity::{concept_note, concept_note_review};
 
 /// A concept note the caller may read, through the request's loaders (batched per level of the
 /// document, whatever the number of parents): `Ok(None)` when there is none, `FORBIDDEN` when the
-/// caller may not read it yet. The rule itself is `access::can_read_concept_note`.
+/// caller may not read it yet. The rule itself is the server's `ReadPolicy` (`service::policy`).
 pub async fn readable_concept_note(
     ctx: &Context<'_>,
     id: i64,
@@ -28,20 +28,18 @@ pub async fn readable_concept_note(
         ctx,
         ConceptNoteStatus::from_stored(&note.status).map_err(ServiceError::from),
     )?;
+    let policy = ctx.services().policy;
     // Only an unpublished note needs its organizations to decide.
-    let organizations = if principal.reads_everything() || status.is_public() {
-        Vec::new()
-    } else {
+    let organizations = if policy.needs_organizations(principal, status) {
         loaded(ctx, ctx.loader().load_one(OrganizationsOfNote(id)).await)?.unwrap_or_default()
-    };
-    if access::can_read_concept_note(principal, status, &organizations) {
-        Ok(Some(note))
     } else {
-        Err(errors::coded(
-            "this concept note is not yet in the pipeline, and your organization does not take part in it",
-            "FORBIDDEN",
-        ))
-    }
+        Vec::new()
+    };
+    check(
+        ctx,
+        policy.require_concept_note(principal, status, &organizations),
+    )?;
+    Ok(Some(note))
 }
 
 /// A proposal for a joint programme, from a UN country team or a regional or global entity.

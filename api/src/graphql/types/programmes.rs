@@ -191,7 +191,13 @@ impl JointProgramme {
             ctx,
             ctx.loader().load_one(MoneyOfProgramme(self.0.id)).await,
         )?
-        .unwrap_or_default();
+        // The loader answers every programme it is asked for: no row is a broken invariant.
+        .ok_or_else(|| {
+            crate::graphql::errors::internal(
+                &anyhow::anyhow!("no money figures for programme {}", self.0.id),
+                &ctx.actor().request_id,
+            )
+        })?;
         Financials::new(
             self.0.approved_budget_usd_cents,
             money.transferred,

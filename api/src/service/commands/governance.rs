@@ -12,6 +12,7 @@ use crate::ids::Kind;
 use crate::service::concept_notes::organization_ids_of;
 use crate::service::envelope::{Command, Effect};
 use crate::service::events::NewEvent;
+use crate::service::policy::Audience;
 use crate::service::totals::within_fund_total;
 use crate::service::{lock_row, Ctx, ServiceResult, Services};
 use chrono::NaiveDate;
@@ -193,10 +194,7 @@ pub async fn record_decision(
                 (Kind::Decision, created.id),
                 announced.summary,
             );
-            effect.announce(match announced.only_for {
-                Some(organizations) => event.for_organizations(organizations),
-                None => event,
-            });
+            effect.announce(event.for_audience(announced.audience));
             Ok(created)
         })
         .await
@@ -206,7 +204,7 @@ pub async fn record_decision(
 /// subject is not public.
 struct Announced {
     summary: String,
-    only_for: Option<Vec<i64>>,
+    audience: Audience,
 }
 
 /// A decision on a concept note moves it to the outcome its kind stands for; the committee member
@@ -242,12 +240,12 @@ async fn decide_on_note(
         "{} decision on concept note {}: now {}",
         input.kind, note.reference, status
     );
-    let only_for = if status.is_public() {
-        None
-    } else {
-        Some(organization_ids_of(txn, note_id).await?)
+    // Who receives the event is decided when it is delivered, by the read policy.
+    let audience = Audience::ConceptNote {
+        status,
+        organization_ids: organization_ids_of(txn, note_id).await?,
     };
-    Ok(Announced { summary, only_for })
+    Ok(Announced { summary, audience })
 }
 
 /// A decision on a joint programme: a suspension (from a status that can be suspended), a
@@ -308,6 +306,6 @@ async fn decide_on_programme(
     );
     Ok(Announced {
         summary,
-        only_for: None,
+        audience: Audience::Everyone,
     })
 }

@@ -197,8 +197,10 @@ pub async fn submit_concept_note(
             }));
             let summary = format!("Concept note {} submitted", created.reference);
             effect.announce(
-                NewEvent::status_change(Kind::ConceptNote, created.id, summary)
-                    .for_organizations(organizations.iter().copied().collect()),
+                NewEvent::status_change(Kind::ConceptNote, created.id, summary).about_concept_note(
+                    ConceptNoteStatus::from_stored(&created.status)?,
+                    organizations.iter().copied().collect(),
+                ),
             );
             Ok(created)
         })
@@ -270,7 +272,7 @@ pub async fn review_concept_note(
             );
             let summary = format!("Concept note {} reviewed: {}", after.reference, outcome);
             let organizations = organization_ids_of(txn, note_id).await?;
-            effect.announce(NewEvent::status_change(Kind::ConceptNote, note_id, summary).for_organizations(organizations));
+            effect.announce(NewEvent::status_change(Kind::ConceptNote, note_id, summary).about_concept_note(next, organizations));
             Ok((after, review))
         })
         .await
@@ -323,7 +325,7 @@ pub async fn withdraw_concept_note(
             let organizations = organization_ids_of(txn, note_id).await?;
             effect.announce(
                 NewEvent::status_change(Kind::ConceptNote, note_id, summary)
-                    .for_organizations(organizations),
+                    .about_concept_note(next, organizations),
             );
             Ok(after)
         })

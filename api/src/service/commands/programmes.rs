@@ -9,9 +9,10 @@ use crate::domain::{
     ProgrammeStatus, Rate, Role, Text, Usd, UserError, UserErrorCode,
 };
 use crate::ids::Kind;
+use crate::service::arithmetic;
 use crate::service::envelope::Command;
 use crate::service::events::NewEvent;
-use crate::service::programmes::{funding_decision_of, sum_cents};
+use crate::service::programmes::funding_decision_of;
 use crate::service::{claim_version, lock_row, Ctx, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
 use entity::{
@@ -386,7 +387,7 @@ pub async fn record_transfer(
                 .one(txn)
                 .await?
                 .ok_or_else(|| UserError::validation("organization", "this organization has no budget line in the programme"))?;
-            let transferred = sum_cents(txn, transfer::Column::AmountUsdCents, transfer::Column::BudgetLineId, line.id).await?;
+            let transferred = arithmetic::transferred_on_line(txn, line.id).await?;
             let overflow = || anyhow::anyhow!("the money of programme {} does not fit in cents", programme.id);
             let remaining = Usd::from_cents(line.total_usd_cents)
                 .checked_sub(Usd::from_cents(transferred))
@@ -395,7 +396,7 @@ pub async fn record_transfer(
                 let message = format!("the budget line has {remaining} left to transfer");
                 return Err(UserError::new(UserErrorCode::BudgetExceeded, &["amountUsd"], message).into());
             }
-            let available = Services::availability(txn, programme.thematic_area_id).await?;
+            let available = arithmetic::availability(txn, programme.thematic_area_id).await?;
             let usable = available.earmarked.checked_add(available.unearmarked).ok_or_else(overflow)?;
             if amount > usable {
                 let whole_fund = usable.checked_add(available.other_areas).ok_or_else(overflow)?;
@@ -488,7 +489,7 @@ pub async fn report_expenditure(
             // Each report is within what was transferred, so the sum fits; if it did not, it
             // would certainly be more than was transferred.
             let spent = Usd::checked_sum(existing.iter().map(|r| Usd::from_cents(r.amount_usd_cents)).chain([amount]));
-            let transferred = sum_cents(txn, transfer::Column::AmountUsdCents, transfer::Column::BudgetLineId, line.id).await?;
+            let transferred = arithmetic::transferred_on_line(txn, line.id).await?;
             let transferred = Usd::from_cents(transferred);
             if spent.is_none_or(|spent| spent > transferred) {
                 let spent = spent.map_or_else(|| "more than the fund can record".to_owned(), |s| s.to_string());

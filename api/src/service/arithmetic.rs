@@ -1,0 +1,409 @@
+//! The fund's arithmetic, in one place: which contributions each figure counts, how money is
+//! summed, and every money figure the API serves — the portfolio's totals (`portfolio`), a
+//! donor's and a programme's money (the loaders ask here), a donor's statement, and what the
+//! fund holds for a programme's transfers. GraphQL only asks; a new figure is one function here
+//! and its field.
+//!
+//! Every statement is built with SeaQuery and its values bound; money is summed in USD cents (or
+//! a currency's minor units) as a BIGINT, and a bad stored value is an error, never a silent 0.
+
+use super::ServiceResult;
+use crate::domain::{ContributionStatus, Usd};
+use entity::{contribution, deposit, transfer};
+use sea_orm::sea_query::{
+    Alias, DynIden, Expr, ExprTrait, Func, IntoIden, JoinType, Order, Query, SelectStatement,
+    SubQueryStatement,
+};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+
+/// Contributions that count as committed: a signed agreement, deposited or not.
+pub const COMMITTED: [ContributionStatus; 3] = [
+    ContributionStatus::Signed,
+    ContributionStatus::PartiallyDeposited,
+    ContributionStatus::FullyDeposited,
+];
+
+/// Contributions that count as pledged: every one but a cancelled pledge.
+pub fn counts_as_pledged(status: ContributionStatus) -> bool {
+    status != ContributionStatus::Cancelled
+}
+
+/// Whether a contribution counts as committed.
+pub fn counts_as_committed(status: ContributionStatus) -> bool {
+    COMMITTED.contains(&status)
+}
+
+/// A table as a statement names it (`FROM contribution c`).
+pub(crate) fn table(name: &str) -> DynIden {
+    Alias::new(name).into_iden()
+}
+
+/// `alias.column`.
+pub(crate) fn column(alias: &str, name: &str) -> Expr {
+    Expr::col((table(alias), table(name)))
+}
+
+/// `COALESCE(CAST(SUM(amount) AS BIGINT), 0)`: a sum of money, 0 over no rows. The CAST keeps
+/// PostgreSQL's SUM of BIGINTs (a NUMERIC) an integer; the fund-wide bound on each kind of money
+/// (`totals`) keeps every such sum within a BIGINT.
+pub(crate) fn cents(amount: Expr) -> Expr {
+    Func::coalesce([Func::sum(amount).cast_as(table("BIGINT")), Expr::val(0i64)]).into()
+}
+
+/// A one-value statement used as a value (`(SELECT …)`).
+pub(crate) fn scalar(select: SelectStatement) -> Expr {
+    Expr::from(SubQueryStatement::SelectStatement(select))
+}
+
+/// The contributions (aliased `alias`) that count as pledged, as a condition.
+pub(crate) fn pledged(alias: &str) -> Condition {
+    Condition::all().add(column(alias, "status").ne(ContributionStatus::Cancelled.as_str()))
+}
+
+/// The contributions (aliased `alias`) that count as committed, as a condition.
+pub(crate) fn committed(alias: &str) -> Condition {
+    Condition::all().add(column(alias, "status").is_in(COMMITTED.map(|s| s.as_str())))
+}
+
+/// Net deposits not yet transferred (direct costs are not recorded separately yet).
+pub fn available(net_deposited: i64, transferred: i64) -> i64 {
+    net_deposited.saturating_sub(transferred)
+}
+
+/// What remains to deposit to reach `target`, never below 0.
+pub fn funding_gap(target: i64, deposited: i64) -> i64 {
+    Ord::max(target.saturating_sub(deposited), 0)
+}
+
+/// The sum of `amount` over `FROM <from> <alias>` where `condition` holds, as a value.
+pub(crate) fn sum_of(from: &str, alias: &str, amount: &str, condition: Condition) -> Expr {
+    scalar(
+        Query::select()
+            .expr(cents(column(alias, amount)))
+            .from_as(table(from), table(alias))
+            .cond_where(condition)
+            .to_owned(),
+    )
+}
+
+/// The sum of a deposit column over a donor's deposits (`FROM deposit d JOIN contribution c`)
+/// where `condition` holds.
+fn deposits_of(amount: &str, condition: Condition) -> Expr {
+    scalar(
+        Query::select()
+            .expr(cents(column("d", amount)))
+            .from_as(table("deposit"), table("d"))
+            .join_as(
+                JoinType::InnerJoin,
+                table("contribution"),
+                table("c"),
+                column("c", "id").equals((table("d"), table("contribution_id"))),
+            )
+            .cond_where(condition)
+            .to_owned(),
+    )
+}
+
+/// A programme's money (the `MoneyOfProgramme` loader), in USD cents: `id`, `transferred`,
+/// `expenditure`, one row per programme in `programmes` (a condition on `joint_programme`).
+pub fn money_of_programmes(programmes: Condition) -> SelectStatement {
+    let of_programme = |alias: &str| {
+        Condition::all().add(
+            column(alias, "joint_programme_id").equals((table("joint_programme"), table("id"))),
+        )
+    };
+    Query::select()
+        .column((table("joint_programme"), table("id")))
+        .expr_as(
+            sum_of("transfer", "t", "amount_usd_cents", of_programme("t")),
+            table("transferred"),
+        )
+        .expr_as(
+            sum_of(
+                "expenditure_report",
+                "e",
+                "amount_usd_cents",
+                of_programme("e"),
+            ),
+            table("expenditure"),
+        )
+        .from(table("joint_programme"))
+        .cond_where(programmes)
+        .to_owned()
+}
+
+/// A donor's money (the `MoneyOfDonor` loader), in USD cents: `id`, `pledged`, `committed`,
+/// `deposited`, one row per donor in `donors` (a condition on `donor`).
+pub fn money_of_donors(donors: Condition) -> SelectStatement {
+    let of_donor =
+        || Condition::all().add(column("c", "donor_id").equals((table("donor"), table("id"))));
+    Query::select()
+        .column((table("donor"), table("id")))
+        .expr_as(
+            sum_of(
+                "contribution",
+                "c",
+                "pledged_usd_cents",
+                of_donor().add(pledged("c")),
+            ),
+            table("pledged"),
+        )
+        .expr_as(
+            sum_of(
+                "contribution",
+                "c",
+                "pledged_usd_cents",
+                of_donor().add(committed("c")),
+            ),
+            table("committed"),
+        )
+        .expr_as(
+            deposits_of("amount_usd_cents", of_donor()),
+            table("deposited"),
+        )
+        .from(table("donor"))
+        .cond_where(donors)
+        .to_owned()
+}
+
+/// A donor's statement, by currency of the agreements: `currency`, `pledged`, `signed` (what
+/// counts as committed) and `deposited`, in the currency's minor units.
+pub fn donor_by_currency(donor_id: i64) -> SelectStatement {
+    let when = |condition: Condition| {
+        Expr::case(condition, column("c", "pledged_minor")).finally(Expr::val(0i64))
+    };
+    Query::select()
+        .expr_as(column("c", "currency"), table("currency"))
+        .expr_as(cents(when(pledged("c")).into()), table("pledged"))
+        .expr_as(cents(when(committed("c")).into()), table("signed"))
+        .expr_as(cents(column("c", "deposited_minor")), table("deposited"))
+        .from_as(table("contribution"), table("c"))
+        .and_where(column("c", "donor_id").eq(donor_id))
+        .add_group_by([column("c", "currency")])
+        .order_by_expr(column("c", "currency"), Order::Asc)
+        .to_owned()
+}
+
+/// A donor's statement in USD cents: `pledged`, `committed`, `deposited`, `fees`, `net`.
+pub fn donor_usd(donor_id: i64) -> SelectStatement {
+    let of_donor = || Condition::all().add(column("c", "donor_id").eq(donor_id));
+    Query::select()
+        .expr_as(
+            sum_of(
+                "contribution",
+                "c",
+                "pledged_usd_cents",
+                of_donor().add(pledged("c")),
+            ),
+            table("pledged"),
+        )
+        .expr_as(
+            sum_of(
+                "contribution",
+                "c",
+                "pledged_usd_cents",
+                of_donor().add(committed("c")),
+            ),
+            table("committed"),
+        )
+        .expr_as(
+            deposits_of("amount_usd_cents", of_donor()),
+            table("deposited"),
+        )
+        .expr_as(deposits_of("fee_usd_cents", of_donor()), table("fees"))
+        .expr_as(deposits_of("net_usd_cents", of_donor()), table("net"))
+        .to_owned()
+}
+
+/// How the areas a donor earmarked to were used: `area_id`, the donor's net deposits earmarked
+/// to it (`donor_net`), every donor's (`pool_net`) and what transfers drew on them
+/// (`pool_transferred`), for the areas of the donor's pledges.
+pub fn donor_earmarks(donor_id: i64) -> SelectStatement {
+    let to_area =
+        || Condition::all().add(column("c", "earmarked_area_id").equals((table("a"), table("id"))));
+    let donors_areas = Query::select()
+        .column((table("c"), table("earmarked_area_id")))
+        .from_as(table("contribution"), table("c"))
+        .cond_where(
+            Condition::all()
+                .add(column("c", "donor_id").eq(donor_id))
+                .add(pledged("c")),
+        )
+        .to_owned();
+    Query::select()
+        .expr_as(column("a", "id"), table("area_id"))
+        .expr_as(
+            deposits_of(
+                "net_usd_cents",
+                to_area().add(column("c", "donor_id").eq(donor_id)),
+            ),
+            table("donor_net"),
+        )
+        .expr_as(deposits_of("net_usd_cents", to_area()), table("pool_net"))
+        .expr_as(
+            sum_of(
+                "transfer",
+                "t",
+                "from_earmarked_usd_cents",
+                Condition::all()
+                    .add(column("t", "thematic_area_id").equals((table("a"), table("id")))),
+            ),
+            table("pool_transferred"),
+        )
+        .from_as(table("thematic_area"), table("a"))
+        .and_where(column("a", "id").in_subquery(donors_areas))
+        .order_by_expr(column("a", "number"), Order::Asc)
+        .to_owned()
+}
+
+/// The unearmarked pool as a donor's statement shows it: the donor's unearmarked net deposits
+/// (`donor_net`), every donor's (`pool_net`) and what transfers drew on them
+/// (`pool_transferred`).
+pub fn donor_unearmarked(donor_id: i64) -> SelectStatement {
+    let unearmarked = || Condition::all().add(column("c", "earmarked_area_id").is_null());
+    Query::select()
+        .expr_as(
+            deposits_of(
+                "net_usd_cents",
+                unearmarked().add(column("c", "donor_id").eq(donor_id)),
+            ),
+            table("donor_net"),
+        )
+        .expr_as(
+            deposits_of("net_usd_cents", unearmarked()),
+            table("pool_net"),
+        )
+        .expr_as(
+            sum_of(
+                "transfer",
+                "t",
+                "from_unearmarked_usd_cents",
+                Condition::all(),
+            ),
+            table("pool_transferred"),
+        )
+        .to_owned()
+}
+
+/// What the fund holds for a programme of `area`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Availability {
+    /// Net deposits earmarked to the area, less what transfers drew from them.
+    pub earmarked: Usd,
+    /// Net unearmarked deposits, less what transfers drew from them.
+    pub unearmarked: Usd,
+    /// Money available only to other areas.
+    pub other_areas: Usd,
+}
+
+/// What the fund holds for a programme of `area`, read in the caller's transaction (a transfer
+/// reads it under the fund's spending lock).
+pub async fn availability<C: ConnectionTrait>(db: &C, area: i64) -> ServiceResult<Availability> {
+    let net = |earmark: Condition| {
+        deposit::Entity::find()
+            .select_only()
+            .column_as(
+                cents(Expr::col((deposit::Entity, deposit::Column::NetUsdCents))),
+                "total",
+            )
+            .inner_join(contribution::Entity)
+            .filter(earmark)
+            .into_tuple::<i64>()
+    };
+    let drawn = |amount: transfer::Column, condition: Condition| {
+        transfer::Entity::find()
+            .select_only()
+            .column_as(cents(Expr::col((transfer::Entity, amount))), "total")
+            .filter(condition)
+            .into_tuple::<i64>()
+    };
+    let no_sum = || anyhow::anyhow!("a SUM returned no row");
+    let earmarked_in = net(Condition::all().add(contribution::Column::EarmarkedAreaId.eq(area)))
+        .one(db)
+        .await?
+        .ok_or_else(no_sum)?;
+    let earmarked_elsewhere =
+        net(Condition::all().add(contribution::Column::EarmarkedAreaId.ne(area)))
+            .one(db)
+            .await?
+            .ok_or_else(no_sum)?;
+    let unearmarked_in = net(Condition::all().add(contribution::Column::EarmarkedAreaId.is_null()))
+        .one(db)
+        .await?
+        .ok_or_else(no_sum)?;
+    let earmarked_out = drawn(
+        transfer::Column::FromEarmarkedUsdCents,
+        Condition::all().add(transfer::Column::ThematicAreaId.eq(area)),
+    )
+    .one(db)
+    .await?
+    .ok_or_else(no_sum)?;
+    let earmarked_out_elsewhere = drawn(
+        transfer::Column::FromEarmarkedUsdCents,
+        Condition::all().add(transfer::Column::ThematicAreaId.ne(area)),
+    )
+    .one(db)
+    .await?
+    .ok_or_else(no_sum)?;
+    let unearmarked_out = drawn(transfer::Column::FromUnearmarkedUsdCents, Condition::all())
+        .one(db)
+        .await?
+        .ok_or_else(no_sum)?;
+    let balance = |money_in: i64, money_out: i64| {
+        money_in
+            .checked_sub(money_out)
+            .map(Usd::from_cents)
+            .ok_or_else(|| anyhow::anyhow!("the fund's balance does not fit in cents"))
+    };
+    Ok(Availability {
+        earmarked: balance(earmarked_in, earmarked_out)?,
+        unearmarked: balance(unearmarked_in, unearmarked_out)?,
+        other_areas: balance(earmarked_elsewhere, earmarked_out_elsewhere)?,
+    })
+}
+
+/// What was transferred on a budget line, in USD cents, read in the caller's transaction.
+pub async fn transferred_on_line<C: ConnectionTrait>(db: &C, line_id: i64) -> ServiceResult<i64> {
+    Ok(transfer::Entity::find()
+        .select_only()
+        .column_as(
+            cents(Expr::col((
+                transfer::Entity,
+                transfer::Column::AmountUsdCents,
+            ))),
+            "total",
+        )
+        .filter(transfer::Column::BudgetLineId.eq(line_id))
+        .into_tuple::<i64>()
+        .one(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("a SUM returned no row"))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+
+    #[test]
+    fn committed_and_pledged_name_the_fund_s_statuses() {
+        use ContributionStatus::*;
+        assert!(counts_as_committed(PartiallyDeposited));
+        assert!(!counts_as_committed(Pledged));
+        assert!(counts_as_pledged(Pledged));
+        assert!(!counts_as_pledged(Cancelled));
+    }
+
+    #[test]
+    fn a_donor_s_figures_bind_the_donor() {
+        let (sql, values) = donor_usd(42).build(PostgresQueryBuilder);
+        assert!(!sql.contains("42"), "{sql}");
+        assert!(values.0.contains(&42i64.into()), "{values:?}");
+        assert!(
+            sql.contains(r#"COALESCE(CAST(SUM("c"."pledged_usd_cents") AS BIGINT), $"#),
+            "{sql}"
+        );
+        let (sql, _) = donor_by_currency(42).build(SqliteQueryBuilder);
+        assert!(sql.contains("GROUP BY"), "{sql}");
+    }
+}
