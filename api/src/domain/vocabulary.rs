@@ -275,7 +275,7 @@ vocabulary!(
         Europe = "EUROPE",
         /// Oceania.
         Oceania = "OCEANIA",
-        /// Antarctica and territories the geoscheme gives no other region.
+        /// Antarctica.
         Antarctica = "ANTARCTICA",
     }
 );

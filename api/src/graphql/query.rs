@@ -243,9 +243,11 @@ fn optional_id(id: Option<&ID>, kind: Kind, argument: &str) -> Result<Option<i64
     id.map(|id| expect_id(id, kind, argument)).transpose()
 }
 
-/// Reads. Reference data and `portfolio { totals }` need no token; everything else does
-/// (`UNAUTHENTICATED` without one). Lists leave out the rows the caller may not read; a single
-/// object it may not read is `FORBIDDEN` on its path. Who reads what: docs/permissions.md.
+/// Reads. Reference data, `viewer` and the whole fund's `portfolio { totals fundingGapUsd
+/// capitalizationTargets }` need no token; everything else does (`UNAUTHENTICATED` without one).
+/// Lists leave out the rows the caller may not read; a single object it may not read is
+/// `FORBIDDEN` on its path. Who reads what: docs/permissions.md; the rules across the schema:
+/// docs/contract.md.
 #[Object]
 impl Query {
     /// Any object by its global id: null if it does not exist, `FORBIDDEN` if the caller may not

@@ -14,9 +14,10 @@ use entity::app_user;
 /// A person or system with an account.
 pub struct User(pub app_user::Model);
 
-/// A person or system with an account that signs in with `login`. Read through `node` and in the
-/// audit trail by ADMIN and STEERING_COMMITTEE (the personal fields, email and name, by ADMIN
-/// only).
+/// A person or system with an account that signs in with `login`. Read through `node` by ADMIN and
+/// by the account itself (`FORBIDDEN` for others); the audit trail shows changes to accounts to
+/// ADMIN and STEERING_COMMITTEE, with the personal fields (email, name) `[redacted]` for the
+/// committee.
 #[Object]
 impl User {
     /// The account's global id; tokens name it as the subject `user:<number>`.
