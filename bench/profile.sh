@@ -29,7 +29,7 @@ db=mptf_profile_s$SCALE
 url="$PG/$db?sslmode=disable"
 out=$(mktemp -d)
 cargo build --release --quiet -p mptf
-BIN=target/release/mptf
+BIN=${CARGO_TARGET_DIR:-target}/release/mptf
 export MPTF_DATABASE_URL=$url MPTF_PROFILE=production MPTF_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export MPTF_SEED_DEMO=false MPTF_LISTEN=127.0.0.1:$PORT MPTF_HTTP_WORKERS=1 RUST_LOG=warn
 if ! psql "$PG/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then

@@ -82,10 +82,10 @@ fi
 if [ "$PROFILE" = release ]; then
   log "building the release server"
   cargo build --release --quiet -p mptf
-  BIN=$ROOT/target/release/mptf
+  BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/mptf
 else
   cargo build --quiet -p mptf
-  BIN=$ROOT/target/debug/mptf
+  BIN=${CARGO_TARGET_DIR:-$ROOT/target}/debug/mptf
 fi
 
 # --- processes we start, and only those, are stopped on exit -------------------------------

@@ -15,7 +15,7 @@ mptf_start() {
   local port
   port="$(mptf_free_port)"
   env MPTF_LISTEN="127.0.0.1:$port" MPTF_SEED_DEMO=false MPTF_LOG_FORMAT=json "$@" \
-    target/debug/mptf serve >"$MPTF_TMP/server.log" 2>&1 &
+    "${CARGO_TARGET_DIR:-target}/debug/mptf" serve >"$MPTF_TMP/server.log" 2>&1 &
   MPTF_PID=$!
   MPTF_URL="http://127.0.0.1:$port"
   for _ in $(seq 1 100); do
@@ -37,7 +37,7 @@ mptf_stop() {
 
 # A bearer token signed with the server's secret.
 mptf_token() {
-  target/debug/mptf token --role "$1" "${@:2}"
+  "${CARGO_TARGET_DIR:-target}/debug/mptf" token --role "$1" "${@:2}"
 }
 
 mptf_cleanup() {

@@ -269,7 +269,7 @@ mod consistency {
             let id = recorded["contribution"]["id"].as_str().unwrap().to_owned();
             let deposit = u64::from(*amount) * u64::from(*share) / 100;
             if deposit > 0 {
-                record_deposit(
+                let deposited = record_deposit(
                     app,
                     &id,
                     currency,
@@ -278,6 +278,7 @@ mod consistency {
                     &format!("rnd-deposit-{i}"),
                 )
                 .await;
+                assert_eq!(deposited["userErrors"], json!([]), "{deposited}");
             }
         }
         let officer = app.officer();
@@ -295,10 +296,17 @@ mod consistency {
             if result["userErrors"] == json!([]) {
                 let spent = u64::from(*amount) * u64::from(plan.spend) / 100;
                 let puno = app.puno_token(row_id(&json!(organization)), &format!("puno:{i}"));
-                let _ = app
-                    .data(Some(&puno), "mutation($input: ReportExpenditureInput!) { reportExpenditure(input: $input) { userErrors { code } } }",
-                        json!({"input": {"jointProgramme": funded.programme, "year": 2021 + i as i32 % 3, "amountUsd": format!("{spent}.00"), "idempotencyKey": format!("rnd-spend-{i}")}}))
-                    .await;
+                if spent > 0 {
+                    let reported = app
+                        .data(Some(&puno), "mutation($input: ReportExpenditureInput!) { reportExpenditure(input: $input) { userErrors { code field message } } }",
+                            json!({"input": {"jointProgramme": funded.programme, "year": 2021 + i as i32 % 3, "amountUsd": format!("{spent}.00"), "idempotencyKey": format!("rnd-spend-{i}")}}))
+                        .await;
+                    assert_eq!(
+                        reported["reportExpenditure"]["userErrors"],
+                        json!([]),
+                        "{reported}"
+                    );
+                }
             }
         }
     }

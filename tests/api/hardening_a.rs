@@ -137,7 +137,7 @@ on_both! {
         assert_validation(&response, "reportIndicatorValue", &["value"]);
         let measured = command(&app, &ilo, "reportIndicatorValue", "indicator { progress }", value("999999999999999.999999", "2022-06-30")).await;
         assert_eq!(measured["userErrors"], json!([]), "{measured}");
-        assert_eq!(measured["indicator"]["progress"], "999999999999999999999");
+        assert_eq!(measured["indicator"]["progress"], "999999999999999999999.0000");
 
         // Nothing refused was stored: one indicator, one value.
         let read = "query($id: ID!) { node(id: $id) { ... on JointProgramme { indicators { code progress measurements { value } } } } }";

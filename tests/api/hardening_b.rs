@@ -11,30 +11,6 @@ use mptf::domain::Role;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-/// Like `on_both!`, for a server whose settings `$adjust` changes.
-macro_rules! on_both_with {
-    ($adjust:path, async fn $name:ident($app:ident: TestApp) $body:block) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            async fn run($app: TestApp) $body
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                run(TestApp::spawn_with(Backend::Sqlite, $adjust).await).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if std::env::var("MPTF_TEST_POSTGRES_URL").is_ok() {
-                    run(TestApp::spawn_with(Backend::Postgres, $adjust).await).await;
-                }
-            }
-        }
-    };
-}
-
 const PASSWORD: &str = "a password its creator chose";
 
 const CREATE_USER: &str = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id active pendingActivation version } userErrors { code field message } } }";
@@ -228,7 +204,7 @@ async fn subject_of(app: &TestApp, token: &str) -> Value {
         .await
 }
 
-on_both_with! {
+on_both! {
     idp,
     async fn identity_provider_subjects_never_name_local_accounts(app: TestApp) {
         let local = create(&app, &app.admin(), "local@example.org", "PARTNER_SYSTEM").await;
@@ -322,7 +298,7 @@ fn without(mut claims: Value, key: &str) -> Value {
 /// 1 January 3000.
 const YEAR_3000: i64 = 32_503_680_000;
 
-on_both_with! {
+on_both! {
     idp,
     async fn no_token_lives_longer_than_the_maximum_or_comes_from_the_future(app: TestApp) {
         assert_eq!(status_of(&app, &hs256(own_claims())).await, 200);
@@ -355,7 +331,7 @@ fn one_hour_tokens(settings: &mut Settings) {
     settings.security.max_token_hours = 1;
 }
 
-on_both_with! {
+on_both! {
     one_hour_tokens,
     async fn the_maximum_lifetime_is_a_setting(app: TestApp) {
         let ninety_minutes = with(own_claims(), "exp", json!(now() + 90 * 60));

@@ -7,8 +7,7 @@ use crate::fixtures::*;
 use crate::helpers::*;
 use crate::on_both;
 use crate::operations::{
-    fresh_database, run_mptf, with_binary_on_both, ChildServer, SlowUpload, ThrowawayPostgres,
-    DEPOSIT,
+    fresh_database, run_mptf, ChildServer, SlowUpload, ThrowawayPostgres, DEPOSIT,
 };
 use mptf::startup::Application;
 use sea_orm::{ConnectionTrait, Statement};
@@ -568,7 +567,7 @@ async fn connections_over_a_clients_cap_are_refused_with_429() {
 // ---------------------------------------------------------------------------------------------
 // 20. Requests cut off at shutdown
 
-with_binary_on_both! {
+on_both! {
     async fn a_shutdown_that_cuts_requests_off_says_how_many(backend: Backend) {
         let Some((url, _dir)) = fresh_database(backend).await else { return };
         let mut server = ChildServer::start(&url, &[

@@ -20,10 +20,14 @@ pub enum Backend {
 }
 
 /// Declares a test that runs once per backend: `name::sqlite` always, `name::postgres` when
-/// `MPTF_TEST_POSTGRES_URL` is set.
+/// `MPTF_TEST_POSTGRES_URL` is set. The one macro for "on both databases", in three forms:
+/// - `async fn name(app: TestApp) { … }`: a server with the test settings;
+/// - `adjust, async fn name(app: TestApp) { … }`: a server whose settings `adjust` changes first;
+/// - `async fn name(backend: Backend) { … }`: no server; the test starts what it needs (the
+///   binary as a child process, two servers, a throwaway cluster).
 #[macro_export]
 macro_rules! on_both {
-    ($(#[$meta:meta])* async fn $name:ident($app:ident: TestApp) $body:block) => {
+    (@spawn $name:ident, $app:ident, $body:block, $sqlite:expr, $postgres:expr) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -32,16 +36,49 @@ macro_rules! on_both {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                run($crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await).await;
+                run($sqlite).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(app) = $crate::helpers::TestApp::spawn_if_postgres().await {
+                if let Some(app) = $postgres {
                     run(app).await;
                 }
             }
         }
+    };
+    ($(#[$meta:meta])* async fn $name:ident($app:ident: TestApp) $body:block) => {
+        $crate::on_both!(@spawn $name, $app, $body,
+            $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await,
+            $crate::helpers::TestApp::spawn_if_postgres().await);
+    };
+    ($(#[$meta:meta])* async fn $name:ident($backend:ident: Backend) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($backend: $crate::helpers::Backend) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::helpers::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if std::env::var("MPTF_TEST_POSTGRES_URL").is_ok() {
+                    run($crate::helpers::Backend::Postgres).await;
+                }
+            }
+        }
+    };
+    ($adjust:path, $(#[$meta:meta])* async fn $name:ident($app:ident: TestApp) $body:block) => {
+        $crate::on_both!(@spawn $name, $app, $body,
+            $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Sqlite, $adjust).await,
+            match std::env::var("MPTF_TEST_POSTGRES_URL") {
+                Ok(_) => Some($crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Postgres, $adjust).await),
+                Err(_) => None,
+            });
     };
 }
 

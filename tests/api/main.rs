@@ -3,6 +3,7 @@
 mod fixtures;
 mod helpers;
 
+mod conventions;
 mod dashboards;
 mod foundation;
 mod hardening;

@@ -216,32 +216,6 @@ pub(crate) async fn fresh_database(
     }
 }
 
-/// Declares a test that runs once per backend with a child server: `name::sqlite`, and
-/// `name::postgres` when `MPTF_TEST_POSTGRES_URL` is set.
-macro_rules! with_binary_on_both {
-    ($(#[$meta:meta])* async fn $name:ident($backend:ident: Backend) $body:block) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            async fn run($backend: Backend) $body
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                run(Backend::Sqlite).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if std::env::var("MPTF_TEST_POSTGRES_URL").is_ok() {
-                    run(Backend::Postgres).await;
-                }
-            }
-        }
-    };
-}
-pub(crate) use with_binary_on_both;
-
 // ---------------------------------------------------------------------------------------------
 // WebSocket
 
@@ -539,7 +513,7 @@ impl SlowUpload {
     }
 }
 
-with_binary_on_both! {
+on_both! {
     async fn sigterm_finishes_in_flight_requests_and_closes_websockets(backend: Backend) {
         let Some((url, _dir)) = fresh_database(backend).await else { return };
         let mut server = ChildServer::start(&url, &[("MPTF_SHUTDOWN_TIMEOUT_SECS", "10")]).await;
@@ -707,7 +681,7 @@ fn assert_whole(ids: &[String], sum: i64, deposited: i64, audited: &[String]) {
     assert_eq!(audited, unique, "one audit event per deposit");
 }
 
-with_binary_on_both! {
+on_both! {
     async fn kill_9_loses_no_acknowledged_deposit_and_retries_apply_once(backend: Backend) {
         const KEYS: usize = 60;
         let Some((url, _dir)) = fresh_database(backend).await else { return };
@@ -789,7 +763,7 @@ with_binary_on_both! {
 // ---------------------------------------------------------------------------------------------
 // Backup and restore
 
-with_binary_on_both! {
+on_both! {
     async fn a_backup_restored_into_a_fresh_database_holds_the_same_portfolio(backend: Backend) {
         if backend == Backend::Postgres && which("pg_dump").is_none() {
             eprintln!("pg_dump is not installed: skipped");
@@ -1156,7 +1130,7 @@ async fn a_postgres_outage_fails_fast_and_the_service_recovers() {
 // ---------------------------------------------------------------------------------------------
 // Logs
 
-with_binary_on_both! {
+on_both! {
     /// A request whose fields all fail writes one summary line, not a line (and a backtrace) per
     /// field: the log cannot be flooded by asking for the same failure many times.
     async fn a_failing_request_logs_one_bounded_summary(backend: Backend) {

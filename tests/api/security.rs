@@ -20,30 +20,6 @@ use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-/// Like `on_both!`, for a server whose settings `$adjust` changes.
-macro_rules! on_both_with {
-    ($adjust:path, async fn $name:ident($app:ident: TestApp) $body:block) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            async fn run($app: TestApp) $body
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                run(TestApp::spawn_with(Backend::Sqlite, $adjust).await).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if std::env::var("MPTF_TEST_POSTGRES_URL").is_ok() {
-                    run(TestApp::spawn_with(Backend::Postgres, $adjust).await).await;
-                }
-            }
-        }
-    };
-}
-
 /// The production profile as the tests run it: GraphiQL, SQL counts and GET at their
 /// production defaults, one dashboard origin allowed.
 fn production(settings: &mut Settings) {
@@ -188,7 +164,7 @@ fn tight_limits(settings: &mut Settings) {
     settings.security.max_body_bytes = 2048;
 }
 
-on_both_with! {
+on_both! {
     tight_limits,
     async fn the_limits_are_settings(app: TestApp) {
         let admin = app.admin();
@@ -454,7 +430,7 @@ async fn identity_provider_settings_are_checked_at_start() {
     );
 }
 
-on_both_with! {
+on_both! {
     idp_rsa_pem,
     async fn an_identity_providers_rs256_tokens_are_accepted_and_pinned(app: TestApp) {
         let token = signed(json!({"alg": "RS256", "typ": "JWT"}), idp_claims("PARTNER_SYSTEM"), &rsa_private(), jsonwebtoken::Algorithm::RS256);
@@ -488,7 +464,7 @@ on_both_with! {
     }
 }
 
-on_both_with! {
+on_both! {
     idp_ed_pem,
     async fn an_identity_providers_eddsa_tokens_are_accepted(app: TestApp) {
         let token = signed(json!({"alg": "EdDSA", "typ": "JWT"}), with(idp_claims("STEERING_COMMITTEE"), "chair", json!(true)), &ed_private(), jsonwebtoken::Algorithm::EdDSA);
@@ -498,7 +474,7 @@ on_both_with! {
     }
 }
 
-on_both_with! {
+on_both! {
     idp_jwks,
     async fn jwks_keys_are_chosen_by_kid_and_pinned(app: TestApp) {
         let rsa = signed(json!({"alg": "RS256", "kid": "rsa-1"}), idp_claims("DONOR"), &rsa_private(), jsonwebtoken::Algorithm::RS256);
@@ -601,7 +577,7 @@ fn one_second_account_check(settings: &mut Settings) {
     settings.security.account_check_secs = 1;
 }
 
-on_both_with! {
+on_both! {
     one_second_account_check,
     async fn a_deactivation_elsewhere_is_seen_within_the_check_interval(app: TestApp) {
         let user = create_user(&app, "elsewhere@example.org", "STEERING_COMMITTEE").await;
@@ -648,7 +624,7 @@ fn two_second_login_lock(settings: &mut Settings) {
     settings.security.login_lock_secs = 2;
 }
 
-on_both_with! {
+on_both! {
     two_second_login_lock,
     async fn an_expired_lock_lets_the_user_in(app: TestApp) {
         create_user(&app, "patient@example.org", "ADMIN").await;
@@ -678,7 +654,7 @@ async fn get(app: &TestApp, path: &str, accept: &str) -> Raw {
     .await
 }
 
-on_both_with! {
+on_both! {
     production,
     async fn production_locks_the_api_down(app: TestApp) {
         let introspection = "{ __schema { types { name } } }";
@@ -1392,7 +1368,7 @@ on_both! {
 // ---------------------------------------------------------------------------------------------
 // graphql-cop's probes against the production profile: each must find nothing.
 
-on_both_with! {
+on_both! {
     production,
     async fn graphql_cop_probes_find_nothing_in_production(app: TestApp) {
         // Alias overloading (101 aliases).

@@ -37,8 +37,16 @@ pub struct Claims {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TokenError {
-    #[error("the token is malformed, expired, or not signed by this service")]
+    #[error("the bearer token is malformed or not signed by this service")]
     Invalid,
+    #[error("the bearer token has expired: get a new one (the `login` mutation or `mptf token`)")]
+    Expired,
+    #[error("the Authorization header names no scheme: send `Authorization: Bearer <token>`")]
+    MissingScheme,
+    #[error(
+        "the Authorization header's scheme is not Bearer: send `Authorization: Bearer <token>`"
+    )]
+    UnsupportedScheme,
     #[error("the token's claims do not name a known role with its donor or organization")]
     BadClaims,
     #[error("the token's user account is deactivated or unknown")]
@@ -88,6 +96,16 @@ pub const DEFAULT_MAX_LIFETIME_HOURS: i64 = 24;
 pub const IDP_SUBJECT_PREFIX: &str = "idp:";
 /// Media types a token may declare in `typ` (RFC 8725 §3.11; RFC 9068 for access tokens).
 const ACCEPTED_TYP: [&str; 3] = ["jwt", "at+jwt", "application/at+jwt"];
+
+/// An expired token is told so: jsonwebtoken checks `exp` only once the signature holds, so
+/// `Expired` confirms nothing about a forged token. Every other failure is `Invalid`, without
+/// saying which check failed.
+fn decode_error(error: jsonwebtoken::errors::Error) -> TokenError {
+    match error.kind() {
+        jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+        _ => TokenError::Invalid,
+    }
+}
 
 fn validation(algorithm: Algorithm, issuer: &str, audience: &str) -> Validation {
     let mut validation = Validation::new(algorithm);
@@ -196,7 +214,7 @@ impl Tokens {
         }
         if header.alg == Algorithm::HS256 {
             let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-                .map_err(|_| TokenError::Invalid)?;
+                .map_err(decode_error)?;
             self.check_lifetime(Some(data.claims.iat), data.claims.exp)?;
             return principal_from_claims(data.claims);
         }
@@ -207,7 +225,7 @@ impl Tokens {
             .ok_or(TokenError::Invalid)?;
         let validation = validation(key.algorithm, &idp.issuer, &idp.audience);
         let data = jsonwebtoken::decode::<ForeignClaims>(token, &key.key, &validation)
-            .map_err(|_| TokenError::Invalid)?;
+            .map_err(decode_error)?;
         let claims = data.claims;
         self.check_lifetime(claims.iat, claims.exp)?;
         if claims.sub.trim().is_empty() {
@@ -336,9 +354,14 @@ mod tests {
     fn expired_and_foreign_tokens_are_refused() {
         let t = tokens();
         let expired = t.issue(&donor(), chrono::Duration::minutes(-5)).unwrap();
-        assert_eq!(t.verify(&expired), Err(TokenError::Invalid));
+        assert_eq!(t.verify(&expired), Err(TokenError::Expired));
         let other = Tokens::new(b"another secret, also long enough for hs256").unwrap();
         let foreign = other.issue(&donor(), chrono::Duration::minutes(5)).unwrap();
         assert_eq!(t.verify(&foreign), Err(TokenError::Invalid));
+        // Expiry is told only for a token this service signed.
+        let foreign_expired = other
+            .issue(&donor(), chrono::Duration::minutes(-5))
+            .unwrap();
+        assert_eq!(t.verify(&foreign_expired), Err(TokenError::Invalid));
     }
 }

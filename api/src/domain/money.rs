@@ -226,8 +226,9 @@ pub struct ExactDecimal(pub Decimal);
 impl ExactDecimal {
     /// Reads a decimal stored by this service; anything else is a broken database, never 0.
     pub fn from_stored(text: &str) -> Result<Self, UnknownStoredValue> {
+        // Served as recorded, without trailing zeros: "1.0856", never "1.08560".
         Decimal::from_str(text)
-            .map(ExactDecimal)
+            .map(|value| ExactDecimal(value.normalize()))
             .map_err(|_| UnknownStoredValue {
                 vocabulary: "decimal",
                 value: text.to_owned(),
@@ -336,6 +337,14 @@ mod tests {
                 .to_decimal(),
             dec("1250000.00")
         );
+        // Halfway cases, where half-even and half-up differ: EUR 100.05 at 2 per dollar is
+        // USD 50.025, which goes to the even cent 50.02 (half-up would say 50.03); EUR 0.05 is
+        // 0.025, so 0.02; EUR 100.07 is 50.035, so 50.04 (up, to the even cent).
+        let two = ExactDecimal::parse_exchange_rate(dec("2"), "rate").unwrap();
+        let usd = |minor| eur.to_usd(minor, two, "amount").unwrap().to_decimal();
+        assert_eq!(usd(10_005), dec("50.02"));
+        assert_eq!(usd(5), dec("0.02"));
+        assert_eq!(usd(10_007), dec("50.04"));
     }
 
     #[test]

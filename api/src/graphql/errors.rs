@@ -77,23 +77,15 @@ pub fn payload<T>(
     }
 }
 
-/// The code of one of async-graphql's own errors, which come without one: malformed values are
-/// the caller's input; anything else before execution is a validation failure; anything else
-/// during execution is internal.
-fn code_for(message: &str, before_execution: bool) -> &'static str {
-    if message.starts_with("Failed to parse")
-        || message.starts_with("Invalid value")
-        || message.contains("Expected input type")
-    {
+/// The code of one of async-graphql's own errors, which come without one, chosen by the
+/// error's kind and never by its message (so an upgrade that rewords a message changes no
+/// code): a value that does not fit its input type is the caller's input (the vendored
+/// async-graphql marks those with [`async_graphql::InvalidValue`]); anything else before
+/// execution is a validation failure; anything else during execution is internal. Limits,
+/// authorization and our own refusals carry their codes already.
+fn code_for(error: &async_graphql::ServerError, before_execution: bool) -> &'static str {
+    if error.source::<async_graphql::InvalidValue>().is_some() {
         "BAD_USER_INPUT"
-    } else if message.starts_with("Query is too deep")
-        || message.starts_with("Query is nested too deep")
-    {
-        "QUERY_TOO_DEEP"
-    } else if message.starts_with("Query is too complex") {
-        "QUERY_TOO_COMPLEX"
-    } else if message.starts_with("Subscriptions are not supported on this transport") {
-        "BAD_REQUEST"
     } else if before_execution {
         "GRAPHQL_VALIDATION_FAILED"
     } else {
@@ -113,7 +105,7 @@ pub fn label(response: &mut async_graphql::Response) {
         if has_code {
             continue;
         }
-        let code = code_for(&error.message, request_failed);
+        let code = code_for(error, request_failed);
         error
             .extensions
             .get_or_insert_with(Default::default)
@@ -133,7 +125,7 @@ pub fn mask(response: &mut async_graphql::Response, request_id: &str) {
         if has_code {
             continue;
         }
-        let code = code_for(&error.message, false);
+        let code = code_for(error, false);
         if code == "INTERNAL" {
             log_internal(
                 &format!("{} at {:?}", error.message, error.path),

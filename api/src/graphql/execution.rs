@@ -94,10 +94,19 @@ pub async fn execute(
     schema: &MptfSchema,
     services: &Services,
     limits: &RequestLimits,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     ctx: Ctx,
 ) -> Executed {
     let request_id = ctx.request_id.clone();
+    if operation(&mut request).is_some_and(|o| o.kind == OperationType::Subscription) {
+        return Executed {
+            response: Response::from_errors(vec![super::limits::refusal(
+                "BAD_REQUEST",
+                "a subscription runs over WebSocket: open /graphql with the graphql-transport-ws protocol",
+            )]),
+            statements: 0,
+        };
+    }
     let replay = Replayable::of(&request);
     let mut request = Some(request);
     let mut statements = 0;
@@ -162,12 +171,13 @@ pub fn stream(
     schema: MptfSchema,
     services: Services,
     limits: RequestLimits,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     ctx: Ctx,
 ) -> futures::stream::BoxStream<'static, Response> {
     use futures::StreamExt;
     let request_id = ctx.request_id.clone();
-    let is_subscription = operation_type(&request) == Some(OperationType::Subscription);
+    let is_subscription =
+        operation(&mut request).is_some_and(|o| o.kind == OperationType::Subscription);
     if !is_subscription {
         // One response: the same path as HTTP.
         return futures::stream::once(async move {
@@ -213,23 +223,35 @@ pub fn stream(
     .boxed()
 }
 
-/// The type of the operation a request runs, when its document parses (a document that does
-/// not is refused by the schema with its own code). Documents over the token limit are not
-/// parsed here either.
-pub fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
+/// What a request runs: its operation's type and name.
+pub struct Operation {
+    pub kind: OperationType,
+    pub name: Option<String>,
+}
+
+/// The operation a request runs, read with async-graphql's own parser. The document is parsed
+/// once: async-graphql keeps the parse in the request and executes from it. `None` when the
+/// document is over the token limit (it is refused before any parse) or does not parse (the
+/// schema refuses it with its own code). The token count stays our own: async-graphql 7.2's
+/// parser has no token limit.
+pub fn operation(request: &mut async_graphql::Request) -> Option<Operation> {
     const MAX_TOKENS_TO_PARSE: usize = 10_000;
     if super::limits::count_tokens(&request.query, MAX_TOKENS_TO_PARSE) > MAX_TOKENS_TO_PARSE {
         return None;
     }
-    let document = async_graphql::parser::parse_query(&request.query).ok()?;
-    match &request.operation_name {
-        Some(name) => document
+    let wanted = request.operation_name.clone();
+    let document = request.parsed_query().ok()?;
+    let (name, definition) = match &wanted {
+        Some(wanted) => document
             .operations
             .iter()
-            .find(|(n, _)| n.map(|n| n.as_str()) == Some(name.as_str()))
-            .map(|(_, op)| op.node.ty),
-        None => document.operations.iter().next().map(|(_, op)| op.node.ty),
-    }
+            .find(|(name, _)| name.map(|n| n.as_str()) == Some(wanted.as_str()))?,
+        None => document.operations.iter().next()?,
+    };
+    Some(Operation {
+        kind: definition.node.ty,
+        name: name.map(|n| n.to_string()),
+    })
 }
 
 fn has_internal_error(response: &Response) -> bool {

@@ -116,7 +116,9 @@ pub mod rows {
 }
 
 /// Counts a document's lexical tokens (punctuators, names, numbers, strings), ignoring white
-/// space, commas and comments; stops counting past `stop_after`.
+/// space, commas and comments; stops counting past `stop_after`. Our own scan, because it must
+/// run *before* parsing (a huge document must cost no parse) and async-graphql 7.2's parser has
+/// no token limit; everything after the count uses async-graphql's parser.
 pub fn count_tokens(source: &str, stop_after: usize) -> usize {
     let bytes = source.as_bytes();
     let mut i = 0;

@@ -316,14 +316,11 @@ pub fn observe(req: &HttpRequest, operation: String, response: &async_graphql::R
     });
 }
 
-/// The name of the operation a request runs: its `operationName`, else the name of the first
-/// operation in the document, else `anonymous`. A light scan, not a parse: the document has not
-/// been checked against the limits yet.
-pub fn operation_name(request: &async_graphql::Request) -> String {
-    if let Some(name) = &request.operation_name {
-        return sanitize(name);
-    }
-    first_operation_name(&request.query).unwrap_or_else(|| "anonymous".to_owned())
+/// The label of an operation in the metrics: its name (as `operationName` chose it, or the
+/// document's only operation has it), else `anonymous`; never more than 64 plain characters, so
+/// a caller cannot make labels of any text.
+pub fn operation_label(name: Option<&str>) -> String {
+    name.map(sanitize).unwrap_or_else(|| "anonymous".to_owned())
 }
 
 fn sanitize(name: &str) -> String {
@@ -335,62 +332,6 @@ fn sanitize(name: &str) -> String {
     } else {
         "invalid".to_owned()
     }
-}
-
-fn first_operation_name(query: &str) -> Option<String> {
-    let bytes = query.as_bytes();
-    let mut depth = 0usize;
-    let mut i = 0;
-    let mut after_keyword = false;
-    while i < bytes.len() {
-        let c = bytes[i];
-        match c {
-            b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'"' => {
-                // Skip a string or block string.
-                if bytes[i..].starts_with(b"\"\"\"") {
-                    i += 3;
-                    while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
-                        i += if bytes[i] == b'\\' { 2 } else { 1 };
-                    }
-                    i += 2;
-                } else {
-                    i += 1;
-                    while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                        i += if bytes[i] == b'\\' { 2 } else { 1 };
-                    }
-                }
-            }
-            b'{' | b'(' => {
-                if depth == 0 && after_keyword {
-                    return Some("anonymous".to_owned());
-                }
-                depth += 1;
-            }
-            b'}' | b')' => depth = depth.saturating_sub(1),
-            c if c.is_ascii_alphabetic() || c == b'_' => {
-                let start = i;
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                    i += 1;
-                }
-                let word = &query[start..i];
-                if depth == 0 {
-                    if after_keyword {
-                        return Some(sanitize(word));
-                    }
-                    after_keyword = matches!(word, "query" | "mutation" | "subscription");
-                }
-                continue;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
 }
 
 /// The route a request matched (its pattern, so ids in paths do not multiply the series).
@@ -524,9 +465,7 @@ pub async fn metrics(
                 .headers()
                 .get(actix_web::http::header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split_once(' '))
-                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-                .map(|(_, token)| token.trim())
+                .and_then(|v| super::bearer_token(v).ok())
                 .unwrap_or("");
             if !same_secret(given.as_bytes(), expected.as_bytes()) {
                 return HttpResponse::Unauthorized()
@@ -542,33 +481,4 @@ pub async fn metrics(
     HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"))
         .body(metrics.render())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn name(query: &str) -> Option<String> {
-        first_operation_name(query)
-    }
-
-    #[test]
-    fn operation_names_are_read_from_the_document() {
-        assert_eq!(name("{ a }").as_deref(), None);
-        assert_eq!(name("query Portfolio { a }").as_deref(), Some("Portfolio"));
-        assert_eq!(
-            name("# query Nope\nmutation Deposit($x: Int) { a }").as_deref(),
-            Some("Deposit")
-        );
-        assert_eq!(
-            name("fragment F on Query { query } query Q { ...F }").as_deref(),
-            Some("Q")
-        );
-        assert_eq!(name("query($x: Int) { a }").as_deref(), Some("anonymous"));
-        assert_eq!(name("query { a }").as_deref(), Some("anonymous"));
-        assert_eq!(
-            name("{ a(s: \"query X\") } query Y { b }").as_deref(),
-            Some("Y")
-        );
-    }
 }

@@ -170,10 +170,25 @@ fn error_response(
 
 /// The token of an `Authorization` header's value: `Bearer <token>`, the scheme in any case.
 /// HTTP and WebSocket read it with this one function, so both accept exactly the same forms.
-pub fn bearer_token(value: &str) -> Option<&str> {
-    let (scheme, token) = value.trim().split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+/// A value without a scheme (a bare token) or with another scheme is refused with a message
+/// that says what to send.
+pub fn bearer_token(value: &str) -> Result<&str, TokenError> {
+    let value = value.trim();
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
+            let token = token.trim();
+            if token.is_empty() {
+                Err(TokenError::Invalid)
+            } else {
+                Ok(token)
+            }
+        }
+        Some(_) => Err(TokenError::UnsupportedScheme),
+        None if value.eq_ignore_ascii_case("bearer") || value.is_empty() => {
+            Err(TokenError::Invalid)
+        }
+        None => Err(TokenError::MissingScheme),
+    }
 }
 
 /// Reads the bearer token, if any. A token that does not verify, or whose user account is
@@ -184,9 +199,8 @@ async fn caller(req: &HttpRequest, state: &AppState, request_id: &str) -> Result
     };
     let token = value
         .to_str()
-        .ok()
-        .and_then(bearer_token)
-        .ok_or(TokenError::Invalid)?;
+        .map_err(|_| TokenError::Invalid)
+        .and_then(bearer_token)?;
     state
         .tokens
         .authenticate(&state.services.db, token)
@@ -337,7 +351,7 @@ async fn graphql_get(
             graphql_response,
         );
     }
-    let request = match async_graphql::http::parse_query_string(req.query_string()) {
+    let mut request = match async_graphql::http::parse_query_string(req.query_string()) {
         Ok(request) => request,
         Err(e) => {
             return error_response(
@@ -351,7 +365,7 @@ async fn graphql_get(
     };
     // GET never changes anything (it would make mutations forgeable across sites).
     if matches!(
-        graphql::execution::operation_type(&request),
+        graphql::execution::operation(&mut request).map(|o| o.kind),
         Some(OperationType::Mutation | OperationType::Subscription)
     ) {
         return method_not_allowed(
@@ -395,22 +409,33 @@ async fn execute(
                 graphql_response,
             )
         }
-        Err(_) => {
+        Err(refused) => {
             let mut response = error_response(
                 StatusCode::UNAUTHORIZED,
                 "UNAUTHENTICATED",
-                "the bearer token is invalid or expired",
+                &refused.to_string(),
                 &request_id,
                 graphql_response,
             );
+            // RFC 6750: a request without a usable credential gets the bare challenge; a token
+            // that does not hold gets `invalid_token`.
+            let challenge = match refused {
+                TokenError::MissingScheme | TokenError::UnsupportedScheme => "Bearer",
+                _ => "Bearer error=\"invalid_token\"",
+            };
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer error=\"invalid_token\""),
+                HeaderValue::from_static(challenge),
             );
             return response;
         }
     };
-    let operation = metrics::operation_name(&request);
+    let mut request = request;
+    let operation = metrics::operation_label(
+        graphql::execution::operation(&mut request)
+            .and_then(|o| o.name)
+            .as_deref(),
+    );
     let request = request.data(crate::auth::throttle::ClientAddress(
         req.peer_addr().map(|a| a.ip()),
     ));

@@ -1,8 +1,16 @@
 //! GraphQL subscriptions over WebSocket with the `graphql-transport-ws` protocol, including its
 //! close codes: 4400 bad message, 4401 subscribe before ack, 4403 bad token, 4408 no init in
 //! time, 4409 duplicate id, 4429 second init.
+//!
+//! The protocol loop is our own, not async-graphql-actix-web's `GraphQLSubscription`: that one
+//! authenticates once, in `on_connection_init`, and offers no hook per `subscribe`, no timer to
+//! re-check a token's expiry and account while the socket is open, and no cap on operations per
+//! socket or sockets per caller — each of which this service promises (README, "Security").
+//! What it can share, it does: every operation runs through `graphql::execution::stream` with the
+//! same schema, limits and error labels as HTTP, and the token is read by `http::bearer_token`.
 
 use super::AppState;
+use crate::auth::TokenError;
 use crate::graphql;
 use crate::service::Ctx;
 use actix_web::http::header::{HeaderValue, SEC_WEBSOCKET_PROTOCOL};
@@ -160,7 +168,7 @@ async fn run(
                                 }
                                 caller = Some(authenticated);
                             }
-                            Err(()) => break Some((4403, "Forbidden")),
+                            Err(refused) => break Some(refusal_close(&refused)),
                         }
                         if session.text(json!({"type": "connection_ack"}).to_string()).await.is_err() { break None; }
                     }
@@ -270,27 +278,24 @@ impl Caller {
     }
 }
 
-/// The caller of a connection: its token comes in `connection_init`'s payload, as
-/// `{"Authorization": "Bearer …"}` (the same form as HTTP's header) or `{"token": "…"}`. No
-/// token is an anonymous connection.
+/// The caller of a connection: its token comes in `connection_init`'s payload as
+/// `{"Authorization": "Bearer …"}`, read by the same function as HTTP's header, so both
+/// transports accept exactly the same forms. No `Authorization` is an anonymous connection.
 async fn authenticate(
     state: &AppState,
     payload: Option<&Value>,
     request_id: &str,
-) -> Result<Caller, ()> {
+) -> Result<Caller, TokenError> {
     let header = payload.and_then(|p| p.get("Authorization").or_else(|| p.get("authorization")));
     let token = match header {
-        Some(value) => Some(
-            value
-                .as_str()
-                .and_then(super::bearer_token)
-                .ok_or(())?
-                .to_owned(),
-        ),
-        None => match payload.and_then(|p| p.get("token")) {
-            Some(value) => Some(value.as_str().ok_or(())?.trim().to_owned()),
-            None => None,
-        },
+        Some(value) => {
+            Some(super::bearer_token(value.as_str().ok_or(TokenError::Invalid)?)?.to_owned())
+        }
+        // A token under another key would otherwise make a silently anonymous connection.
+        None if payload.is_some_and(|p| p.get("token").is_some()) => {
+            return Err(TokenError::MissingScheme)
+        }
+        None => None,
     };
     let Some(token) = token else {
         return Ok(Caller {
@@ -302,13 +307,36 @@ async fn authenticate(
     let principal = state
         .tokens
         .authenticate(&state.services.db, &token)
-        .await
-        .map_err(|_| ())?;
+        .await?;
     Ok(Caller {
         ctx: Ctx::new(Some(principal), request_id),
         expires_at: verified_expiry(&token),
         token: Some(token),
     })
+}
+
+/// How a refused `connection_init` closes the socket: 4403 with what to fix, or 1011 when the
+/// account could not be checked (the client may retry).
+fn refusal_close(refused: &TokenError) -> (u16, &'static str) {
+    match refused {
+        TokenError::Unavailable => (
+            1011,
+            "The account behind the token cannot be checked right now; retry",
+        ),
+        TokenError::Expired => (
+            4403,
+            "Forbidden: the token has expired; reconnect with a new token",
+        ),
+        TokenError::Inactive => (4403, "Forbidden: the token's user account is deactivated"),
+        TokenError::MissingScheme | TokenError::UnsupportedScheme => (
+            4403,
+            "Forbidden: send {\"Authorization\": \"Bearer <token>\"} in connection_init",
+        ),
+        TokenError::Invalid | TokenError::BadClaims => (
+            4403,
+            "Forbidden: the token is malformed or not signed by this service",
+        ),
+    }
 }
 
 /// The `exp` claim of a token whose signature has already been verified.
