@@ -821,6 +821,8 @@ fn schema_root_fields() -> Vec<String> {
             + 1;
         let block = &sdl[start..start + sdl[start..].find("\n}").unwrap()];
         let mut in_description = false;
+        // Arguments with descriptions are printed one per line, inside `field(` … `): Type`.
+        let mut in_arguments = false;
         for line in block.lines().skip(1) {
             let line = line.trim();
             if line.starts_with("\"\"\"") {
@@ -831,11 +833,16 @@ fn schema_root_fields() -> Vec<String> {
             if in_description || line.is_empty() {
                 continue;
             }
+            if in_arguments {
+                in_arguments = !line.starts_with(')');
+                continue;
+            }
             let name: String = line
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
             fields.push(format!("{root}.{name}"));
+            in_arguments = line.ends_with('(');
         }
     }
     fields

@@ -11,10 +11,10 @@ pub struct UnknownStoredValue {
 
 /// Declares an enum whose variants are stored and exposed by their upper-case names.
 macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(async_graphql::Enum, serde::Serialize, Copy, Clone, Debug, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -49,120 +49,215 @@ macro_rules! vocabulary {
 }
 
 vocabulary!(
-    /// The roles of the API contract, carried in a token's `role` claim.
+    /// The roles of the API contract, carried in a token's `role` claim. Each role reads and writes
+    /// what docs/permissions.md lists; a token without a known role is refused.
     Role {
+        /// The Fund Management Unit and the Administrative Agent (the MPTF Office): reads
+        /// everything, and records users, donors, contributions, deposits, concept-note intake and
+        /// review, meetings, joint programmes and transfers.
         Admin = "ADMIN",
+        /// A member of the steering committee (the token's `chair` claim marks its chair): reads
+        /// everything but user accounts' personal data, and is the only role that records
+        /// decisions.
         SteeringCommittee = "STEERING_COMMITTEE",
+        /// A donor (the token's `donor` claim names it): reads its own contributions and deposits
+        /// in full, other donors' deposited totals, concept notes from `PIPELINE` on, programmes,
+        /// results and the portfolio; writes nothing.
         Donor = "DONOR",
+        /// A participating UN organization (the token's `org` claim names it): reads its own
+        /// organization's concept notes in any status, programmes, results and the portfolio;
+        /// submits concept notes it convenes, and reports expenditure and results on programmes it
+        /// takes part in.
         Puno = "PUNO",
+        /// A system that reads the portfolio through the API (dashboards, the MPTF Office's
+        /// reporting): reads what a donor reads about programmes and the portfolio, all donors'
+        /// deposited totals, and no personal data; writes nothing.
         PartnerSystem = "PARTNER_SYSTEM",
     }
 );
 
 vocabulary!(
+    /// What kind of entity a donor is.
     DonorKind {
+        /// A UN member state (a government).
         MemberState = "MEMBER_STATE",
+        /// A company or other private-sector body.
         PrivateSector = "PRIVATE_SECTOR",
+        /// A philanthropic foundation.
         Foundation = "FOUNDATION",
+        /// An international financial institution, such as a development bank.
         InternationalFinancialInstitution = "INTERNATIONAL_FINANCIAL_INSTITUTION",
+        /// A UN entity contributing from its own resources.
         UnEntity = "UN_ENTITY",
+        /// Any other contributor.
         Other = "OTHER",
     }
 );
 
 vocabulary!(
-    /// Where a contribution stands: signed agreements become deposits as money arrives.
+    /// Where a contribution stands: `PLEDGED → SIGNED → PARTIALLY_DEPOSITED → FULLY_DEPOSITED`, or
+    /// `CANCELLED`. Deposits are recorded only against a signed agreement that is not fully paid; a
+    /// contribution can be cancelled only while nothing is deposited against it.
     ContributionStatus {
+        /// Announced by the donor, with no signed agreement yet.
         Pledged = "PLEDGED",
+        /// A contribution agreement is signed (`signedOn`); nothing deposited yet.
         Signed = "SIGNED",
+        /// Some, but not all, of the agreed amount has been deposited (compared in the agreement's
+        /// currency).
         PartiallyDeposited = "PARTIALLY_DEPOSITED",
+        /// Deposits have reached the agreed amount, in the agreement's currency.
         FullyDeposited = "FULLY_DEPOSITED",
+        /// Withdrawn before anything was deposited; it counts in no total and nothing is
+        /// outstanding.
         Cancelled = "CANCELLED",
     }
 );
 
 vocabulary!(
-    /// Unearmarked money serves any programme; soft-earmarked money only its thematic area's.
+    /// How a donor restricts its money. Unearmarked money serves any programme; soft-earmarked
+    /// money only the programmes of its thematic area (never one organization or project).
     Earmarking {
+        /// Free for the steering committee to allocate to any thematic area.
         Unearmarked = "UNEARMARKED",
+        /// Soft-earmarked to one thematic area (`earmarkedArea`): transfers to that area's
+        /// programmes draw on it first.
         ThematicArea = "THEMATIC_AREA",
     }
 );
 
 vocabulary!(
+    /// Where a concept note or joint programme works.
     Scope {
+        /// In one country.
         National = "NATIONAL",
+        /// In several countries of a region (e.g. the IGAD region, the Parrot's Beak).
         Regional = "REGIONAL",
+        /// Across regions, or on global processes.
         Global = "GLOBAL",
     }
 );
 
 vocabulary!(
-    /// The programming cycle of a concept note.
+    /// The programming cycle of a concept note: `SUBMITTED → UNDER_REVIEW → PIPELINE → APPROVED →
+    /// FUNDED`. `SCREENED_OUT`, `REJECTED`, `WITHDRAWN` and `FUNDED` end it; a deferral sends a
+    /// `PIPELINE` note back to `UNDER_REVIEW`. Donors and partner systems read notes from
+    /// `PIPELINE` on.
     ConceptNoteStatus {
+        /// Entered by the Fund Management Unit or submitted by its convening organization; not yet
+        /// reviewed.
         Submitted = "SUBMITTED",
+        /// Reviewed (recommended or not) by the Fund Management Unit, awaiting the steering
+        /// committee; also where a deferral sends a pipeline note back.
         UnderReview = "UNDER_REVIEW",
+        /// Put into the pipeline by the steering committee (a `PIPELINE` decision): a candidate for
+        /// funding when money allows. Public from here on.
         Pipeline = "PIPELINE",
+        /// The steering committee decided to fund it (a `FUNDING` decision); the joint programme
+        /// document is being prepared.
         Approved = "APPROVED",
+        /// A joint programme was created from it (`createJointProgramme`).
         Funded = "FUNDED",
+        /// Screened out by the Fund Management Unit's review (a `SCREENED_OUT` review of a
+        /// submitted note).
         ScreenedOut = "SCREENED_OUT",
+        /// Rejected by the steering committee (a `REJECTION` decision).
         Rejected = "REJECTED",
+        /// Withdrawn by its convening organization or the Fund Management Unit before approval.
         Withdrawn = "WITHDRAWN",
     }
 );
 
 vocabulary!(
-    /// The Fund Management Unit's technical review of a concept note.
+    /// The Fund Management Unit's technical review of a concept note. A review of a `SUBMITTED`
+    /// note moves it to `UNDER_REVIEW` (or to `SCREENED_OUT`); a note under review may receive
+    /// further reviews.
     ReviewOutcome {
+        /// Recommended to the steering committee.
         Recommended = "RECOMMENDED",
+        /// Not recommended, but left for the steering committee to consider.
         NotRecommended = "NOT_RECOMMENDED",
+        /// Does not meet the call's criteria: ends the note (on a `SUBMITTED` note only).
         ScreenedOut = "SCREENED_OUT",
     }
 );
 
 vocabulary!(
+    /// How the steering committee took its decisions.
     MeetingKind {
+        /// A meeting of the committee (in person or online).
         Meeting = "MEETING",
+        /// A decision round by written procedure, without a meeting.
         WrittenProcedure = "WRITTEN_PROCEDURE",
     }
 );
 
 vocabulary!(
-    /// What the steering committee decided, by consensus.
+    /// What the steering committee decided, by consensus. `PIPELINE`, `FUNDING`, `REJECTION` and
+    /// `DEFERRAL` are taken on concept notes; `BUDGET_REVISION`, `NO_COST_EXTENSION` and
+    /// `SUSPENSION` on joint programmes.
     DecisionKind {
+        /// Puts an `UNDER_REVIEW` concept note into the pipeline.
         Pipeline = "PIPELINE",
+        /// Approves funding of a pipeline concept note (`amountUsd`); the note becomes `APPROVED`
+        /// and transfers may rest on this decision.
         Funding = "FUNDING",
+        /// Rejects a concept note under review or in the pipeline.
         Rejection = "REJECTION",
+        /// Sends a pipeline concept note back to `UNDER_REVIEW`.
         Deferral = "DEFERRAL",
+        /// Revises a joint programme's budget (`amountUsd`: the revised budget).
         BudgetRevision = "BUDGET_REVISION",
+        /// Extends a joint programme's end date without new money (`newEndDate`).
         NoCostExtension = "NO_COST_EXTENSION",
+        /// Suspends a joint programme; the only way a programme becomes `SUSPENDED`.
         Suspension = "SUSPENSION",
     }
 );
 
 vocabulary!(
+    /// The life of a joint programme: `APPROVED → ACTIVE → OPERATIONALLY_CLOSED →
+    /// FINANCIALLY_CLOSED`; `SUSPENDED` (by a steering-committee `SUSPENSION` decision) from an
+    /// approved or active programme, and back to where it was.
     ProgrammeStatus {
+        /// Created from a funded concept note; not yet started. Transfers and reports are accepted.
         Approved = "APPROVED",
+        /// Under way. Transfers and reports are accepted.
         Active = "ACTIVE",
+        /// Its activities have ended; no more transfers, but organizations still report expenditure
+        /// and results.
         OperationallyClosed = "OPERATIONALLY_CLOSED",
+        /// Closed for good, once every participating organization has sent its final expenditure
+        /// report. No transfers, no reports.
         FinanciallyClosed = "FINANCIALLY_CLOSED",
+        /// Suspended by the steering committee: no transfers and no reports until it returns to its
+        /// former status.
         Suspended = "SUSPENDED",
     }
 );
 
 vocabulary!(
+    /// The level of a results indicator in the programme's results framework.
     IndicatorLevel {
+        /// Measures a change the programme contributes to (an outcome).
         Outcome = "OUTCOME",
+        /// Measures what the programme delivers (an output).
         Output = "OUTPUT",
     }
 );
 
 vocabulary!(
+    /// Where a UN entity sits in the UN system.
     OrganizationKind {
+        /// A UN fund or programme (e.g. UNDP, UNICEF).
         FundsAndProgrammes = "FUNDS_AND_PROGRAMMES",
+        /// A specialized agency (e.g. ILO, WHO).
         SpecializedAgency = "SPECIALIZED_AGENCY",
+        /// A related organization (e.g. IOM).
         RelatedOrganization = "RELATED_ORGANIZATION",
+        /// A department or office of the UN Secretariat (e.g. UN DESA, OHCHR).
         Secretariat = "SECRETARIAT",
+        /// Any other UN entity.
         Other = "OTHER",
     }
 );
@@ -170,24 +265,48 @@ vocabulary!(
 vocabulary!(
     /// Regions of the UN geoscheme (M49), as the seeded country list records them.
     Region {
+        /// Africa.
         Africa = "AFRICA",
+        /// The Americas: Latin America and the Caribbean, and Northern America.
         Americas = "AMERICAS",
+        /// Asia, the Middle East included.
         Asia = "ASIA",
+        /// Europe.
         Europe = "EUROPE",
+        /// Oceania.
         Oceania = "OCEANIA",
+        /// Antarctica.
         Antarctica = "ANTARCTICA",
     }
 );
 
 vocabulary!(
-    /// What a live portfolio event reports.
+    /// What a live portfolio event reports. Every token receives the events about programmes,
+    /// transfers, expenditure, results and the reference data; events about a donor's money only
+    /// the fund's staff, the committee and that donor; events about a concept note not yet public
+    /// only the staff, the committee and the note's organizations.
     PortfolioEventKind {
+        /// A contribution was recorded (`recordContribution`). For ADMIN, STEERING_COMMITTEE and
+        /// the donor concerned.
         Contribution = "CONTRIBUTION",
+        /// A deposit was received (`recordDeposit`). For ADMIN, STEERING_COMMITTEE and the donor
+        /// concerned.
         Deposit = "DEPOSIT",
+        /// The steering committee recorded a decision. For every token, except a decision on a
+        /// concept note not yet public: ADMIN, STEERING_COMMITTEE and the note's organizations
+        /// only.
         Decision = "DECISION",
+        /// A record changed status: a contribution signed or cancelled (for ADMIN,
+        /// STEERING_COMMITTEE and the donor), a concept note submitted, reviewed or withdrawn
+        /// (ADMIN, STEERING_COMMITTEE and the note's organizations), a joint programme created or
+        /// moved to a new status, or a thematic area's objectives corrected (every token).
         StatusChange = "STATUS_CHANGE",
+        /// The Administrative Agent transferred money to a participating organization. For every
+        /// token.
         Transfer = "TRANSFER",
+        /// A participating organization reported expenditure. For every token.
         Expenditure = "EXPENDITURE",
+        /// A participating organization reported a results indicator's value. For every token.
         IndicatorReport = "INDICATOR_REPORT",
     }
 );

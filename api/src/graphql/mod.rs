@@ -75,16 +75,20 @@ impl SchemaOptions {
 /// limits, so that each refusal has its code and introspection's type references do not count
 /// as depth.
 pub fn build_schema(services: Services, tokens: Tokens, options: SchemaOptions) -> MptfSchema {
-    let mut builder = Schema::build(query::Query, mutation::Mutation, subscription::Subscription)
-        .data(services)
-        .data(tokens)
-        .data(crate::auth::LoginThrottle::new(options.login_lock))
-        .data(options.clone())
-        .extension(limits::Limits {
-            limits: options.limits.clone(),
-            introspection: options.introspection,
-        })
-        .extension(input_text::InputText);
+    let mut builder = described(Schema::build(
+        query::Query,
+        mutation::Mutation,
+        subscription::Subscription,
+    ))
+    .data(services)
+    .data(tokens)
+    .data(crate::auth::LoginThrottle::new(options.login_lock))
+    .data(options.clone())
+    .extension(limits::Limits {
+        limits: options.limits.clone(),
+        introspection: options.introspection,
+    })
+    .extension(input_text::InputText);
     if !options.suggestions {
         builder = builder.disable_suggestions();
     }
@@ -93,9 +97,48 @@ pub fn build_schema(services: Services, tokens: Tokens, options: SchemaOptions) 
 
 /// The SDL of the schema, as `mptf schema` prints it and `schema.graphql` holds it.
 pub fn sdl() -> String {
-    Schema::build(query::Query, mutation::Mutation, subscription::Subscription)
-        .finish()
-        .sdl()
+    described(Schema::build(
+        query::Query,
+        mutation::Mutation,
+        subscription::Subscription,
+    ))
+    .finish()
+    .sdl()
+}
+
+/// Descriptions of the types async-graphql generates, which no doc comment reaches: the Relay
+/// connections. Served and exported alike.
+fn described(
+    builder: async_graphql::SchemaBuilder<
+        query::Query,
+        mutation::Mutation,
+        subscription::Subscription,
+    >,
+) -> async_graphql::SchemaBuilder<query::Query, mutation::Mutation, subscription::Subscription> {
+    use connection::Conn;
+    use types::*;
+    builder
+        .override_output_type_description::<Conn<AuditEvent>>(
+            "A page of the audit trail, newest first: `nodes` (or `edges` with cursors), `pageInfo` and `totalCount`.",
+        )
+        .override_output_type_description::<Conn<ConceptNote>>(
+            "A page of concept notes the caller may read: `nodes` (or `edges` with cursors), `pageInfo` and `totalCount`.",
+        )
+        .override_output_type_description::<Conn<Contribution>>(
+            "A page of contributions the caller may read: `nodes` (or `edges` with cursors), `pageInfo` and `totalCount`.",
+        )
+        .override_output_type_description::<Conn<Decision>>(
+            "A page of steering-committee decisions, newest first: `nodes` (or `edges` with cursors), `pageInfo` and `totalCount`.",
+        )
+        .override_output_type_description::<Conn<Donor>>(
+            "A page of donors: `nodes` (or `edges` with cursors), `pageInfo` and `totalCount`.",
+        )
+        .override_output_type_description::<Conn<JointProgramme>>(
+            "A page of joint programmes: `nodes` (or `edges` with cursors), `pageInfo` and `totalCount`.",
+        )
+        .override_output_type_description::<Conn<SteeringCommitteeMeeting>>(
+            "A page of steering-committee meetings, latest first: `nodes` (or `edges` with cursors), `pageInfo` and `totalCount`.",
+        )
 }
 
 /// The per-request data a resolver needs.

@@ -47,6 +47,7 @@ fn ids_of(ids: &[ID], kind: Kind, field: &str) -> Result<Vec<i64>, ServiceError>
     ids.iter().map(|id| id_of(id, kind, field)).collect()
 }
 
+/// An amount in a currency, as a caller gives it.
 #[derive(InputObject)]
 pub struct MoneyInput {
     /// Greater than 0 and at most 1000000000000.00 in the currency (at most 100000000000000
@@ -54,240 +55,356 @@ pub struct MoneyInput {
     /// the currency has; and worth at least USD 0.01 and at most USD 1000000000000.00 at the
     /// rate given with it.
     pub amount: Decimal,
+    /// An ISO 4217 currency code with minor units (e.g. `EUR`); the amount may have no more
+    /// decimals than it has (two for EUR, none for JPY, three for KWD).
     pub currency: CurrencyCode,
 }
 
+/// A proposal's markers, each an integer from 0 (not targeted) to 3 (principal objective).
 #[derive(InputObject)]
 pub struct MarkersInput {
+    /// The gender marker, 0 to 3.
     pub gender: i32,
+    /// The fund's human-rights marker, 0 to 3.
     pub human_rights: i32,
+    /// The child-sensitivity marker, 0 to 3.
     pub child_sensitivity: i32,
 }
 
+/// An account's credentials.
 #[derive(InputObject)]
 pub struct LoginInput {
+    /// The account's email address.
     pub email: String,
+    /// The account's password.
     pub password: String,
 }
 
+/// What `login` answers: a token, or one refusal that reads the same whatever went wrong.
 #[derive(SimpleObject)]
 pub struct LoginPayload {
-    /// A bearer token for the `Authorization` header.
+    /// A bearer token for the `Authorization` header (`Bearer <token>`) or the WebSocket
+    /// `connection_init` payload; null when refused.
     pub token: Option<String>,
+    /// When the token stops working (UTC): `MPTF_TOKEN_MINUTES` after issue, 15 minutes by default.
     pub expires_at: Option<DateTime>,
+    /// Who the token speaks for: subject, role and ties.
     pub viewer: Option<Viewer>,
+    /// One `VALIDATION` error, the same for an unknown address, a wrong password, an inactive
+    /// account or a throttled source; empty on success.
     pub user_errors: Vec<UserError>,
 }
 
+/// A new account.
 #[derive(InputObject)]
 pub struct CreateUserInput {
+    /// The address it signs in with; unique (`DUPLICATE` otherwise).
     pub email: String,
+    /// The name shown for the account.
     pub display_name: String,
+    /// The role its tokens will carry. ADMIN and STEERING_COMMITTEE accounts wait for a second
+    /// administrator's `activateUser`.
     pub role: Role,
+    /// True for the steering committee's chair (STEERING_COMMITTEE only); false by default.
     #[graphql(default)]
     pub chair: bool,
     /// At least 12 characters; without one, the account can only use tokens issued for it.
     pub password: Option<String>,
+    /// For a DONOR account: the donor it speaks for (required then, refused otherwise).
     pub donor: Option<ID>,
+    /// For a PUNO account: the organization it speaks for (required then, refused otherwise).
     pub organization: Option<ID>,
 }
 
+/// What `createUser` answers: the account, or why not.
 #[derive(SimpleObject)]
 pub struct CreateUserPayload {
+    /// The account created; null when refused.
     pub user: Option<User>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
     pub user_errors: Vec<UserError>,
 }
 
+/// The account to deactivate.
 #[derive(InputObject)]
 pub struct DeactivateUserInput {
+    /// The account's global id.
     pub user: ID,
+    /// The record's `version` as you read it; `STALE_VERSION` if it changed since.
     pub expected_version: i32,
 }
 
+/// The privileged account to activate.
 #[derive(InputObject)]
 pub struct ActivateUserInput {
+    /// The account's global id.
     pub user: ID,
     /// When given, the account's current version (`STALE_VERSION` otherwise).
     pub expected_version: Option<i32>,
 }
 
+/// What `activateUser` answers: the account, or why not.
 #[derive(SimpleObject)]
 pub struct ActivateUserPayload {
+    /// The account, now active; null when refused.
     pub user: Option<User>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
     pub user_errors: Vec<UserError>,
 }
 
+/// What `deactivateUser` answers: the account, or why not.
 #[derive(SimpleObject)]
 pub struct DeactivateUserPayload {
+    /// The account, now inactive; null when refused.
     pub user: Option<User>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
     pub user_errors: Vec<UserError>,
 }
 
+/// A new donor.
 #[derive(InputObject)]
 pub struct CreateDonorInput {
-    /// At most 200 characters.
+    /// The donor's name, unique in the fund (`DUPLICATE` otherwise); at most 200 characters.
     pub name: String,
+    /// What kind of entity the donor is.
     pub kind: DonorKind,
+    /// The donor's country (ISO 3166-1 alpha-3), where it has one.
     pub country: Option<CountryCode>,
-    /// At most 2000 characters.
+    /// Remarks on the record (e.g. that figures are illustrative); at most 2000 characters.
     pub note: Option<String>,
 }
 
+/// What `createDonor` and `updateDonor` answer: the donor, or why not.
 #[derive(SimpleObject)]
 pub struct DonorPayload {
+    /// The donor as stored now; null when refused.
     pub donor: Option<Donor>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
     pub user_errors: Vec<UserError>,
 }
 
+/// Changes to a donor's record; a field left out stays as it is.
 #[derive(InputObject)]
 pub struct UpdateDonorInput {
+    /// The donor's global id.
     pub id: ID,
+    /// The record's `version` as you read it; `STALE_VERSION` if it changed since.
     pub expected_version: i32,
-    /// At most 200 characters.
+    /// A new name, unique in the fund; at most 200 characters.
     pub name: Option<String>,
+    /// A new kind.
     pub kind: Option<DonorKind>,
+    /// A new country; null clears it, leaving it out keeps it.
     pub country: MaybeUndefined<CountryCode>,
-    /// At most 2000 characters.
+    /// A new note (at most 2000 characters); null clears it, leaving it out keeps it.
     pub note: MaybeUndefined<String>,
 }
 
+/// A donor's pledge or signed agreement.
 #[derive(InputObject)]
 pub struct RecordContributionInput {
+    /// The donor's global id.
     pub donor: ID,
     /// The agreement's reference, unique in the fund (e.g. `DEU-2021-01`); at most 60 characters.
     pub reference: String,
+    /// The amount pledged or agreed, in the agreement's currency.
     pub pledged: MoneyInput,
     /// Units of the pledge's currency per US dollar, to value it in USD; not needed for USD
     /// (and 1 if given). Greater than 0, at most 1000000000, at most ten decimal places.
     pub usd_exchange_rate: Option<Decimal>,
-    /// Not in the future.
+    /// The date the donor pledged; not in the future.
     pub pledged_on: Date,
-    /// Set when the agreement is signed (not in the future); without it the contribution is a
-    /// pledge.
+    /// The date the agreement was signed (not in the future, nor before `pledgedOn`); without it
+    /// the contribution is a pledge.
     pub signed_on: Option<Date>,
+    /// Unearmarked, or soft-earmarked to a thematic area.
     pub earmarking: Earmarking,
+    /// The thematic area, for `THEMATIC_AREA` earmarking only (`EARMARK_MISMATCH` if missing, or
+    /// given for unearmarked money).
     pub earmarked_area: Option<ID>,
-    /// At most 2000 characters.
+    /// Remarks on the contribution; at most 2000 characters.
     pub note: Option<String>,
     /// Chosen by the caller, 1 to 200 characters: a retry with the same key and input changes
     /// nothing.
     pub idempotency_key: String,
 }
 
+/// What `recordContribution`, `signContribution` and `cancelContribution` answer: the contribution,
+/// or why not.
 #[derive(SimpleObject)]
 pub struct ContributionPayload {
+    /// The contribution as stored now; null when refused.
     pub contribution: Option<Contribution>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
     pub user_errors: Vec<UserError>,
 }
 
+/// A pledge that became a signed agreement.
 #[derive(InputObject)]
 pub struct SignContributionInput {
+    /// The pledge's global id (status `PLEDGED`).
     pub contribution: ID,
+    /// The record's `version` as you read it; `STALE_VERSION` if it changed since.
     pub expected_version: i32,
-    /// Not in the future, nor before the pledge.
+    /// The date the agreement was signed: not in the future, nor before the pledge.
     pub signed_on: Date,
 }
 
+/// A contribution to cancel; only while nothing is deposited against it.
 #[derive(InputObject)]
 pub struct CancelContributionInput {
+    /// The contribution's global id.
     pub contribution: ID,
+    /// The record's `version` as you read it; `STALE_VERSION` if it changed since.
     pub expected_version: i32,
-    /// At most 2000 characters.
+    /// Why it is cancelled (kept in its `note`); at most 2000 characters.
     pub reason: String,
 }
 
+/// Money the Administrative Agent received against a signed agreement.
 #[derive(InputObject)]
 pub struct RecordDepositInput {
+    /// The agreement's global id: signed, not fully deposited, not cancelled.
     pub contribution: ID,
+    /// The date the money was received (its value date); not in the future.
     pub received_on: Date,
-    /// In the agreement's currency.
+    /// The amount received, in the agreement's currency (another currency is refused).
     pub amount: MoneyInput,
     /// Units of the currency per US dollar, as applied by the Administrative Agent: greater
     /// than 0, at most 1000000000, at most ten decimal places (1 for USD).
     pub exchange_rate: Decimal,
-    /// Chosen by the caller, 1 to 200 characters: a retry with the same key and input changes
-    /// nothing.
+    /// Chosen by the caller, 1 to 200 characters, unique per request: a retry with the same key and
+    /// the same input applies once and answers as the first time; the same key with a different
+    /// input is `DUPLICATE`.
     pub idempotency_key: String,
 }
 
+/// What `recordDeposit` answers: the deposit with its USD value and fee, and the agreement it
+/// updated.
 #[derive(SimpleObject)]
 pub struct RecordDepositPayload {
+    /// The deposit recorded; null when refused.
     pub deposit: Option<Deposit>,
+    /// The agreement, with its new status and outstanding amount; null when refused.
     pub contribution: Option<Contribution>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
     pub user_errors: Vec<UserError>,
 }
 
+/// A concept note answering the fund's call.
 #[derive(InputObject)]
 pub struct SubmitConceptNoteInput {
-    /// At most 300 characters.
+    /// The proposed programme's title; at most 300 characters.
     pub title: String,
-    /// At most 10000 characters.
+    /// The proposal in brief; at most 10000 characters.
     pub summary: String,
+    /// National (exactly one country), regional (at least two) or global.
     pub scope: Scope,
+    /// The countries covered, as ISO 3166-1 alpha-3 codes.
     pub countries: Vec<CountryCode>,
+    /// The thematic area's global id.
     pub thematic_area: ID,
+    /// The GCM objectives' global ids; at least one.
     pub objectives: Vec<ID>,
+    /// The guiding principles' global ids; none by default.
     #[graphql(default)]
     pub guiding_principles: Vec<ID>,
+    /// The convening organization's global id; a PUNO submits as its own organization.
     pub convening: ID,
     /// The other participating organizations (at least one).
     pub participating_organizations: Vec<ID>,
-    /// In US dollars: greater than 0, at most 1000000000000.00, at most two decimal places.
+    /// The budget requested from the fund, in US dollars: greater than 0, at most 1000000000000.00,
+    /// at most two decimal places.
     pub requested_budget_usd: Decimal,
+    /// The proposed duration, 1 to 120 months.
     pub duration_months: i32,
+    /// The proposal's gender, human-rights and child-sensitivity markers.
     pub markers: MarkersInput,
-    /// Defaults to today.
+    /// The date submitted (not in the future); today by default.
     pub submitted_on: Option<Date>,
 }
 
+/// What `submitConceptNote` and `withdrawConceptNote` answer: the concept note, or why not.
 #[derive(SimpleObject)]
 pub struct ConceptNotePayload {
+    /// The note as stored now; null when refused.
     pub concept_note: Option<ConceptNote>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
     pub user_errors: Vec<UserError>,
 }
 
+/// The Fund Management Unit's technical review of a concept note.
 #[derive(InputObject)]
 pub struct ReviewConceptNoteInput {
+    /// The note's global id: `SUBMITTED`, or `UNDER_REVIEW` for a further review; not one the
+    /// reviewer entered.
     pub concept_note: ID,
+    /// Recommended, not recommended, or screened out (a submitted note only).
     pub outcome: ReviewOutcome,
     /// Technical score, 0 to 100.
     pub score: Option<i32>,
-    /// At most 10000 characters.
+    /// The reviewer's comments; at most 10000 characters.
     pub comments: String,
 }
 
+/// What `reviewConceptNote` answers: the note with its new status and the review, or why not.
 #[derive(SimpleObject)]
 pub struct ReviewConceptNotePayload {
+    /// The note, with its new status; null when refused.
     pub concept_note: Option<ConceptNote>,
+    /// The review recorded; null when refused.
     pub review: Option<ConceptNoteReview>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
     pub user_errors: Vec<UserError>,
 }
 
+/// A concept note to withdraw before approval.
 #[derive(InputObject)]
 pub struct WithdrawConceptNoteInput {
+    /// The note's global id: `SUBMITTED`, `UNDER_REVIEW` or `PIPELINE`.
     pub concept_note: ID,
+    /// The record's `version` as you read it; `STALE_VERSION` if it changed since.
     pub expected_version: i32,
-    /// At most 2000 characters.
+    /// Why it is withdrawn; at most 2000 characters.
     pub reason: String,
 }
 
+/// A meeting of the steering committee, or a written procedure.
 #[derive(InputObject)]
 pub struct ScheduleMeetingInput {
+    /// The date it is or was held.
     pub held_on: Date,
+    /// A meeting or a written procedure.
     pub kind: MeetingKind,
-    /// At most 300 characters.
+    /// The meeting's title (e.g. "Ninth meeting of the steering committee"); at most 300
+    /// characters.
     pub title: String,
 }
 
+/// What `scheduleMeeting` answers: the meeting, or why not.
 #[derive(SimpleObject)]
 pub struct ScheduleMeetingPayload {
+    /// The meeting recorded; null when refused.
     pub meeting: Option<SteeringCommitteeMeeting>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
     pub user_errors: Vec<UserError>,
 }
 
+/// A decision the steering committee took by consensus.
 #[derive(InputObject)]
 pub struct RecordDecisionInput {
+    /// The global id of the meeting or written procedure that took it.
     pub meeting: ID,
+    /// What was decided; it must suit the subject's kind and status.
     pub kind: DecisionKind,
     /// A concept note (pipeline, funding, rejection, deferral) or a joint programme (budget
     /// revision, no-cost extension, suspension).
@@ -295,158 +412,248 @@ pub struct RecordDecisionInput {
     /// For funding and budget revisions. In US dollars: greater than 0, at most
     /// 1000000000000.00, at most two decimal places.
     pub amount_usd: Option<Decimal>,
-    /// For no-cost extensions.
+    /// The programme's new end date, for `NO_COST_EXTENSION` only.
     pub new_end_date: Option<Date>,
-    /// At most 10000 characters.
+    /// The committee's reasons; at most 10000 characters.
     pub rationale: String,
+    /// The global id of an earlier decision this one replaces (decisions are never edited).
     pub supersedes: Option<ID>,
 }
 
+/// What `recordDecision` answers: the decision, or why not.
 #[derive(SimpleObject)]
 pub struct RecordDecisionPayload {
+    /// The decision recorded; null when refused.
     pub decision: Option<Decision>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
     pub user_errors: Vec<UserError>,
 }
 
+/// One participating organization's share of a new programme's budget.
 #[derive(InputObject)]
 pub struct BudgetLineInput {
+    /// The organization's global id; one line per organization.
     pub organization: ID,
-    /// In US dollars: greater than 0, at most 1000000000000.00, at most two decimal places.
+    /// The programmable amount, in US dollars: greater than 0, at most 1000000000000.00, at most
+    /// two decimal places.
     pub programmable_usd: Decimal,
-    /// A fraction from 0 up to 1 (0.07 is 7%), at most six decimal places; defaults to 0.07.
+    /// The indirect support cost rate, a fraction from 0 up to 1 (0.07 is 7%) with at most six
+    /// decimal places; 0.07 by default.
     pub indirect_support_cost_rate: Option<Decimal>,
 }
 
+/// A joint programme made from an `APPROVED` concept note, with its budget per organization.
 #[derive(InputObject)]
 pub struct CreateJointProgrammeInput {
+    /// The approved note's global id; it becomes `FUNDED`.
     pub concept_note: ID,
     /// Defaults to `MPTF-JP-<note number>`; at most 40 characters.
     pub code: Option<String>,
     /// Defaults to the concept note's title; at most 300 characters.
     pub title: Option<String>,
+    /// The planned start of implementation.
     pub start_date: Date,
+    /// The planned end; after `startDate`.
     pub end_date: Date,
+    /// At least two organizations' lines, whose totals (programmable plus indirect support costs)
+    /// add up to the funding decision's amount exactly (`BUDGET_EXCEEDED` above it, `VALIDATION`
+    /// below).
     pub budget_lines: Vec<BudgetLineInput>,
 }
 
+/// What `createJointProgramme` and `setJointProgrammeStatus` answer: the programme, or why not.
 #[derive(SimpleObject)]
 pub struct JointProgrammePayload {
+    /// The programme as stored now; null when refused.
     pub joint_programme: Option<JointProgramme>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
     pub user_errors: Vec<UserError>,
 }
 
+/// A programme's next status.
 #[derive(InputObject)]
 pub struct SetJointProgrammeStatusInput {
+    /// The programme's global id.
     pub joint_programme: ID,
+    /// The record's `version` as you read it; `STALE_VERSION` if it changed since.
     pub expected_version: i32,
+    /// `ACTIVE`, `OPERATIONALLY_CLOSED`, `FINANCIALLY_CLOSED` (once every organization sent its
+    /// final expenditure report), or back from `SUSPENDED` to where it was; `SUSPENDED` itself only
+    /// by a steering-committee decision.
     pub status: ProgrammeStatus,
-    /// At most 2000 characters.
+    /// Why, for the record; at most 2000 characters.
     pub reason: String,
 }
 
+/// Money the Administrative Agent transferred to a participating organization on a funding
+/// decision.
 #[derive(InputObject)]
 pub struct RecordTransferInput {
+    /// The programme's global id: `APPROVED` or `ACTIVE`.
     pub joint_programme: ID,
+    /// The receiving organization's global id; it has a budget line in the programme, and the
+    /// transfer stays within that line's total.
     pub organization: ID,
-    /// The funding decision the transfer rests on.
+    /// The funding decision the transfer rests on; one recorded by someone else
+    /// (`SEPARATION_OF_DUTIES` otherwise).
     pub decision: ID,
+    /// The date of the transfer (its value date); not in the future.
     pub transferred_on: Date,
-    /// In US dollars: greater than 0, at most 1000000000000.00, at most two decimal places.
+    /// In US dollars: greater than 0, at most 1000000000000.00, at most two decimal places; within
+    /// the line's remainder (`BUDGET_EXCEEDED`) and the money the fund holds for the programme's
+    /// area (`EARMARK_MISMATCH`, `INSUFFICIENT_FUNDS`).
     pub amount_usd: Decimal,
-    /// Chosen by the caller, 1 to 200 characters: a retry with the same key and input changes
-    /// nothing.
+    /// Chosen by the caller, 1 to 200 characters, unique per request: a retry with the same key and
+    /// the same input applies once and answers as the first time; the same key with a different
+    /// input is `DUPLICATE`.
     pub idempotency_key: String,
 }
 
+/// What `recordTransfer` answers: the transfer, or why not.
 #[derive(SimpleObject)]
 pub struct RecordTransferPayload {
+    /// The transfer recorded, with the parts paid from earmarked and unearmarked money; null when
+    /// refused.
     pub transfer: Option<Transfer>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
     pub user_errors: Vec<UserError>,
 }
 
+/// A participating organization's expenditure on a programme for one year.
 #[derive(InputObject)]
 pub struct ReportExpenditureInput {
+    /// The programme's global id; one your organization takes part in, not financially closed or
+    /// suspended.
     pub joint_programme: ID,
-    /// Your own organization (the default).
+    /// The reporting organization's global id; your own (the default), and no other.
     pub organization: Option<ID>,
+    /// The calendar year, from 2019 to the current one; one report per organization and year
+    /// (`DUPLICATE`).
     pub year: i32,
-    /// In US dollars: from 0 up to at most 1000000000000.00, at most two decimal places.
+    /// In US dollars: from 0 up to at most 1000000000000.00, at most two decimal places; all years
+    /// together at most what was transferred to your organization (`BUDGET_EXCEEDED`).
     pub amount_usd: Decimal,
+    /// True for the organization's final report on the programme; no report follows it. False by
+    /// default.
     #[graphql(name = "final", default)]
     pub is_final: bool,
-    /// Chosen by the caller, 1 to 200 characters: a retry with the same key and input changes
-    /// nothing.
+    /// Chosen by the caller, 1 to 200 characters, unique per request: a retry with the same key and
+    /// the same input applies once and answers as the first time; the same key with a different
+    /// input is `DUPLICATE`.
     pub idempotency_key: String,
 }
 
+/// What `reportExpenditure` answers: the report, or why not.
 #[derive(SimpleObject)]
 pub struct ReportExpenditurePayload {
+    /// The report recorded; null when refused.
     pub expenditure_report: Option<ExpenditureReport>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
     pub user_errors: Vec<UserError>,
 }
 
+/// An indicator for a programme's results framework.
 #[derive(InputObject)]
 pub struct AddIndicatorInput {
+    /// The programme's global id (a PUNO: one its organization takes part in).
     pub joint_programme: ID,
-    /// At most 40 characters.
+    /// The indicator's code, unique within the programme (`DUPLICATE`); at most 40 characters.
     pub code: String,
+    /// Outcome or output.
     pub level: IndicatorLevel,
-    /// At most 2000 characters.
+    /// What the indicator measures; at most 2000 characters.
     pub statement: String,
-    /// At most 100 characters.
+    /// The unit of its values; at most 100 characters.
     pub unit: String,
-    /// At most 999999999999999.999999 in absolute value: at most 15 digits before the decimal
-    /// point and 6 after.
+    /// The value at the start of the programme, in `unit`; at most 999999999999999.999999 in
+    /// absolute value: at most 15 digits before the decimal point and 6 after.
     pub baseline: Decimal,
-    /// Differs from the baseline; at most 999999999999999.999999 in absolute value: at most 15
-    /// digits before the decimal point and 6 after.
+    /// The value the programme aims for, in `unit`; it differs from the baseline, and is at most
+    /// 999999999999999.999999 in absolute value: at most 15 digits before the decimal point and 6
+    /// after.
     pub target: Decimal,
+    /// The global id of a GCM objective it tracks, if any.
     pub objective: Option<ID>,
+    /// The global id of a guiding principle it tracks, if any.
     pub guiding_principle: Option<ID>,
 }
 
+/// What `addIndicator` answers: the indicator, or why not.
 #[derive(SimpleObject)]
 pub struct AddIndicatorPayload {
+    /// The indicator added; null when refused.
     pub indicator: Option<ResultsIndicator>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
     pub user_errors: Vec<UserError>,
 }
 
+/// An indicator's value at the end of a reporting period.
 #[derive(InputObject)]
 pub struct ReportIndicatorValueInput {
+    /// The indicator's global id, of a programme your organization takes part in.
     pub indicator: ID,
+    /// The last day of the period; the period has ended (not in the future), and is reported once
+    /// (`DUPLICATE`).
     pub period_end: Date,
-    /// At most 999999999999999.999999 in absolute value: at most 15 digits before the decimal
-    /// point and 6 after.
+    /// The value at the end of the period, in the indicator's unit; at most 999999999999999.999999
+    /// in absolute value: at most 15 digits before the decimal point and 6 after.
     pub value: Decimal,
-    /// At most 2000 characters.
+    /// Remarks on the value; at most 2000 characters.
     pub note: Option<String>,
 }
 
+/// What `reportIndicatorValue` answers: the measurement and the indicator's new progress, or why
+/// not.
 #[derive(SimpleObject)]
 pub struct ReportIndicatorValuePayload {
+    /// The value recorded; null when refused.
     pub measurement: Option<IndicatorMeasurement>,
+    /// The indicator, with its new `latest` and `progress`; null when refused.
     pub indicator: Option<ResultsIndicator>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
     pub user_errors: Vec<UserError>,
 }
 
+/// A correction of which GCM objectives a thematic area clusters.
 #[derive(InputObject)]
 pub struct UpdateThematicAreaObjectivesInput {
+    /// The area's global id.
     pub thematic_area: ID,
+    /// The record's `version` as you read it; `STALE_VERSION` if it changed since.
     pub expected_version: i32,
     /// The GCM objective numbers (1–23) the area clusters from now on.
     pub objectives: Vec<i32>,
 }
 
+/// What `updateThematicAreaObjectives` answers: the area, or why not.
 #[derive(SimpleObject)]
 pub struct UpdateThematicAreaObjectivesPayload {
+    /// The area with its objectives as corrected; null when refused.
     pub thematic_area: Option<ThematicArea>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
     pub user_errors: Vec<UserError>,
 }
 
+/// Commands. Each is one transaction with an audit event, refused as a whole with `userErrors`
+/// (nothing changes) or `UNAUTHENTICATED`/`FORBIDDEN` at the top level; who may call which is in
+/// docs/permissions.md.
 #[Object]
 impl Mutation {
-    /// Exchanges an email and password for a short-lived bearer token.
-    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<LoginPayload> {
+    /// Exchanges an email and password for a short-lived bearer token (any caller, no token
+    /// needed). Refusals read the same whatever the cause and are throttled per account and source
+    /// address.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `LoginInput`.")] input: LoginInput,
+    ) -> Result<LoginPayload> {
         let throttle = ctx.data_unchecked::<LoginThrottle>();
         // The HTTP peer; unknown on transports that do not say (they share one source).
         let source = ctx.data_opt::<ClientAddress>().and_then(|a| a.0);
@@ -487,7 +694,7 @@ impl Mutation {
     async fn create_user(
         &self,
         ctx: &Context<'_>,
-        input: CreateUserInput,
+        #[graphql(desc = "The command's input: see `CreateUserInput`.")] input: CreateUserInput,
     ) -> Result<CreateUserPayload> {
         let run = async {
             let new = NewUser {
@@ -521,7 +728,7 @@ impl Mutation {
     async fn activate_user(
         &self,
         ctx: &Context<'_>,
-        input: ActivateUserInput,
+        #[graphql(desc = "The command's input: see `ActivateUserInput`.")] input: ActivateUserInput,
     ) -> Result<ActivateUserPayload> {
         let run = async {
             let id = id_of(&input.user, Kind::User, "user")?;
@@ -543,6 +750,7 @@ impl Mutation {
     async fn deactivate_user(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `DeactivateUserInput`.")]
         input: DeactivateUserInput,
     ) -> Result<DeactivateUserPayload> {
         let run = async {
@@ -560,10 +768,11 @@ impl Mutation {
         })
     }
 
+    /// Records a new donor (ADMIN; audited).
     async fn create_donor(
         &self,
         ctx: &Context<'_>,
-        input: CreateDonorInput,
+        #[graphql(desc = "The command's input: see `CreateDonorInput`.")] input: CreateDonorInput,
     ) -> Result<DonorPayload> {
         let new = NewDonor {
             name: input.name,
@@ -581,10 +790,11 @@ impl Mutation {
         })
     }
 
+    /// Corrects a donor's record (ADMIN; audited).
     async fn update_donor(
         &self,
         ctx: &Context<'_>,
-        input: UpdateDonorInput,
+        #[graphql(desc = "The command's input: see `UpdateDonorInput`.")] input: UpdateDonorInput,
     ) -> Result<DonorPayload> {
         let run = async {
             let id = id_of(&input.id, Kind::Donor, "id")?;
@@ -610,9 +820,13 @@ impl Mutation {
         })
     }
 
+    /// Records a donor's pledge, or a signed agreement when `signedOn` is given (ADMIN; audited;
+    /// idempotent by `idempotencyKey`). Sends a `CONTRIBUTION` event to the fund's staff, the
+    /// committee and the donor.
     async fn record_contribution(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `RecordContributionInput`.")]
         input: RecordContributionInput,
     ) -> Result<ContributionPayload> {
         let run = async {
@@ -647,10 +861,12 @@ impl Mutation {
         })
     }
 
-    /// Records that a pledge became a signed agreement.
+    /// Records that a pledge became a signed agreement (ADMIN; audited). Sends a `STATUS_CHANGE`
+    /// event to the fund's staff, the committee and the donor.
     async fn sign_contribution(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `SignContributionInput`.")]
         input: SignContributionInput,
     ) -> Result<ContributionPayload> {
         let run = async {
@@ -671,9 +887,11 @@ impl Mutation {
         })
     }
 
+    /// Cancels a contribution against which nothing is deposited (ADMIN; audited).
     async fn cancel_contribution(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `CancelContributionInput`.")]
         input: CancelContributionInput,
     ) -> Result<ContributionPayload> {
         let run = async {
@@ -694,9 +912,13 @@ impl Mutation {
         })
     }
 
+    /// Records money the Administrative Agent received against a signed agreement, values it in USD
+    /// at the given rate and deducts the 1% fee (ADMIN; audited; idempotent by `idempotencyKey`).
+    /// Sends a `DEPOSIT` event to the fund's staff, the committee and the donor.
     async fn record_deposit(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `RecordDepositInput`.")]
         input: RecordDepositInput,
     ) -> Result<RecordDepositPayload> {
         let run = async {
@@ -721,9 +943,12 @@ impl Mutation {
         })
     }
 
+    /// Receives a concept note, `SUBMITTED` (ADMIN, or a PUNO as its convening organization;
+    /// audited).
     async fn submit_concept_note(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `SubmitConceptNoteInput`.")]
         input: SubmitConceptNoteInput,
     ) -> Result<ConceptNotePayload> {
         let run = async {
@@ -765,9 +990,12 @@ impl Mutation {
         })
     }
 
+    /// Records the Fund Management Unit's technical review of a concept note (ADMIN, not the one
+    /// who entered it; audited).
     async fn review_concept_note(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `ReviewConceptNoteInput`.")]
         input: ReviewConceptNoteInput,
     ) -> Result<ReviewConceptNotePayload> {
         let run = async {
@@ -793,9 +1021,12 @@ impl Mutation {
         })
     }
 
+    /// Withdraws a concept note before approval (ADMIN, or a PUNO of its convening organization;
+    /// audited).
     async fn withdraw_concept_note(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `WithdrawConceptNoteInput`.")]
         input: WithdrawConceptNoteInput,
     ) -> Result<ConceptNotePayload> {
         let run = async {
@@ -816,9 +1047,12 @@ impl Mutation {
         })
     }
 
+    /// Records a meeting of the steering committee or a written procedure, at which decisions are
+    /// then recorded (ADMIN; audited).
     async fn schedule_meeting(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `ScheduleMeetingInput`.")]
         input: ScheduleMeetingInput,
     ) -> Result<ScheduleMeetingPayload> {
         let result = governance::schedule_meeting(
@@ -836,10 +1070,14 @@ impl Mutation {
         })
     }
 
-    /// Records a decision of the steering committee (the only role that decides).
+    /// Records a decision of the steering committee (STEERING_COMMITTEE only, the only role that
+    /// decides; audited) and moves its subject on: a concept note to `PIPELINE`, `APPROVED`,
+    /// `REJECTED` or back to `UNDER_REVIEW`, a programme's budget, end date or suspension. Sends a
+    /// `DECISION` event.
     async fn record_decision(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `RecordDecisionInput`.")]
         input: RecordDecisionInput,
     ) -> Result<RecordDecisionPayload> {
         let run = async {
@@ -881,9 +1119,12 @@ impl Mutation {
         })
     }
 
+    /// Makes a joint programme of an approved concept note, with its budget lines (ADMIN; audited);
+    /// the note becomes `FUNDED`.
     async fn create_joint_programme(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `CreateJointProgrammeInput`.")]
         input: CreateJointProgrammeInput,
     ) -> Result<JointProgrammePayload> {
         let run = async {
@@ -912,9 +1153,12 @@ impl Mutation {
         })
     }
 
+    /// Moves a programme to its next status (ADMIN; audited); suspension is the steering
+    /// committee's, by decision. Sends a `STATUS_CHANGE` event.
     async fn set_joint_programme_status(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `SetJointProgrammeStatusInput`.")]
         input: SetJointProgrammeStatusInput,
     ) -> Result<JointProgrammePayload> {
         let run = async {
@@ -940,9 +1184,14 @@ impl Mutation {
         })
     }
 
+    /// Records a transfer of the Administrative Agent to a participating organization on a funding
+    /// decision (ADMIN, not the one who recorded the decision; audited; idempotent by
+    /// `idempotencyKey`). Paid from money earmarked to the programme's area first, then unearmarked
+    /// money. Sends a `TRANSFER` event.
     async fn record_transfer(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `RecordTransferInput`.")]
         input: RecordTransferInput,
     ) -> Result<RecordTransferPayload> {
         let run = async {
@@ -967,9 +1216,12 @@ impl Mutation {
         })
     }
 
+    /// Reports a year's expenditure of your organization on a programme (PUNO; audited; idempotent
+    /// by `idempotencyKey`). Sends an `EXPENDITURE` event.
     async fn report_expenditure(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `ReportExpenditureInput`.")]
         input: ReportExpenditureInput,
     ) -> Result<ReportExpenditurePayload> {
         let run = async {
@@ -998,10 +1250,12 @@ impl Mutation {
         })
     }
 
+    /// Adds an indicator to a programme's results framework (ADMIN, or a PUNO of the programme;
+    /// audited).
     async fn add_indicator(
         &self,
         ctx: &Context<'_>,
-        input: AddIndicatorInput,
+        #[graphql(desc = "The command's input: see `AddIndicatorInput`.")] input: AddIndicatorInput,
     ) -> Result<AddIndicatorPayload> {
         let run = async {
             let new = NewIndicator {
@@ -1036,9 +1290,12 @@ impl Mutation {
         })
     }
 
+    /// Reports an indicator's value at the end of a period (PUNO of the programme; audited). Sends
+    /// an `INDICATOR_REPORT` event.
     async fn report_indicator_value(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `ReportIndicatorValueInput`.")]
         input: ReportIndicatorValueInput,
     ) -> Result<ReportIndicatorValuePayload> {
         let run = async {
@@ -1073,6 +1330,7 @@ impl Mutation {
     async fn update_thematic_area_objectives(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `UpdateThematicAreaObjectivesInput`.")]
         input: UpdateThematicAreaObjectivesInput,
     ) -> Result<UpdateThematicAreaObjectivesPayload> {
         let run = async {

@@ -5,9 +5,14 @@ use super::{check, ContextExt};
 use crate::ids::{self, Kind};
 use async_graphql::{Context, Interface, Result, ID};
 
-/// Any object with a global id.
+/// Any object with a global id: `node(id:)` and `nodes(ids:)` fetch it, subject to the caller's
+/// rights.
 #[derive(Interface)]
-#[graphql(field(name = "id", ty = "ID"))]
+#[graphql(field(
+    name = "id",
+    ty = "ID",
+    desc = "The object's global id: opaque, stable, and unique across every kind of object."
+))]
 pub enum Node {
     ThematicArea(ThematicArea),
     GcmObjective(GcmObjective),

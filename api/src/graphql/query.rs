@@ -29,114 +29,180 @@ use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 #[derive(Default)]
 pub struct Query;
 
+/// Narrows the list of organizations; every field given must match.
 #[derive(InputObject, Default)]
 pub struct OrganizationFilter {
+    /// Only organizations of this kind.
     pub kind: Option<OrganizationKind>,
-    /// Part of the acronym or name.
+    /// Part of the acronym or name, matched literally and without regard to ASCII case; at most 100
+    /// characters.
     pub search: Option<String>,
 }
 
+/// Narrows the list of donors; every field given must match.
 #[derive(InputObject, Default)]
 pub struct DonorFilter {
+    /// Only donors of this kind.
     pub kind: Option<DonorKind>,
+    /// Only donors of this country (ISO 3166-1 alpha-3).
     pub country: Option<CountryCode>,
+    /// Part of the donor's name, matched literally and without regard to ASCII case; at most 100
+    /// characters.
     pub search: Option<String>,
 }
 
+/// The order of the list of donors (ties by id).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
 pub enum DonorOrder {
+    /// By name, A to Z (the default).
     #[default]
     Name,
+    /// The donors recorded most recently first.
     NewestFirst,
 }
 
+/// Narrows the list of contributions; every field given must match.
 #[derive(InputObject, Default)]
 pub struct ContributionFilter {
+    /// Only this donor's contributions (its global id).
     pub donor: Option<ID>,
+    /// Only contributions in one of these statuses.
     pub status: Option<Vec<ContributionStatus>>,
+    /// Only unearmarked, or only earmarked contributions.
     pub earmarking: Option<Earmarking>,
+    /// Only contributions earmarked to this thematic area (its global id).
     pub thematic_area: Option<ID>,
+    /// Only agreements in this currency (ISO 4217).
     pub currency: Option<super::scalars::CurrencyCode>,
+    /// Only agreements signed on or after this date (pledges not yet signed are left out).
     pub signed_from: Option<Date>,
+    /// Only agreements signed on or before this date.
     pub signed_to: Option<Date>,
 }
 
-/// Filters shared by concept notes and joint programmes.
+/// Narrows the list of concept notes; every field given must match.
 #[derive(InputObject, Default)]
 pub struct ConceptNoteFilter {
+    /// Only notes in one of these statuses.
     pub status: Option<Vec<ConceptNoteStatus>>,
+    /// Only notes serving this thematic area (its global id).
     pub thematic_area: Option<ID>,
+    /// Only notes addressing this GCM objective (its global id).
     pub objective: Option<ID>,
+    /// Only notes applying this guiding principle (its global id).
     pub guiding_principle: Option<ID>,
+    /// Only notes covering this country (ISO 3166-1 alpha-3).
     pub country: Option<CountryCode>,
+    /// Only notes covering a country of this UN region.
     pub region: Option<Region>,
-    /// A participating organization (convening or not).
+    /// Only notes this organization takes part in, convening or not (its global id).
     pub organization: Option<ID>,
+    /// Only national, regional or global notes.
     pub scope: Option<Scope>,
+    /// Only notes submitted on or after this date.
     pub submitted_from: Option<Date>,
+    /// Only notes submitted on or before this date.
     pub submitted_to: Option<Date>,
-    /// Part of the title or reference.
+    /// Part of the title or reference, matched literally and without regard to ASCII case; at most
+    /// 100 characters.
     pub search: Option<String>,
 }
 
+/// The order of the list of concept notes (ties by id).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
 pub enum ConceptNoteOrder {
+    /// The most recently submitted first (the default).
     #[default]
     NewestFirst,
+    /// The earliest submitted first.
     OldestFirst,
+    /// The largest requested budget first.
     RequestedBudgetDesc,
+    /// By reference.
     Reference,
 }
 
+/// Narrows the list of joint programmes; every field given must match. Countries, objectives,
+/// principles and organizations are the programme's concept note's.
 #[derive(InputObject, Default)]
 pub struct JointProgrammeFilter {
+    /// Only programmes in one of these statuses.
     pub status: Option<Vec<ProgrammeStatus>>,
+    /// Only programmes serving this thematic area (its global id).
     pub thematic_area: Option<ID>,
+    /// Only programmes addressing this GCM objective (its global id).
     pub objective: Option<ID>,
+    /// Only programmes applying this guiding principle (its global id).
     pub guiding_principle: Option<ID>,
+    /// Only programmes working in this country (ISO 3166-1 alpha-3).
     pub country: Option<CountryCode>,
+    /// Only programmes working in a country of this UN region.
     pub region: Option<Region>,
+    /// Only programmes this organization takes part in, convening or not (its global id).
     pub organization: Option<ID>,
+    /// Only national, regional or global programmes.
     pub scope: Option<Scope>,
+    /// Only programmes starting on or after this date.
     pub start_from: Option<Date>,
+    /// Only programmes starting on or before this date.
     pub start_to: Option<Date>,
+    /// Part of the title or code, matched literally and without regard to ASCII case; at most 100
+    /// characters.
     pub search: Option<String>,
 }
 
+/// The order of the list of joint programmes.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
 pub enum JointProgrammeOrder {
+    /// By code (the default).
     #[default]
     Code,
+    /// The latest start date first.
     NewestFirst,
+    /// The largest approved budget first.
     ApprovedBudgetDesc,
 }
 
+/// Narrows the list of steering-committee meetings; every field given must match.
 #[derive(InputObject, Default)]
 pub struct MeetingFilter {
+    /// Only meetings, or only written procedures.
     pub kind: Option<MeetingKind>,
+    /// Only those held on or after this date.
     pub held_from: Option<Date>,
+    /// Only those held on or before this date.
     pub held_to: Option<Date>,
 }
 
+/// Narrows the list of decisions; every field given must match.
 #[derive(InputObject, Default)]
 pub struct DecisionFilter {
+    /// Only decisions of one of these kinds.
     pub kind: Option<Vec<DecisionKind>>,
+    /// Only decisions of this meeting (its global id).
     pub meeting: Option<ID>,
+    /// Only decisions on this concept note (its global id).
     pub concept_note: Option<ID>,
+    /// Only decisions on this joint programme (its global id).
     pub joint_programme: Option<ID>,
+    /// Only decisions recorded on or after this day (UTC).
     pub recorded_from: Option<Date>,
+    /// Only decisions recorded on or before this day (UTC).
     pub recorded_to: Option<Date>,
 }
 
+/// Narrows the audit trail; every field given must match.
 #[derive(InputObject, Default)]
 pub struct AuditEventFilter {
-    /// The global id of the record.
+    /// Only writes to this record (its global id; `BAD_USER_INPUT` if it is not one).
     pub subject: Option<ID>,
-    /// A token subject, e.g. `user:3`.
+    /// Only writes by this token subject, e.g. `user:3` or `idp:…`.
     pub actor: Option<String>,
-    /// A mutation name, e.g. `recordTransfer`.
+    /// Only this command, by its mutation name, e.g. `recordTransfer`.
     pub action: Option<String>,
+    /// Only writes at or after this moment.
     pub from: Option<DateTime>,
+    /// Only writes before this moment.
     pub to: Option<DateTime>,
 }
 
@@ -177,16 +243,31 @@ fn optional_id(id: Option<&ID>, kind: Kind, argument: &str) -> Result<Option<i64
     id.map(|id| expect_id(id, kind, argument)).transpose()
 }
 
+/// Reads. Reference data, `viewer` and the whole fund's `portfolio { totals fundingGapUsd
+/// capitalizationTargets }` need no token; everything else does (`UNAUTHENTICATED` without one).
+/// Lists leave out the rows the caller may not read; a single object it may not read is
+/// `FORBIDDEN` on its path. Who reads what: docs/permissions.md; the rules across the schema:
+/// docs/contract.md.
 #[Object]
 impl Query {
-    /// Any object by its global id.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+    /// Any object by its global id: null if it does not exist, `FORBIDDEN` if the caller may not
+    /// read it. Reference data without a token; anything else needs one.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id, as any object's `id` gives it.")] id: ID,
+    ) -> Result<Option<Node>> {
         node::resolve(ctx, &id).await
     }
 
-    /// Several objects by their global ids, in the order asked (null where none).
+    /// Several objects by their global ids (at most 100, `PAGE_SIZE_EXCEEDED` beyond), in the order
+    /// asked: null where none exists. The query cost counts one row per id.
     #[graphql(complexity = "crate::graphql::limits::list_cost(ids.len(), child_complexity)")]
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ids, at most 100.")] ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>> {
         if ids.len() > crate::service::page::MAX_PAGE_SIZE as usize {
             return Err(super::errors::coded(
                 "`nodes` takes at most 100 ids",
@@ -200,12 +281,12 @@ impl Query {
         Ok(found)
     }
 
-    /// Who is calling; null without a token.
+    /// Who is calling, as the token says; null without a token.
     async fn viewer(&self, ctx: &Context<'_>) -> Option<Viewer> {
         ctx.actor().principal.clone().map(Viewer)
     }
 
-    /// The fund's five thematic areas.
+    /// The fund's five thematic areas, by number. Readable without a token.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::THEMATIC_AREAS, child_complexity)"
     )]
@@ -216,7 +297,7 @@ impl Query {
             .collect())
     }
 
-    /// The 23 objectives of the Global Compact for Migration.
+    /// The 23 objectives of the Global Compact for Migration, by number. Readable without a token.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::OBJECTIVES, child_complexity)"
     )]
@@ -227,7 +308,7 @@ impl Query {
             .collect())
     }
 
-    /// The Compact's ten guiding principles.
+    /// The Compact's ten guiding principles. Readable without a token.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::PRINCIPLES, child_complexity)"
     )]
@@ -238,22 +319,28 @@ impl Query {
             .collect())
     }
 
-    /// Every ISO 3166-1 country, optionally of one UN region.
+    /// Every ISO 3166-1 country, optionally of one UN region, by name. Readable without a token.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::ALL_COUNTRIES, child_complexity)"
     )]
-    async fn countries(&self, ctx: &Context<'_>, region: Option<Region>) -> Result<Vec<Country>> {
+    async fn countries(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the countries of this UN region.")] region: Option<Region>,
+    ) -> Result<Vec<Country>> {
         Ok(check(ctx, ctx.services().countries(region).await)?
             .into_iter()
             .map(Country)
             .collect())
     }
 
-    /// UN entities that can be participating organizations.
+    /// UN entities that can be participating organizations, by acronym. Readable without a token.
     async fn organizations(
         &self,
         ctx: &Context<'_>,
-        filter: Option<OrganizationFilter>,
+        #[graphql(desc = "Narrows the list; all organizations when omitted.")] filter: Option<
+            OrganizationFilter,
+        >,
     ) -> Result<Vec<Organization>> {
         let filter = filter.unwrap_or_default();
         let rows = check(
@@ -265,16 +352,30 @@ impl Query {
         Ok(rows.into_iter().map(Organization).collect())
     }
 
+    /// The fund's donors, by name unless `orderBy` says otherwise. Every token reads the list; what
+    /// each donor's figures show depends on the caller (see `Donor`).
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
     async fn donors(
         &self,
         ctx: &Context<'_>,
-        filter: Option<DonorFilter>,
-        order_by: Option<DonorOrder>,
+        #[graphql(desc = "Narrows the list; all donors when omitted.")] filter: Option<DonorFilter>,
+        #[graphql(desc = "The order; by name when omitted.")] order_by: Option<DonorOrder>,
+        #[graphql(
+            desc = "Only rows after this cursor (a `cursor` or `pageInfo.endCursor` this list gave); opaque, `BAD_USER_INPUT` if it is not one of this API's cursors."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Only rows before this cursor (a `cursor` or `pageInfo.startCursor` this list gave)."
+        )]
         before: Option<String>,
+        #[graphql(
+            desc = "At most this many rows from the start: 0 to 100 (`PAGE_SIZE_EXCEEDED` above, `BAD_USER_INPUT` below 0). Without `first` and `last`, 50 rows. The query cost counts this many."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "At most this many rows from the end: 0 to 100 (`PAGE_SIZE_EXCEEDED` above). The query cost counts this many."
+        )]
         last: Option<i32>,
     ) -> Result<Conn<Donor>> {
         let window = connection::window(after, before, first, last)?;
@@ -297,15 +398,30 @@ impl Query {
         Ok(connection::connection(page, Donor))
     }
 
-    /// Contributions the caller may read: a donor sees its own only.
+    /// Contributions the caller may read, newest pledge first: all for ADMIN and
+    /// STEERING_COMMITTEE, a donor's own for a DONOR, none for PUNO and PARTNER_SYSTEM tokens.
     #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
     async fn contributions(
         &self,
         ctx: &Context<'_>,
-        filter: Option<ContributionFilter>,
+        #[graphql(desc = "Narrows the list; all the caller may read when omitted.")] filter: Option<
+            ContributionFilter,
+        >,
+        #[graphql(
+            desc = "Only rows after this cursor (a `cursor` or `pageInfo.endCursor` this list gave); opaque, `BAD_USER_INPUT` if it is not one of this API's cursors."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Only rows before this cursor (a `cursor` or `pageInfo.startCursor` this list gave)."
+        )]
         before: Option<String>,
+        #[graphql(
+            desc = "At most this many rows from the start: 0 to 100 (`PAGE_SIZE_EXCEEDED` above, `BAD_USER_INPUT` below 0). Without `first` and `last`, 50 rows. The query cost counts this many."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "At most this many rows from the end: 0 to 100 (`PAGE_SIZE_EXCEEDED` above). The query cost counts this many."
+        )]
         last: Option<i32>,
     ) -> Result<Conn<Contribution>> {
         let window = connection::window(after, before, first, last)?;
@@ -332,18 +448,34 @@ impl Query {
         Ok(connection::connection(page, Contribution))
     }
 
-    /// Concept notes the caller may read: donors and partner systems from the pipeline on,
-    /// participating organizations also their own in any status.
+    /// Concept notes the caller may read: all for ADMIN and STEERING_COMMITTEE; from `PIPELINE` on
+    /// for others, and a PUNO's own organization's notes in any status.
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
     async fn concept_notes(
         &self,
         ctx: &Context<'_>,
-        filter: Option<ConceptNoteFilter>,
-        order_by: Option<ConceptNoteOrder>,
+        #[graphql(desc = "Narrows the list; all the caller may read when omitted.")] filter: Option<
+            ConceptNoteFilter,
+        >,
+        #[graphql(desc = "The order; newest first when omitted.")] order_by: Option<
+            ConceptNoteOrder,
+        >,
+        #[graphql(
+            desc = "Only rows after this cursor (a `cursor` or `pageInfo.endCursor` this list gave); opaque, `BAD_USER_INPUT` if it is not one of this API's cursors."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Only rows before this cursor (a `cursor` or `pageInfo.startCursor` this list gave)."
+        )]
         before: Option<String>,
+        #[graphql(
+            desc = "At most this many rows from the start: 0 to 100 (`PAGE_SIZE_EXCEEDED` above, `BAD_USER_INPUT` below 0). Without `first` and `last`, 50 rows. The query cost counts this many."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "At most this many rows from the end: 0 to 100 (`PAGE_SIZE_EXCEEDED` above). The query cost counts this many."
+        )]
         last: Option<i32>,
     ) -> Result<Conn<ConceptNote>> {
         let window = connection::window(after, before, first, last)?;
@@ -369,16 +501,32 @@ impl Query {
         Ok(connection::connection(page, ConceptNote))
     }
 
+    /// The fund's joint programmes, by code unless `orderBy` says otherwise. Every token reads
+    /// them.
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
     async fn joint_programmes(
         &self,
         ctx: &Context<'_>,
-        filter: Option<JointProgrammeFilter>,
-        order_by: Option<JointProgrammeOrder>,
+        #[graphql(desc = "Narrows the list; all programmes when omitted.")] filter: Option<
+            JointProgrammeFilter,
+        >,
+        #[graphql(desc = "The order; by code when omitted.")] order_by: Option<JointProgrammeOrder>,
+        #[graphql(
+            desc = "Only rows after this cursor (a `cursor` or `pageInfo.endCursor` this list gave); opaque, `BAD_USER_INPUT` if it is not one of this API's cursors."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Only rows before this cursor (a `cursor` or `pageInfo.startCursor` this list gave)."
+        )]
         before: Option<String>,
+        #[graphql(
+            desc = "At most this many rows from the start: 0 to 100 (`PAGE_SIZE_EXCEEDED` above, `BAD_USER_INPUT` below 0). Without `first` and `last`, 50 rows. The query cost counts this many."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "At most this many rows from the end: 0 to 100 (`PAGE_SIZE_EXCEEDED` above). The query cost counts this many."
+        )]
         last: Option<i32>,
     ) -> Result<Conn<JointProgramme>> {
         let window = connection::window(after, before, first, last)?;
@@ -403,14 +551,30 @@ impl Query {
         Ok(connection::connection(page, JointProgramme))
     }
 
+    /// Meetings and written procedures of the steering committee, latest first. Every token reads
+    /// them.
     #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
     async fn steering_committee_meetings(
         &self,
         ctx: &Context<'_>,
-        filter: Option<MeetingFilter>,
+        #[graphql(desc = "Narrows the list; all meetings when omitted.")] filter: Option<
+            MeetingFilter,
+        >,
+        #[graphql(
+            desc = "Only rows after this cursor (a `cursor` or `pageInfo.endCursor` this list gave); opaque, `BAD_USER_INPUT` if it is not one of this API's cursors."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Only rows before this cursor (a `cursor` or `pageInfo.startCursor` this list gave)."
+        )]
         before: Option<String>,
+        #[graphql(
+            desc = "At most this many rows from the start: 0 to 100 (`PAGE_SIZE_EXCEEDED` above, `BAD_USER_INPUT` below 0). Without `first` and `last`, 50 rows. The query cost counts this many."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "At most this many rows from the end: 0 to 100 (`PAGE_SIZE_EXCEEDED` above). The query cost counts this many."
+        )]
         last: Option<i32>,
     ) -> Result<Conn<SteeringCommitteeMeeting>> {
         let window = connection::window(after, before, first, last)?;
@@ -427,16 +591,29 @@ impl Query {
         Ok(connection::connection(page, SteeringCommitteeMeeting))
     }
 
-    /// Decisions of the steering committee, newest first; those on concept notes the caller may
-    /// not read yet are left out.
+    /// Decisions of the steering committee, newest first; those on concept notes the caller may not
+    /// read yet are left out.
     #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
     async fn decisions(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list; all decisions the caller may read when omitted.")]
         filter: Option<DecisionFilter>,
+        #[graphql(
+            desc = "Only rows after this cursor (a `cursor` or `pageInfo.endCursor` this list gave); opaque, `BAD_USER_INPUT` if it is not one of this API's cursors."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Only rows before this cursor (a `cursor` or `pageInfo.startCursor` this list gave)."
+        )]
         before: Option<String>,
+        #[graphql(
+            desc = "At most this many rows from the start: 0 to 100 (`PAGE_SIZE_EXCEEDED` above, `BAD_USER_INPUT` below 0). Without `first` and `last`, 50 rows. The query cost counts this many."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "At most this many rows from the end: 0 to 100 (`PAGE_SIZE_EXCEEDED` above). The query cost counts this many."
+        )]
         last: Option<i32>,
     ) -> Result<Conn<Decision>> {
         let window = connection::window(after, before, first, last)?;
@@ -468,13 +645,27 @@ impl Query {
         Ok(connection::connection(page, Decision))
     }
 
-    /// The fund at a glance: `totals` are public, everything else needs a token. The optional
-    /// arguments narrow it to a period, a thematic area or a UN region.
+    /// The fund at a glance: `totals`, `fundingGapUsd` and `capitalizationTargets` are readable
+    /// without a token, everything else needs one. The optional arguments narrow it to a period, a
+    /// thematic area or a UN region; narrowed figures of donors' money are for ADMIN and
+    /// STEERING_COMMITTEE only.
     async fn portfolio(
         &self,
+        #[graphql(
+            desc = "Counts only what happened on or after this date (each record by its own date: pledges when pledged, deposits when received, programmes when started, concept notes when submitted, transfers when made, expenditure by year)."
+        )]
         from: Option<Date>,
+        #[graphql(
+            desc = "Counts only what happened on or before this date; not before `from` (`BAD_USER_INPUT`)."
+        )]
         to: Option<Date>,
+        #[graphql(
+            desc = "Counts only this thematic area (its global id): its programmes and notes, and contributions earmarked to it."
+        )]
         thematic_area: Option<ID>,
+        #[graphql(
+            desc = "Counts only this UN region: programmes and notes with a country in it, and money from donors of its countries."
+        )]
         region: Option<Region>,
     ) -> Result<Portfolio> {
         if let (Some(from), Some(to)) = (from, to) {
@@ -493,15 +684,30 @@ impl Query {
         )))
     }
 
-    /// The audit trail, newest first (fund staff and the steering committee).
+    /// The audit trail, newest first: every accepted write (ADMIN and STEERING_COMMITTEE;
+    /// `FORBIDDEN` for other roles).
     #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
-        filter: Option<AuditEventFilter>,
+        #[graphql(desc = "Narrows the trail; all of it when omitted.")] filter: Option<
+            AuditEventFilter,
+        >,
+        #[graphql(
+            desc = "Only rows after this cursor (a `cursor` or `pageInfo.endCursor` this list gave); opaque, `BAD_USER_INPUT` if it is not one of this API's cursors."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Only rows before this cursor (a `cursor` or `pageInfo.startCursor` this list gave)."
+        )]
         before: Option<String>,
+        #[graphql(
+            desc = "At most this many rows from the start: 0 to 100 (`PAGE_SIZE_EXCEEDED` above, `BAD_USER_INPUT` below 0). Without `first` and `last`, 50 rows. The query cost counts this many."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "At most this many rows from the end: 0 to 100 (`PAGE_SIZE_EXCEEDED` above). The query cost counts this many."
+        )]
         last: Option<i32>,
     ) -> Result<Conn<AuditEvent>> {
         let window = connection::window(after, before, first, last)?;

@@ -147,6 +147,7 @@ impl ScalarType for DateTime {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CountryCode(pub String);
 
+/// An ISO 3166-1 alpha-3 country code, three upper-case letters: "PHL".
 #[Scalar(name = "CountryCode")]
 impl ScalarType for CountryCode {
     fn parse(value: Value) -> InputValueResult<Self> {
@@ -171,6 +172,8 @@ impl ScalarType for CountryCode {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CurrencyCode(pub String);
 
+/// An ISO 4217 currency code that has minor units (not gold or fund codes), such as "EUR", "USD" or
+/// "JPY"; amounts in it have no more decimals than it has (two, none, three).
 #[Scalar(name = "CurrencyCode")]
 impl ScalarType for CurrencyCode {
     fn parse(value: Value) -> InputValueResult<Self> {

@@ -11,23 +11,36 @@ use tokio::sync::broadcast::error::RecvError;
 
 pub struct Subscription;
 
-/// Something that happened in the portfolio, after its transaction committed.
+/// Something that happened in the portfolio, sent once its transaction committed. Delivered only to
+/// subscribers who may read its subject: ADMIN and STEERING_COMMITTEE receive every event; others
+/// receive public events, those about their own donor (DONOR) and those about their own
+/// organization's concept notes (PUNO).
 #[derive(SimpleObject, Clone)]
 pub struct PortfolioEventMessage {
+    /// What happened.
     pub kind: PortfolioEventKind,
+    /// When the write was made (UTC).
     pub at: DateTime,
     /// The global id of the record concerned.
     pub subject: ID,
+    /// One line for people, e.g. "Transfer of 250000.00 to joint programme MPTF-JP-0007"; read the
+    /// subject through `node` for the figures.
     pub summary: String,
 }
 
+/// Live events over WebSocket on `/graphql` (protocol `graphql-transport-ws`, token in the
+/// `connection_init` payload as `{"Authorization": "Bearer <token>"}`).
 #[SubscriptionDerive]
 impl Subscription {
-    /// Events of the given kinds (all kinds when omitted). Needs a token.
+    /// Events of the given kinds as they commit (every token; `UNAUTHENTICATED` without one),
+    /// filtered by what the subscriber may read. A subscriber too slow to keep up skips the events
+    /// it missed.
     async fn portfolio_events(
         &self,
         ctx: &Context<'_>,
-        kinds: Option<Vec<PortfolioEventKind>>,
+        #[graphql(desc = "The kinds wanted; all kinds when omitted.")] kinds: Option<
+            Vec<PortfolioEventKind>,
+        >,
     ) -> Result<impl Stream<Item = PortfolioEventMessage>> {
         let principal = super::check(ctx, ctx.actor().principal())?.clone();
         // The read policy decides at delivery, from what the event carries about its record.

@@ -16,17 +16,26 @@ use entity::{contribution, deposit, donor};
 /// A state, company, foundation or other entity that contributes to the fund.
 pub struct Donor(pub donor::Model);
 
+/// A state, company, foundation or other entity that contributes to the fund. Every token reads
+/// donors' names, kinds and deposited totals; pledges, agreements and statements only the donor
+/// itself, ADMIN and STEERING_COMMITTEE.
 #[Object]
 impl Donor {
+    /// The donor's global id (for `node`, filters and `recordContribution`); a DONOR token's
+    /// `donor` claim carries it.
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::Donor, self.0.id))
     }
+    /// The donor's name, unique in the fund (e.g. "Germany").
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// What kind of entity the donor is.
     async fn kind(&self) -> Result<Option<DonorKind>> {
         Ok(Some(DonorKind::from_stored(&self.0.kind)?))
     }
+    /// The donor's country (a member state's own, or a company's or foundation's seat), where
+    /// recorded.
     async fn country(&self, ctx: &Context<'_>) -> Result<Option<Country>> {
         match &self.0.country_code {
             Some(code) => Ok(countries_by_code(ctx, vec![code.clone()]).await?.pop()),
@@ -37,19 +46,34 @@ impl Donor {
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
+    /// Increases with every change to the donor's record; pass it as `expectedVersion` to
+    /// `updateDonor`.
     async fn version(&self) -> i32 {
         self.0.version
     }
-    /// The donor's contributions; another donor's are left out.
+    /// The donor's contributions, newest pledge first. Empty for callers who may not read them
+    /// (everyone but the donor itself, ADMIN and STEERING_COMMITTEE).
     #[graphql(
         complexity = "crate::graphql::limits::connection_cost(first, last, child_complexity)"
     )]
     async fn contributions(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Only rows after this cursor (a `cursor` or `pageInfo.endCursor` this list gave); opaque, `BAD_USER_INPUT` if it is not one of this API's cursors."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Only rows before this cursor (a `cursor` or `pageInfo.startCursor` this list gave)."
+        )]
         before: Option<String>,
+        #[graphql(
+            desc = "At most this many rows from the start: 0 to 100 (`PAGE_SIZE_EXCEEDED` above, `BAD_USER_INPUT` below 0). Without `first` and `last`, 50 rows. The query cost counts this many."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "At most this many rows from the end: 0 to 100 (`PAGE_SIZE_EXCEEDED` above). The query cost counts this many."
+        )]
         last: Option<i32>,
     ) -> Result<Conn<Contribution>> {
         let window = connection::window(after, before, first, last)?;
@@ -66,8 +90,9 @@ impl Donor {
         };
         Ok(connection::connection(Page::of(rows, window), Contribution))
     }
-    /// The donor's statement (the donor itself, the fund's staff and the steering committee).
-    /// Computed per donor: the query cost counts 100 for it.
+    /// The donor's statement: what it pledged, signed and deposited, per currency and in USD, and
+    /// how its money was used. For the donor itself, ADMIN and STEERING_COMMITTEE (`FORBIDDEN` for
+    /// others). Computed per donor: the query cost counts 100 for it.
     #[graphql(
         complexity = "crate::graphql::limits::STATEMENT_COST.saturating_add(child_complexity)"
     )]
@@ -77,6 +102,8 @@ impl Donor {
             ctx.services().donor_statement(ctx.actor(), self.0.id).await,
         )?))
     }
+    /// The donor's totals in USD. Every token reads `depositedUsd`; `pledgedUsd` and `committedUsd`
+    /// only the donor itself, ADMIN and STEERING_COMMITTEE.
     async fn totals(&self, ctx: &Context<'_>) -> Result<DonorTotals> {
         let principal = check(ctx, ctx.actor().principal())?;
         // The loader answers every donor it is asked for: no row is a broken invariant, not 0.
@@ -102,14 +129,22 @@ pub struct DonorTotals {
     full: bool,
 }
 
+/// What a donor pledged, committed (signed) and deposited, in US dollars, over its contributions
+/// not cancelled. Other donors, organizations and partner systems read only the deposited total.
 #[Object]
 impl DonorTotals {
+    /// Everything pledged or agreed and not cancelled, in USD at the rate recorded with each
+    /// pledge. The donor itself, ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others).
     async fn pledged_usd(&self) -> Result<Decimal> {
         self.restricted(self.money.pledged)
     }
+    /// What signed agreements (not cancelled) commit, in USD at the rate recorded with each pledge.
+    /// The donor itself, ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others).
     async fn committed_usd(&self) -> Result<Decimal> {
         self.restricted(self.money.committed)
     }
+    /// What the Administrative Agent received from the donor, gross (before its 1% fee), in USD at
+    /// each deposit's rate. Public to every token.
     async fn deposited_usd(&self) -> Decimal {
         usd(self.money.deposited)
     }
@@ -135,47 +170,61 @@ impl Contribution {
     }
 }
 
+/// A pledge or a signed contribution agreement of a donor, in the agreement's currency. Read by the
+/// donor itself, ADMIN and STEERING_COMMITTEE only: through `node` others get `FORBIDDEN`, and
+/// lists leave it out.
 #[Object]
 impl Contribution {
+    /// The contribution's global id (for `recordDeposit`, `signContribution`,
+    /// `cancelContribution`).
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::Contribution, self.0.id))
     }
+    /// The donor who pledged or signed it.
     async fn donor(&self, ctx: &Context<'_>) -> Result<Option<Donor>> {
         Ok(loaded(ctx, ctx.loader().load_one(DonorById(self.0.donor_id)).await)?.map(Donor))
     }
+    /// The agreement's reference, unique in the fund (e.g. `DEU-2021-01`).
     async fn reference(&self) -> &str {
         &self.0.reference
     }
+    /// Where the contribution stands: pledged, signed, partly or fully deposited, or cancelled.
     async fn status(&self) -> Result<Option<ContributionStatus>> {
         Ok(Some(ContributionStatus::from_stored(&self.0.status)?))
     }
-    /// The amount pledged, in the agreement's currency.
+    /// The amount pledged or agreed, in the agreement's currency.
     async fn pledged(&self) -> Result<Money> {
         Ok(Money::new(
             self.currency()?.from_minor(self.0.pledged_minor),
             &self.0.currency,
         ))
     }
-    /// The pledge in USD at the rate recorded with it.
+    /// The pledged amount in USD, valued at the exchange rate recorded with the pledge (what
+    /// deposits actually bring is in `depositedUsd`).
     async fn pledged_usd(&self) -> Decimal {
         usd(self.0.pledged_usd_cents)
     }
+    /// The date the donor pledged (a value date, not when it was recorded).
     async fn pledged_on(&self) -> Date {
         Date(self.0.pledged_on)
     }
+    /// The date the agreement was signed; null while it is a pledge.
     async fn signed_on(&self) -> Option<Date> {
         self.0.signed_on.map(Date)
     }
+    /// Unearmarked, or soft-earmarked to a thematic area.
     async fn earmarking(&self) -> Result<Option<Earmarking>> {
         Ok(Some(Earmarking::from_stored(&self.0.earmarking)?))
     }
+    /// The thematic area the money is earmarked to; null when unearmarked.
     async fn earmarked_area(&self, ctx: &Context<'_>) -> Result<Option<ThematicArea>> {
         match self.0.earmarked_area_id {
             Some(id) => area_by_id(ctx, id).await,
             None => Ok(None),
         }
     }
-    /// At most 100 for one parent; the query cost counts that many.
+    /// Money received against this agreement, oldest first. At most 100 for one parent; the query
+    /// cost counts that many.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::DEPOSITS, child_complexity)"
     )]
@@ -200,7 +249,7 @@ impl Contribution {
             &self.0.currency,
         ))
     }
-    /// Deposited so far, in USD at each deposit's rate.
+    /// Deposited so far, gross, in USD at each deposit's own rate.
     async fn deposited_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
         let rows = loaded(
             ctx,
@@ -213,7 +262,8 @@ impl Contribution {
             .ok_or("a contribution's deposits do not fit in cents")?;
         Ok(total.into())
     }
-    /// What remains to be deposited, in the agreement's currency.
+    /// What remains to be deposited, in the agreement's currency (pledged minus deposited; 0 once
+    /// cancelled).
     async fn outstanding(&self) -> Result<Money> {
         let remaining = if self.0.status == ContributionStatus::Cancelled.as_str() {
             0
@@ -228,12 +278,16 @@ impl Contribution {
             &self.0.currency,
         ))
     }
+    /// Remarks recorded with the contribution (and the reason for a cancellation).
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
+    /// When the contribution was recorded in the system (UTC), as opposed to `pledgedOn`.
     async fn recorded_at(&self) -> DateTime {
         DateTime(self.0.recorded_at)
     }
+    /// Increases with every change; pass it as `expectedVersion` to `signContribution` and
+    /// `cancelContribution`.
     async fn version(&self) -> i32 {
         self.0.version
     }
@@ -242,11 +296,15 @@ impl Contribution {
 /// Money received by the Administrative Agent against an agreement.
 pub struct Deposit(pub deposit::Model);
 
+/// Money the Administrative Agent received against a signed agreement, with the rate it applied and
+/// its 1% fee. Read by the donor itself, ADMIN and STEERING_COMMITTEE.
 #[Object]
 impl Deposit {
+    /// The deposit's global id.
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::Deposit, self.0.id))
     }
+    /// The agreement the money was received against.
     async fn contribution(&self, ctx: &Context<'_>) -> Result<Option<Contribution>> {
         Ok(loaded(
             ctx,
@@ -256,9 +314,11 @@ impl Deposit {
         )?
         .map(Contribution))
     }
+    /// The date the Administrative Agent received the money (its value date).
     async fn received_on(&self) -> Date {
         Date(self.0.received_on)
     }
+    /// The amount received, in the agreement's currency.
     async fn amount(&self) -> Result<Money> {
         let currency = Currency::from_stored(&self.0.currency)?;
         Ok(Money::new(
@@ -266,20 +326,24 @@ impl Deposit {
             &self.0.currency,
         ))
     }
-    /// Units of the deposit's currency per US dollar, as recorded.
+    /// Units of the deposit's currency per US dollar, as the Administrative Agent applied it (1 for
+    /// USD); up to ten decimals.
     async fn exchange_rate(&self) -> Result<Decimal> {
         Ok(Decimal(ExactDecimal::from_stored(&self.0.exchange_rate)?.0))
     }
+    /// The amount received in USD: `amount` ÷ `exchangeRate`, rounded half-even to the cent.
     async fn amount_usd(&self) -> Decimal {
         usd(self.0.amount_usd_cents)
     }
-    /// The Administrative Agent's fee (1%), rounded half-even to the cent.
+    /// The Administrative Agent's fee, 1% of `amountUsd`, rounded half-even to the cent.
     async fn administrative_agent_fee_usd(&self) -> Decimal {
         usd(self.0.fee_usd_cents)
     }
+    /// What the deposit brings to the fund in USD: `amountUsd` − `administrativeAgentFeeUsd`.
     async fn net_usd(&self) -> Decimal {
         usd(self.0.net_usd_cents)
     }
+    /// When the deposit was recorded in the system (UTC), as opposed to `receivedOn`.
     async fn recorded_at(&self) -> DateTime {
         DateTime(self.0.recorded_at)
     }
@@ -289,11 +353,14 @@ impl Deposit {
 /// how its money was used.
 pub struct DonorStatement(pub crate::service::contributions::DonorStatement);
 
-/// A donor's agreements in one currency.
+/// A donor's agreements in one currency, cancelled ones left out.
 #[derive(async_graphql::SimpleObject)]
 pub struct CurrencyStatement {
+    /// Pledged and agreed (not cancelled), in this currency.
     pub pledged: Money,
+    /// Of that, what signed agreements commit, in this currency.
     pub signed: Money,
+    /// Deposited against those agreements, in this currency.
     pub deposited: Money,
 }
 
@@ -301,29 +368,33 @@ pub struct CurrencyStatement {
 /// earmarked money to the area, so each donor's share of it is used in the same proportion.
 pub struct EarmarkStatement(crate::service::contributions::EarmarkUse);
 
+/// How money earmarked to a thematic area was used. Transfers draw on the pool of all donors' money
+/// earmarked to the area, so each donor's share of it is used in the same proportion.
 #[Object]
 impl EarmarkStatement {
+    /// The thematic area the money is earmarked to.
     async fn area(&self, ctx: &Context<'_>) -> Result<Option<ThematicArea>> {
         area_by_id(ctx, self.0.area_id).await
     }
-    /// This donor's net deposits earmarked to the area.
+    /// This donor's net deposits (after the 1% fee) earmarked to the area, in USD.
     async fn net_deposited_usd(&self) -> Decimal {
         usd(self.0.donor_net)
     }
-    /// All donors' net deposits earmarked to the area.
+    /// All donors' net deposits earmarked to the area, in USD.
     async fn pool_net_deposited_usd(&self) -> Decimal {
         usd(self.0.pool_net)
     }
-    /// What transfers to the area's programmes drew from that pool.
+    /// What transfers to the area's programmes drew from that pool, in USD.
     async fn pool_transferred_usd(&self) -> Decimal {
         usd(self.0.pool_transferred)
     }
-    /// The share of the pool already transferred (0 to 1), null while nothing is deposited.
+    /// The share of the pool already transferred (0 to 1, four decimals), null while nothing is
+    /// deposited.
     async fn used_share(&self) -> Option<Decimal> {
         super::programmes::ratio(self.0.pool_transferred, self.0.pool_net)
     }
-    /// The area's joint programmes, which its earmarked money supports.
-    /// At most 100 for one parent; the query cost counts that many.
+    /// The area's joint programmes, which its earmarked money supports. At most 100 for one parent;
+    /// the query cost counts that many.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::PROGRAMMES, child_complexity)"
     )]
@@ -348,9 +419,11 @@ impl EarmarkStatement {
     }
 }
 
+/// A donor's statement: what it pledged, signed and deposited — in the agreements' currencies and
+/// in USD — and how its money was used. For the donor itself, ADMIN and STEERING_COMMITTEE.
 #[Object]
 impl DonorStatement {
-    /// Per currency of the agreements: pledged (not cancelled), signed, deposited.
+    /// Per currency of the donor's agreements: pledged (not cancelled), signed, deposited.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
     )]
@@ -368,27 +441,32 @@ impl DonorStatement {
             })
             .collect()
     }
+    /// Pledged and agreed, not cancelled, in USD at the rates recorded with the pledges.
     async fn pledged_usd(&self) -> Decimal {
         usd(self.0.usd.pledged)
     }
+    /// What signed agreements commit, in USD at the rates recorded with the pledges.
     async fn committed_usd(&self) -> Decimal {
         usd(self.0.usd.committed)
     }
+    /// Deposited, gross, in USD at each deposit's rate.
     async fn deposited_usd(&self) -> Decimal {
         usd(self.0.usd.deposited)
     }
-    /// The Administrative Agent's 1% on the donor's deposits.
+    /// The Administrative Agent's 1% on the donor's deposits, in USD.
     async fn administrative_agent_fees_usd(&self) -> Decimal {
         usd(self.0.usd.fees)
     }
+    /// Deposited minus the fees, in USD: what the donor's money brings to the fund.
     async fn net_deposited_usd(&self) -> Decimal {
         usd(self.0.usd.net)
     }
-    /// The donor's unearmarked net deposits: they serve every thematic area.
+    /// The donor's unearmarked net deposits, in USD: they serve every thematic area.
     async fn unearmarked_net_deposited_usd(&self) -> Decimal {
         usd(self.0.unearmarked_net)
     }
-    /// The share of all unearmarked money already transferred to programmes (0 to 1).
+    /// The share of all donors' unearmarked money already transferred to programmes (0 to 1, four
+    /// decimals); null while none is deposited.
     async fn unearmarked_used_share(&self) -> Option<Decimal> {
         super::programmes::ratio(
             self.0.unearmarked_pool_transferred,

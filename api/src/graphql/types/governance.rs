@@ -14,17 +14,23 @@ use entity::{decision, steering_committee_meeting};
 /// A meeting of the steering committee, or a decision round by written procedure.
 pub struct SteeringCommitteeMeeting(pub steering_committee_meeting::Model);
 
+/// A meeting of the steering committee, or a decision round by written procedure, at which
+/// decisions are recorded. Read by every token.
 #[Object]
 impl SteeringCommitteeMeeting {
+    /// The meeting's global id (for `recordDecision`).
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::SteeringCommitteeMeeting, self.0.id))
     }
+    /// The date of the meeting, or of the close of the written procedure.
     async fn held_on(&self) -> Date {
         Date(self.0.held_on)
     }
+    /// A meeting, or a written procedure.
     async fn kind(&self) -> Result<Option<MeetingKind>> {
         Ok(Some(MeetingKind::from_stored(&self.0.kind)?))
     }
+    /// The meeting's title (e.g. "Ninth meeting of the steering committee").
     async fn title(&self) -> &str {
         &self.0.title
     }
@@ -57,7 +63,8 @@ impl SteeringCommitteeMeeting {
     }
 }
 
-/// What a decision is about.
+/// What a decision is about: a concept note (pipeline, funding, rejection, deferral) or a joint
+/// programme (budget revision, no-cost extension, suspension).
 #[derive(Union)]
 pub enum DecisionSubject {
     ConceptNote(ConceptNote),
@@ -68,11 +75,16 @@ pub enum DecisionSubject {
 /// may supersede it.
 pub struct Decision(pub decision::Model);
 
+/// A decision of the steering committee, taken by consensus and recorded by a committee member.
+/// Never edited; a later decision may supersede it. Decisions on concept notes not yet public
+/// (before `PIPELINE`) are read only by ADMIN, STEERING_COMMITTEE and the note's organizations.
 #[Object]
 impl Decision {
+    /// The decision's global id (for `recordTransfer` and `supersedes`).
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::Decision, self.0.id))
     }
+    /// The meeting or written procedure that took it.
     async fn meeting(&self, ctx: &Context<'_>) -> Result<Option<SteeringCommitteeMeeting>> {
         Ok(loaded(
             ctx,
@@ -80,6 +92,8 @@ impl Decision {
         )?
         .map(SteeringCommitteeMeeting))
     }
+    /// The concept note or joint programme decided on; `FORBIDDEN` on its path when the caller may
+    /// not read the note yet.
     async fn subject(&self, ctx: &Context<'_>) -> Result<Option<DecisionSubject>> {
         if let Some(note) = self.0.concept_note_id {
             let found = readable_concept_note(ctx, note).await?;
@@ -94,20 +108,24 @@ impl Decision {
         }
         Ok(None)
     }
+    /// What was decided.
     async fn kind(&self) -> Result<Option<DecisionKind>> {
         Ok(Some(DecisionKind::from_stored(&self.0.kind)?))
     }
-    /// The amount approved (funding) or the revised budget (budget revision).
+    /// In USD: the amount approved (funding) or the revised budget (budget revision); null for
+    /// other kinds.
     async fn amount_usd(&self) -> Option<Decimal> {
         self.0.amount_usd_cents.map(usd)
     }
-    /// The new end date of a no-cost extension.
+    /// The new end date of a no-cost extension; null for other kinds.
     async fn new_end_date(&self) -> Option<Date> {
         self.0.new_end_date.map(Date)
     }
+    /// The committee's reasons, as recorded.
     async fn rationale(&self) -> &str {
         &self.0.rationale
     }
+    /// The earlier decision this one replaces, where it does.
     async fn supersedes(&self, ctx: &Context<'_>) -> Result<Option<Decision>> {
         match self.0.supersedes_id {
             Some(id) => {
@@ -116,10 +134,11 @@ impl Decision {
             None => Ok(None),
         }
     }
-    /// The subject (user or client id) of the committee member who recorded it.
+    /// The token subject (e.g. `user:4`) of the committee member who recorded it.
     async fn recorded_by(&self) -> &str {
         &self.0.recorded_by
     }
+    /// When the decision was recorded (UTC).
     async fn recorded_at(&self) -> DateTime {
         DateTime(self.0.recorded_at)
     }

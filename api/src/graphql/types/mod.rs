@@ -22,10 +22,12 @@ pub use users::User;
 use super::scalars::{CurrencyCode, Decimal};
 use async_graphql::SimpleObject;
 
-/// An amount in a currency.
+/// An amount in a currency, exact: `{ amount: "1250000.00", currency: "EUR" }`.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Money {
+    /// The amount, with as many decimals as the currency has (two for EUR and USD, none for JPY).
     pub amount: Decimal,
+    /// The ISO 4217 currency code.
     pub currency: CurrencyCode,
 }
 
@@ -38,11 +40,15 @@ impl Money {
     }
 }
 
-/// The gender, human-rights and child-sensitivity markers, each 0 (none) to 3 (principal).
+/// The gender, human-rights and child-sensitivity markers, each 0 (not targeted) to 3 (principal
+/// objective).
 #[derive(SimpleObject, Clone, Copy, Debug)]
 pub struct Markers {
+    /// The gender marker, 0 to 3.
     pub gender: i32,
+    /// The fund's human-rights marker, 0 to 3.
     pub human_rights: i32,
+    /// The child-sensitivity marker (since 2023), 0 to 3.
     pub child_sensitivity: i32,
 }
 

@@ -45,24 +45,35 @@ pub async fn readable_concept_note(
 /// A proposal for a joint programme, from a UN country team or a regional or global entity.
 pub struct ConceptNote(pub concept_note::Model);
 
+/// A proposal for a joint programme, from a UN country team or a regional or global entity,
+/// answering the fund's call. ADMIN and STEERING_COMMITTEE read every note; a PUNO its own
+/// organization's notes in any status; everyone else (and a PUNO for others' notes) from `PIPELINE`
+/// on — an earlier note is `FORBIDDEN` through `node` and left out of lists.
 #[Object]
 impl ConceptNote {
+    /// The note's global id.
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::ConceptNote, self.0.id))
     }
+    /// The note's reference, given on submission and unique in the fund (e.g. `MPTF-CN-2021-0042`:
+    /// the year submitted and the note's number).
     async fn reference(&self) -> &str {
         &self.0.reference
     }
+    /// The proposed programme's title.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// The proposal in brief: the problem, what the programme would do, with whom.
     async fn summary(&self) -> &str {
         &self.0.summary
     }
+    /// National, regional or global.
     async fn scope(&self) -> Result<Option<Scope>> {
         Ok(Some(Scope::from_stored(&self.0.scope)?))
     }
-    /// At most 60 for one parent; the query cost counts that many.
+    /// The countries the proposal covers. At most 60 for one parent; the query cost counts that
+    /// many.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::COUNTRIES, child_complexity)"
     )]
@@ -78,9 +89,11 @@ impl ConceptNote {
         )
         .await
     }
+    /// The thematic area the proposal serves.
     async fn thematic_area(&self, ctx: &Context<'_>) -> Result<Option<ThematicArea>> {
         area_by_id(ctx, self.0.thematic_area_id).await
     }
+    /// The GCM objectives the proposal addresses, by number.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::OBJECTIVES, child_complexity)"
     )]
@@ -96,6 +109,7 @@ impl ConceptNote {
         )
         .await
     }
+    /// The guiding principles the proposal applies.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::PRINCIPLES, child_complexity)"
     )]
@@ -132,12 +146,15 @@ impl ConceptNote {
         )
         .await
     }
+    /// The budget requested from the fund, in USD.
     async fn requested_budget_usd(&self) -> Decimal {
         usd(self.0.requested_budget_usd_cents)
     }
+    /// The proposed duration of the programme, in months.
     async fn duration_months(&self) -> i32 {
         self.0.duration_months
     }
+    /// The proposal's gender, human-rights and child-sensitivity markers, each 0 to 3.
     async fn markers(&self) -> Markers {
         Markers {
             gender: self.0.gender_marker,
@@ -145,12 +162,15 @@ impl ConceptNote {
             child_sensitivity: self.0.child_sensitivity_marker,
         }
     }
+    /// The date the note was submitted to the call.
     async fn submitted_on(&self) -> Date {
         Date(self.0.submitted_on)
     }
+    /// Where the note stands in the programming cycle.
     async fn status(&self) -> Result<Option<ConceptNoteStatus>> {
         Ok(Some(ConceptNoteStatus::from_stored(&self.0.status)?))
     }
+    /// Increases with every change; pass it as `expectedVersion` to `withdrawConceptNote`.
     async fn version(&self) -> i32 {
         self.0.version
     }
@@ -204,11 +224,15 @@ impl ConceptNote {
 /// A technical review of a concept note by the Fund Management Unit.
 pub struct ConceptNoteReview(pub concept_note_review::Model);
 
+/// A technical review of a concept note by the Fund Management Unit, recorded by someone other than
+/// the note's submitter. Read with its note.
 #[Object]
 impl ConceptNoteReview {
+    /// The review's global id.
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::ConceptNoteReview, self.0.id))
     }
+    /// Recommended, not recommended, or screened out.
     async fn outcome(&self) -> Result<Option<ReviewOutcome>> {
         Ok(Some(ReviewOutcome::from_stored(&self.0.outcome)?))
     }
@@ -216,12 +240,15 @@ impl ConceptNoteReview {
     async fn score(&self) -> Option<i32> {
         self.0.score
     }
+    /// The reviewer's comments.
     async fn comments(&self) -> &str {
         &self.0.comments
     }
+    /// The token subject (e.g. `user:2`) of the reviewer.
     async fn reviewed_by(&self) -> &str {
         &self.0.reviewed_by
     }
+    /// When the review was recorded (UTC).
     async fn reviewed_at(&self) -> DateTime {
         DateTime(self.0.reviewed_at)
     }

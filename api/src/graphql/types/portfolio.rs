@@ -15,18 +15,26 @@ use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 
 pub struct Portfolio(pub PortfolioScope);
 
+/// The length of the periods `contributionsOverTime` sums deposits over.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum TimeInterval {
+    /// Calendar months: periods read `2021-11`.
     Month,
+    /// Calendar quarters: periods read `2021-Q4`.
     Quarter,
+    /// Calendar years: periods read `2021`.
     Year,
 }
 
-/// A capitalization target the fund set itself.
+/// A capitalization target the fund set itself (e.g. USD 70 million by the International Migration
+/// Review Forum 2022).
 #[derive(SimpleObject)]
 pub struct CapitalizationTarget {
+    /// What the target is called (e.g. "IMRF 2022").
     pub label: String,
+    /// The deposits the fund aims to have received by `dueOn`, in USD.
     pub amount_usd: Decimal,
+    /// The date the target is due.
     pub due_on: Date,
 }
 
@@ -37,48 +45,58 @@ fn donors_money(ctx: &Context<'_>, figure: &DonorsMoney) -> Result<Decimal> {
     Ok(usd(check(ctx, figure.cents())?))
 }
 
-/// The fund's money, in USD.
+/// The fund's money in US dollars, for the portfolio's scope. Pledges count by the date pledged,
+/// deposits by the date received, programmes by their start date, transfers by the date made,
+/// expenditure by its year; money received is placed by the donor's country and the contribution's
+/// earmark, programmes' money by the programme's thematic area and countries.
 #[Object]
 impl PortfolioTotals {
-    /// Pledges and agreements not cancelled. Donors' money: with `from`, `to`, `thematicArea`
-    /// or `region`, ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others).
+    /// Pledges and agreements not cancelled, in USD at the rates recorded with them. Donors' money:
+    /// with `from`, `to`, `thematicArea` or `region`, ADMIN and STEERING_COMMITTEE only
+    /// (`FORBIDDEN` for others, who read it for the whole fund).
     async fn pledged_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
         donors_money(ctx, &self.0.pledged)
     }
-    /// Signed agreements. Donors' money: with `from`, `to`, `thematicArea` or `region`, ADMIN
-    /// and STEERING_COMMITTEE only (`FORBIDDEN` for others).
+    /// Signed agreements (not cancelled), in USD at the rates recorded with them. Donors' money:
+    /// with `from`, `to`, `thematicArea` or `region`, ADMIN and STEERING_COMMITTEE only
+    /// (`FORBIDDEN` for others, who read it for the whole fund).
     async fn committed_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
         donors_money(ctx, &self.0.committed)
     }
-    /// Donors' money: with `from`, `to`, `thematicArea` or `region`, ADMIN and
-    /// STEERING_COMMITTEE only (`FORBIDDEN` for others).
+    /// Deposits received by the Administrative Agent, gross, in USD at each deposit's rate. Donors'
+    /// money: with `from`, `to`, `thematicArea` or `region`, ADMIN and STEERING_COMMITTEE only
+    /// (`FORBIDDEN` for others, who read it for the whole fund).
     async fn deposited_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
         donors_money(ctx, &self.0.deposited)
     }
-    /// The Administrative Agent's fees on deposits. Donors' money: with `from`, `to`,
-    /// `thematicArea` or `region`, ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others).
+    /// The Administrative Agent's 1% fees on those deposits. Donors' money: with `from`, `to`,
+    /// `thematicArea` or `region`, ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others, who
+    /// read it for the whole fund).
     async fn fees_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
         donors_money(ctx, &self.0.fees)
     }
-    /// Donors' money: with `from`, `to`, `thematicArea` or `region`, ADMIN and
-    /// STEERING_COMMITTEE only (`FORBIDDEN` for others).
+    /// Deposits minus the Administrative Agent's fees: what donors' money brought to the fund.
+    /// Donors' money: with `from`, `to`, `thematicArea` or `region`, ADMIN and STEERING_COMMITTEE
+    /// only (`FORBIDDEN` for others, who read it for the whole fund).
     async fn net_deposited_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
         donors_money(ctx, &self.0.net_deposited)
     }
-    /// Approved budgets of joint programmes (programmes' money: any scope).
+    /// Approved budgets of joint programmes (programmes' money: read for any scope).
     async fn approved_usd(&self) -> Decimal {
         usd(self.0.approved)
     }
-    /// Programmes' money: any scope.
+    /// Transfers to participating organizations (programmes' money: read for any scope).
     async fn transferred_usd(&self) -> Decimal {
         usd(self.0.transferred)
     }
-    /// Programmes' money: any scope.
+    /// Expenditure participating organizations reported (programmes' money: read for any scope).
     async fn expenditure_usd(&self) -> Decimal {
         usd(self.0.expenditure)
     }
-    /// Net deposits not yet transferred. Donors' money: with `from`, `to`, `thematicArea` or
-    /// `region`, ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others).
+    /// Net deposits not yet transferred: what the Administrative Agent holds for the fund (approved
+    /// allocations not yet transferred are not deducted). Donors' money: with `from`, `to`,
+    /// `thematicArea` or `region`, ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others, who
+    /// read it for the whole fund).
     async fn available_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
         donors_money(ctx, &self.0.available)
     }
@@ -86,8 +104,10 @@ impl PortfolioTotals {
 
 pub struct AreaBreakdown(portfolio::AreaFigures, i64);
 
+/// One thematic area's row of the portfolio, within its scope.
 #[Object]
 impl AreaBreakdown {
+    /// The thematic area.
     async fn area(&self, ctx: &Context<'_>) -> Result<Option<ThematicArea>> {
         Ok(loaded(
             ctx,
@@ -97,14 +117,16 @@ impl AreaBreakdown {
         )?
         .map(ThematicArea))
     }
-    /// Deposits earmarked to this area. Donors' money split by area: ADMIN and
-    /// STEERING_COMMITTEE only (`FORBIDDEN` for others).
+    /// Deposits earmarked to this area, gross, in USD. Donors' money split by area: ADMIN and
+    /// STEERING_COMMITTEE only (`FORBIDDEN` for others, whatever the scope).
     async fn earmarked_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
         donors_money(ctx, &self.0.earmarked)
     }
+    /// Approved budgets of the area's joint programmes, in USD.
     async fn approved_usd(&self) -> Decimal {
         usd(self.0.approved)
     }
+    /// Transfers to the area's joint programmes, in USD.
     async fn transferred_usd(&self) -> Decimal {
         usd(self.0.transferred)
     }
@@ -112,70 +134,100 @@ impl AreaBreakdown {
     async fn share(&self) -> Option<Decimal> {
         ratio(self.0.approved, self.1)
     }
+    /// The area's joint programmes.
     async fn programme_count(&self) -> i64 {
         self.0.programme_count
     }
+    /// The area's concept notes the caller may read, in any status.
     async fn concept_note_count(&self) -> i64 {
         self.0.concept_note_count
     }
+    /// Of those, the notes in the pipeline now (status `PIPELINE`).
     async fn pipeline_count(&self) -> i64 {
         self.0.pipeline_count
     }
 }
 
+/// One UN region's row of the portfolio, within its scope.
 #[derive(SimpleObject)]
 pub struct RegionBreakdown {
+    /// The UN region.
     pub region: Option<Region>,
     /// Programmes with at least one country in the region (a multi-region programme counts in each).
     pub programme_count: i64,
+    /// Approved budgets of the programmes working in the region, in USD (a multi-region programme's
+    /// whole budget counts in each of its regions).
     pub approved_usd: Decimal,
+    /// Concept notes the caller may read that cover a country of the region.
     pub concept_note_count: i64,
 }
 
+/// One country's row of the portfolio, within its scope.
 #[derive(SimpleObject)]
 pub struct CountryBreakdown {
+    /// The country.
     pub country: Country,
+    /// Joint programmes working in the country.
     pub programme_count: i64,
+    /// Approved budgets of those programmes, in USD (a multi-country programme's whole budget
+    /// counts in each of its countries).
     pub approved_usd: Decimal,
+    /// Concept notes the caller may read that cover the country.
     pub concept_note_count: i64,
 }
 
+/// Concept notes in one status of the programming cycle.
 #[derive(SimpleObject)]
 pub struct FunnelStage {
+    /// The status.
     pub status: Option<ConceptNoteStatus>,
+    /// How many notes the caller may read are in this status now.
     pub count: i64,
+    /// The budgets they request, in USD.
     pub requested_usd: Decimal,
 }
 
+/// Deposits received in one month, quarter or year (donors' money: ADMIN and STEERING_COMMITTEE
+/// only).
 #[derive(SimpleObject)]
 pub struct PeriodContributions {
     /// `2021-11`, `2021-Q4` or `2021`.
     pub period: String,
+    /// Deposits received in the period, gross, in USD.
     pub deposited_usd: Decimal,
+    /// The same deposits less the Administrative Agent's fees, in USD.
     pub net_deposited_usd: Decimal,
+    /// How many deposits were received in the period.
     pub deposit_count: i64,
 }
 
 pub struct PrincipleCoverage(portfolio::PrincipleFigures);
 
+/// How many programmes and indicators serve one guiding principle.
 #[Object]
 impl PrincipleCoverage {
+    /// The guiding principle.
     async fn principle(&self, ctx: &Context<'_>) -> Result<Option<GuidingPrinciple>> {
         Ok(principles_by_id(ctx, &[self.0.principle_id]).await?.pop())
     }
+    /// Joint programmes that apply the principle.
     async fn programme_count(&self) -> i64 {
         self.0.programme_count
     }
+    /// Results indicators that track the principle.
     async fn indicator_count(&self) -> i64 {
         self.0.indicator_count
     }
 }
 
+/// How many programmes carry one score of one marker.
 #[derive(SimpleObject)]
 pub struct MarkerCount {
     /// `GENDER`, `HUMAN_RIGHTS` or `CHILD_SENSITIVITY`.
     pub marker: String,
+    /// The score, 0 (none) to 3 (principal).
     pub score: i32,
+    /// Joint programmes with this score on this marker.
     pub programme_count: i64,
 }
 
@@ -187,6 +239,7 @@ pub struct MarkerCount {
 /// Programmes' money (approved, transferred, spent) and counts are read for any scope.
 #[Object]
 impl Portfolio {
+    /// The fund's capitalization targets, by due date. Readable without a token.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
     )]
@@ -201,17 +254,18 @@ impl Portfolio {
             })
             .collect())
     }
-    /// Readable without a token (donors' money in it: the whole fund's for all but ADMIN and
-    /// STEERING_COMMITTEE).
+    /// The fund's money for the scope, in USD. Readable without a token; its figures of donors'
+    /// money are the whole fund's for all but ADMIN and STEERING_COMMITTEE.
     async fn totals(&self, ctx: &Context<'_>) -> Result<PortfolioTotals> {
         Ok(PortfolioTotals(check(
             ctx,
             ctx.services().portfolio_totals(ctx.actor(), &self.0).await,
         )?))
     }
-    /// What remains to deposit to reach the current capitalization target (the next one due,
-    /// or the last one set). Donors' money: with `from`, `to`, `thematicArea` or `region`,
-    /// ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others).
+    /// What remains to deposit (gross, in USD) to reach the current capitalization target: the next
+    /// one due, or the last one set; 0 once reached. Donors' money: with `from`, `to`,
+    /// `thematicArea` or `region`, ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others, who
+    /// read it for the whole fund). Readable without a token.
     async fn funding_gap_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
         let today = chrono::Utc::now().date_naive();
         let gap = check(
@@ -222,6 +276,7 @@ impl Portfolio {
         )?;
         donors_money(ctx, &gap)
     }
+    /// The portfolio per thematic area, by area number. Needs a token.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::THEMATIC_AREAS, child_complexity)"
     )]
@@ -236,6 +291,8 @@ impl Portfolio {
             .ok_or("the approved budgets do not fit in cents")?;
         Ok(rows.into_iter().map(|r| AreaBreakdown(r, total)).collect())
     }
+    /// Programmes and concept notes per UN region of their countries (a multi-region programme
+    /// counts in each). Needs a token.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
     )]
@@ -257,7 +314,8 @@ impl Portfolio {
             })
             .collect()
     }
-    /// Programmes and concept notes by country (a multi-country programme counts in each).
+    /// Programmes and concept notes per country (a multi-country programme counts in each). Needs a
+    /// token.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
     )]
@@ -281,7 +339,8 @@ impl Portfolio {
             })
             .collect())
     }
-    /// Concept notes by status, in the order of the programming cycle.
+    /// Concept notes by status, in the order of the programming cycle (only the notes the caller
+    /// may read). Needs a token.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
     )]
@@ -300,15 +359,20 @@ impl Portfolio {
             })
             .collect()
     }
-    /// Deposits received per period. Donors' money split by period: ADMIN and
-    /// STEERING_COMMITTEE only (`FORBIDDEN` for others, whatever the scope).
+    /// Deposits received per period, oldest first. Donors' money split by period: ADMIN and
+    /// STEERING_COMMITTEE only (`UNAUTHENTICATED` without a token, `FORBIDDEN` for other roles,
+    /// whatever the scope).
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
     )]
     async fn contributions_over_time(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default_with = "TimeInterval::Quarter")] interval: TimeInterval,
+        #[graphql(
+            default_with = "TimeInterval::Quarter",
+            desc = "The length of each period: months, quarters (the default) or years."
+        )]
+        interval: TimeInterval,
     ) -> Result<Vec<PeriodContributions>> {
         let interval = match interval {
             TimeInterval::Month => Interval::Month,
@@ -331,6 +395,7 @@ impl Portfolio {
             })
             .collect())
     }
+    /// Programmes and indicators per guiding principle. Needs a token.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::PRINCIPLES, child_complexity)"
     )]
@@ -343,6 +408,7 @@ impl Portfolio {
         )?;
         Ok(rows.into_iter().map(PrincipleCoverage).collect())
     }
+    /// Programmes per marker and score. Needs a token.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
     )]
@@ -362,7 +428,8 @@ impl Portfolio {
             })
             .collect())
     }
-    /// The fund's expenditure ÷ transfers, to four decimals.
+    /// The fund's expenditure ÷ transfers for the scope, to four decimals (half-even); null before
+    /// any transfer. Needs a token.
     async fn delivery_rate(&self, ctx: &Context<'_>) -> Result<Option<Decimal>> {
         ctx.actor()
             .principal()

@@ -18,17 +18,24 @@ use entity::{
 /// A programme funded by the fund and carried out by at least two participating organizations.
 pub struct JointProgramme(pub joint_programme::Model);
 
+/// A joint programme the steering committee funded, carried out by at least two participating UN
+/// organizations (one of them convening), made from a concept note. Read by every token.
 #[Object]
 impl JointProgramme {
+    /// The programme's global id.
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::JointProgramme, self.0.id))
     }
+    /// The programme's code, unique in the fund (by default `MPTF-JP-` and its concept note's
+    /// number, e.g. `MPTF-JP-0007`).
     async fn code(&self) -> &str {
         &self.0.code
     }
+    /// The programme's title.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// The funded concept note the programme was made from.
     async fn concept_note(&self, ctx: &Context<'_>) -> Result<Option<ConceptNote>> {
         Ok(loaded(
             ctx,
@@ -38,12 +45,17 @@ impl JointProgramme {
         )?
         .map(ConceptNote))
     }
+    /// Where the programme stands: approved, active, operationally or financially closed, or
+    /// suspended.
     async fn status(&self) -> Result<Option<ProgrammeStatus>> {
         Ok(Some(ProgrammeStatus::from_stored(&self.0.status)?))
     }
+    /// The thematic area the programme serves (its concept note's); money earmarked to this area
+    /// pays for it first.
     async fn thematic_area(&self, ctx: &Context<'_>) -> Result<Option<ThematicArea>> {
         area_by_id(ctx, self.0.thematic_area_id).await
     }
+    /// The GCM objectives the programme addresses (its concept note's).
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::OBJECTIVES, child_complexity)"
     )]
@@ -61,6 +73,7 @@ impl JointProgramme {
         )
         .await
     }
+    /// The guiding principles the programme applies (its concept note's).
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::PRINCIPLES, child_complexity)"
     )]
@@ -78,7 +91,8 @@ impl JointProgramme {
         )
         .await
     }
-    /// At most 60 for one parent; the query cost counts that many.
+    /// The countries the programme works in (its concept note's). At most 60 for one parent; the
+    /// query cost counts that many.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::COUNTRIES, child_complexity)"
     )]
@@ -99,20 +113,24 @@ impl JointProgramme {
         )
         .await
     }
+    /// National, regional or global.
     async fn scope(&self) -> Result<Option<Scope>> {
         Ok(Some(Scope::from_stored(&self.0.scope)?))
     }
+    /// The planned start of implementation.
     async fn start_date(&self) -> Date {
         Date(self.0.start_date)
     }
+    /// The planned end of implementation (as extended by no-cost extensions).
     async fn end_date(&self) -> Date {
         Date(self.0.end_date)
     }
+    /// The convening organization, which leads the programme.
     async fn convening(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
         organization_by_id(ctx, self.0.convening_organization_id).await
     }
-    /// Every participating organization with a budget line.
-    /// At most 20 for one parent; the query cost counts that many.
+    /// Every participating organization with a budget line, the convening one included. At most 20
+    /// for one parent; the query cost counts that many.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::ORGANIZATIONS, child_complexity)"
     )]
@@ -131,7 +149,8 @@ impl JointProgramme {
         )
         .await
     }
-    /// At most 20 for one parent; the query cost counts that many.
+    /// The budget per participating organization, by organization. At most 20 for one parent; the
+    /// query cost counts that many.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::ORGANIZATIONS, child_complexity)"
     )]
@@ -149,10 +168,13 @@ impl JointProgramme {
             .map(BudgetLine)
             .collect())
     }
+    /// The approved budget in USD: the sum of the budget lines' totals (programmable plus indirect
+    /// support costs), equal to the funding decision's amount when the programme was created.
     async fn approved_budget_usd(&self) -> Decimal {
         usd(self.0.approved_budget_usd_cents)
     }
-    /// At most 100 for one parent; the query cost counts that many.
+    /// Transfers of the Administrative Agent to the programme's organizations, oldest first. At
+    /// most 100 for one parent; the query cost counts that many.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::TRANSFERS, child_complexity)"
     )]
@@ -168,7 +190,8 @@ impl JointProgramme {
             .map(Transfer)
             .collect())
     }
-    /// At most 100 for one parent; the query cost counts that many.
+    /// Expenditure reports of the programme's organizations, by year. At most 100 for one parent;
+    /// the query cost counts that many.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::EXPENDITURES, child_complexity)"
     )]
@@ -186,6 +209,7 @@ impl JointProgramme {
             .map(ExpenditureReport)
             .collect())
     }
+    /// The programme's money in USD: approved, transferred, spent, delivery rate and balance.
     async fn financials(&self, ctx: &Context<'_>) -> Result<Financials> {
         let money = loaded(
             ctx,
@@ -204,7 +228,8 @@ impl JointProgramme {
             money.expenditure,
         )
     }
-    /// At most 30 for one parent; the query cost counts that many.
+    /// The indicators of the programme's results framework, by code. At most 30 for one parent; the
+    /// query cost counts that many.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::INDICATORS, child_complexity)"
     )]
@@ -222,8 +247,8 @@ impl JointProgramme {
             .map(ResultsIndicator)
             .collect())
     }
-    /// The steering committee's decisions on the programme (revisions, extensions, suspensions).
-    /// At most 100 for one parent; the query cost counts that many.
+    /// The steering committee's decisions on the programme (budget revisions, no-cost extensions,
+    /// suspensions), oldest first. At most 100 for one parent; the query cost counts that many.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::DECISIONS, child_complexity)"
     )]
@@ -239,6 +264,7 @@ impl JointProgramme {
             .map(Decision)
             .collect())
     }
+    /// The programme's gender, human-rights and child-sensitivity markers (its concept note's).
     async fn markers(&self) -> Markers {
         Markers {
             gender: self.0.gender_marker,
@@ -246,20 +272,25 @@ impl JointProgramme {
             child_sensitivity: self.0.child_sensitivity_marker,
         }
     }
+    /// Increases with every change; pass it as `expectedVersion` to `setJointProgrammeStatus`.
     async fn version(&self) -> i32 {
         self.0.version
     }
 }
 
-/// A programme's money: approved, transferred, spent.
+/// A programme's money, in US dollars: approved, transferred, spent.
 #[derive(SimpleObject)]
 pub struct Financials {
+    /// The approved budget (the sum of the budget lines).
     pub approved_usd: Decimal,
+    /// What the Administrative Agent transferred to the programme's organizations.
     pub transferred_usd: Decimal,
+    /// What the organizations reported spending: every year's report (one per organization and
+    /// year), summed.
     pub expenditure_usd: Decimal,
-    /// Expenditure ÷ transferred, to four decimals; null before any transfer.
+    /// Expenditure ÷ transferred, to four decimals (half-even); null before any transfer.
     pub delivery_rate: Option<Decimal>,
-    /// Approved but not yet transferred.
+    /// Approved but not yet transferred: `approvedUsd` − `transferredUsd`.
     pub balance_usd: Decimal,
 }
 
@@ -286,26 +317,35 @@ pub fn ratio(part: i64, whole: i64) -> Option<Decimal> {
 /// One participating organization's share of a programme's budget.
 pub struct BudgetLine(pub budget_line::Model);
 
+/// One participating organization's share of a programme's budget, in US dollars.
 #[Object]
 impl BudgetLine {
+    /// The budget line's global id.
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::BudgetLine, self.0.id))
     }
+    /// The participating organization the line is for.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
         organization_by_id(ctx, self.0.organization_id).await
     }
+    /// The programmable amount: what the organization spends on the programme's activities.
     async fn programmable_usd(&self) -> Decimal {
         usd(self.0.programmable_usd_cents)
     }
-    /// The indirect support cost rate of this line (7% unless agreed otherwise), e.g. "0.07".
+    /// The indirect support cost rate of this line as a fraction ("0.07" is 7%, the fund's usual
+    /// rate unless agreed otherwise), up to six decimals.
     async fn indirect_support_cost_rate(&self) -> Result<Decimal> {
         Ok(Decimal(
             Rate::from_stored(&self.0.indirect_support_cost_rate)?.value(),
         ))
     }
+    /// Indirect support costs: `programmableUsd` × `indirectSupportCostRate`, rounded half-even to
+    /// the cent.
     async fn indirect_support_cost_usd(&self) -> Decimal {
         usd(self.0.indirect_support_cost_usd_cents)
     }
+    /// `programmableUsd` + `indirectSupportCostUsd`: what the organization may receive in
+    /// transfers.
     async fn total_usd(&self) -> Decimal {
         usd(self.0.total_usd_cents)
     }
@@ -314,11 +354,15 @@ impl BudgetLine {
 /// Money the Administrative Agent transferred to a participating organization.
 pub struct Transfer(pub transfer::Model);
 
+/// Money the Administrative Agent transferred to a participating organization of a joint programme,
+/// resting on a funding decision. Read by every token.
 #[Object]
 impl Transfer {
+    /// The transfer's global id.
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::Transfer, self.0.id))
     }
+    /// The programme the money is for.
     async fn joint_programme(&self, ctx: &Context<'_>) -> Result<Option<JointProgramme>> {
         Ok(loaded(
             ctx,
@@ -328,6 +372,7 @@ impl Transfer {
         )?
         .map(JointProgramme))
     }
+    /// The participating organization that received it.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
         organization_by_id(ctx, self.0.organization_id).await
     }
@@ -341,13 +386,15 @@ impl Transfer {
         )?
         .map(Decision))
     }
+    /// The date of the transfer (its value date).
     async fn transferred_on(&self) -> Date {
         Date(self.0.transferred_on)
     }
+    /// The amount transferred, in USD.
     async fn amount_usd(&self) -> Decimal {
         usd(self.0.amount_usd_cents)
     }
-    /// The part paid from money earmarked to the programme's thematic area.
+    /// The part paid from money earmarked to the programme's thematic area (drawn first).
     async fn from_earmarked_usd(&self) -> Decimal {
         usd(self.0.from_earmarked_usd_cents)
     }
@@ -355,9 +402,12 @@ impl Transfer {
     async fn from_unearmarked_usd(&self) -> Decimal {
         usd(self.0.from_unearmarked_usd_cents)
     }
+    /// The token subject (e.g. `user:3`) of the officer who recorded it; never the one who recorded
+    /// the decision.
     async fn recorded_by(&self) -> &str {
         &self.0.recorded_by
     }
+    /// When the transfer was recorded in the system (UTC).
     async fn recorded_at(&self) -> DateTime {
         DateTime(self.0.recorded_at)
     }
@@ -366,11 +416,15 @@ impl Transfer {
 /// A participating organization's expenditure on a programme for a year.
 pub struct ExpenditureReport(pub expenditure_report::Model);
 
+/// A participating organization's expenditure on a programme for a year, in US dollars. Read by
+/// every token.
 #[Object]
 impl ExpenditureReport {
+    /// The report's global id.
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::ExpenditureReport, self.0.id))
     }
+    /// The programme the money was spent on.
     async fn joint_programme(&self, ctx: &Context<'_>) -> Result<Option<JointProgramme>> {
         Ok(loaded(
             ctx,
@@ -380,22 +434,28 @@ impl ExpenditureReport {
         )?
         .map(JointProgramme))
     }
+    /// The organization that spent it and reports it.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
         organization_by_id(ctx, self.0.organization_id).await
     }
+    /// The calendar year the expenditure covers.
     async fn year(&self) -> i32 {
         self.0.year
     }
+    /// The expenditure reported for the year, in USD.
     async fn amount_usd(&self) -> Decimal {
         usd(self.0.amount_usd_cents)
     }
-    /// True for the organization's final report on the programme.
+    /// True for the organization's final report on the programme; after it the organization reports
+    /// no more expenditure.
     async fn r#final(&self) -> bool {
         self.0.r#final
     }
+    /// The token subject (e.g. `user:7`) who reported it.
     async fn reported_by(&self) -> &str {
         &self.0.reported_by
     }
+    /// When it was reported (UTC).
     async fn reported_at(&self) -> DateTime {
         DateTime(self.0.reported_at)
     }
@@ -419,11 +479,15 @@ impl ResultsIndicator {
     }
 }
 
+/// An indicator of a programme's results framework, with its baseline, target and the values
+/// reported. Read by every token.
 #[Object]
 impl ResultsIndicator {
+    /// The indicator's global id (for `reportIndicatorValue`).
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::ResultsIndicator, self.0.id))
     }
+    /// The programme whose results the indicator measures.
     async fn joint_programme(&self, ctx: &Context<'_>) -> Result<Option<JointProgramme>> {
         Ok(loaded(
             ctx,
@@ -433,38 +497,46 @@ impl ResultsIndicator {
         )?
         .map(JointProgramme))
     }
+    /// The indicator's code, unique within the programme (e.g. `1.2`).
     async fn code(&self) -> &str {
         &self.0.code
     }
+    /// Outcome or output.
     async fn level(&self) -> Result<Option<IndicatorLevel>> {
         Ok(Some(IndicatorLevel::from_stored(&self.0.level)?))
     }
+    /// What the indicator measures, in words.
     async fn statement(&self) -> &str {
         &self.0.statement
     }
+    /// The unit of its values (e.g. "migrants reached", "%").
     async fn unit(&self) -> &str {
         &self.0.unit
     }
+    /// The value at the start of the programme, in `unit`.
     async fn baseline(&self) -> Result<Decimal> {
         Ok(Decimal(ExactDecimal::from_stored(&self.0.baseline)?.0))
     }
+    /// The value the programme aims for, in `unit`.
     async fn target(&self) -> Result<Decimal> {
         Ok(Decimal(ExactDecimal::from_stored(&self.0.target)?.0))
     }
+    /// The GCM objective the indicator tracks, where given.
     async fn objective(&self, ctx: &Context<'_>) -> Result<Option<GcmObjective>> {
         match self.0.gcm_objective_id {
             Some(id) => Ok(objectives_by_id(ctx, &[id]).await?.pop()),
             None => Ok(None),
         }
     }
+    /// The guiding principle the indicator tracks alignment with, where given.
     async fn guiding_principle(&self, ctx: &Context<'_>) -> Result<Option<GuidingPrinciple>> {
         match self.0.guiding_principle_id {
             Some(id) => Ok(principles_by_id(ctx, &[id]).await?.pop()),
             None => Ok(None),
         }
     }
-    /// Values reported, oldest period first.
-    /// At most 50 for one parent; the query cost counts that many.
+    /// Values reported, oldest period first. At most 50 for one parent; the query cost counts that
+    /// many.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::MEASUREMENTS, child_complexity)"
     )]
@@ -477,7 +549,7 @@ impl ResultsIndicator {
             .map(IndicatorMeasurement)
             .collect())
     }
-    /// The value of the latest period reported.
+    /// The value of the latest period reported; null before any report.
     async fn latest(&self, ctx: &Context<'_>) -> Result<Option<IndicatorMeasurement>> {
         Ok(self
             .measurement_rows(ctx)
@@ -486,8 +558,8 @@ impl ResultsIndicator {
             .max_by_key(|m| m.period_end)
             .map(IndicatorMeasurement))
     }
-    /// (latest − baseline) ÷ (target − baseline), to four decimals; null before any report,
-    /// and where the ratio is undefined.
+    /// (latest − baseline) ÷ (target − baseline), to four decimals (half-even): 0 at the baseline,
+    /// 1 at the target. Null before any report, and where the ratio is undefined.
     async fn progress(&self, ctx: &Context<'_>) -> Result<Option<Decimal>> {
         let latest = self
             .measurement_rows(ctx)
@@ -507,11 +579,15 @@ impl ResultsIndicator {
 /// An indicator's value at the end of a reporting period.
 pub struct IndicatorMeasurement(pub indicator_measurement::Model);
 
+/// An indicator's value at the end of a reporting period, as a participating organization reported
+/// it.
 #[Object]
 impl IndicatorMeasurement {
+    /// The measurement's global id.
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::IndicatorMeasurement, self.0.id))
     }
+    /// The indicator measured.
     async fn indicator(&self, ctx: &Context<'_>) -> Result<Option<ResultsIndicator>> {
         Ok(loaded(
             ctx,
@@ -521,18 +597,23 @@ impl IndicatorMeasurement {
         )?
         .map(ResultsIndicator))
     }
+    /// The last day of the reporting period the value stands for.
     async fn period_end(&self) -> Date {
         Date(self.0.period_end)
     }
+    /// The value at the end of the period, in the indicator's unit.
     async fn value(&self) -> Result<Decimal> {
         Ok(Decimal(ExactDecimal::from_stored(&self.0.value)?.0))
     }
+    /// The organization's remarks on the value, where given.
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
+    /// The token subject (e.g. `user:7`) who reported it.
     async fn reported_by(&self) -> &str {
         &self.0.reported_by
     }
+    /// When it was reported (UTC).
     async fn reported_at(&self) -> DateTime {
         DateTime(self.0.reported_at)
     }

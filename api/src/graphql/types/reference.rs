@@ -11,17 +11,23 @@ use entity::{country, gcm_objective, guiding_principle, organization, thematic_a
 /// One of the fund's five thematic areas, which cluster the Compact's 23 objectives.
 pub struct ThematicArea(pub thematic_area::Model);
 
+/// One of the fund's five thematic areas, which cluster the Compact's 23 objectives. Reference
+/// data: readable without a token; only ADMIN corrects its objectives, audited.
 #[Object]
 impl ThematicArea {
+    /// The area's global id (for filters, earmarking and `updateThematicAreaObjectives`).
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::ThematicArea, self.0.id))
     }
+    /// The area's number, 1 to 5.
     async fn number(&self) -> i32 {
         self.0.number
     }
+    /// The area's name (e.g. "Improving the social inclusion and integration of migrants").
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// What the area covers.
     async fn description(&self) -> &str {
         &self.0.description
     }
@@ -54,20 +60,27 @@ impl ThematicArea {
 /// One of the 23 objectives of the Global Compact for Safe, Orderly and Regular Migration.
 pub struct GcmObjective(pub gcm_objective::Model);
 
+/// One of the 23 objectives of the Global Compact for Safe, Orderly and Regular Migration.
+/// Reference data, readable without a token.
 #[Object]
 impl GcmObjective {
+    /// The objective's global id (for filters and indicators).
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::GcmObjective, self.0.id))
     }
+    /// The objective's number in the Compact, 1 to 23.
     async fn number(&self) -> i32 {
         self.0.number
     }
+    /// The objective as the Compact words it.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// A short label for charts (e.g. "Decent work").
     async fn short_label(&self) -> &str {
         &self.0.short_label
     }
+    /// The thematic areas that cluster this objective (a mapping the fund may correct).
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::THEMATIC_AREAS, child_complexity)"
     )]
@@ -92,14 +105,19 @@ impl GcmObjective {
 /// One of the Compact's ten guiding principles.
 pub struct GuidingPrinciple(pub guiding_principle::Model);
 
+/// One of the Compact's ten guiding principles, criteria for selecting and monitoring joint
+/// programmes. Reference data, readable without a token.
 #[Object]
 impl GuidingPrinciple {
+    /// The principle's global id (for filters and indicators).
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::GuidingPrinciple, self.0.id))
     }
+    /// A stable code for the principle (e.g. `HUMAN_RIGHTS`).
     async fn code(&self) -> &str {
         &self.0.code
     }
+    /// The principle's name (e.g. "Gender-responsive").
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -108,20 +126,27 @@ impl GuidingPrinciple {
 /// A country or territory of ISO 3166-1, with its UN region.
 pub struct Country(pub country::Model);
 
+/// A country or territory of ISO 3166-1, with its UN region. Reference data, readable without a
+/// token.
 #[Object]
 impl Country {
+    /// The country's global id.
     pub async fn id(&self) -> ID {
         ID(ids::encode_key(Kind::Country, &self.0.code))
     }
+    /// The ISO 3166-1 alpha-3 code (e.g. `PHL`).
     async fn code(&self) -> CountryCode {
         CountryCode(self.0.code.clone())
     }
+    /// The country's short English name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The UN geoscheme (M49) region.
     async fn region(&self) -> Result<Option<Region>> {
         Ok(Some(Region::from_stored(&self.0.region)?))
     }
+    /// The UN geoscheme (M49) subregion (e.g. "South-eastern Asia").
     async fn subregion(&self) -> &str {
         &self.0.subregion
     }
@@ -130,17 +155,24 @@ impl Country {
 /// A UN entity that can be a participating organization (PUNO).
 pub struct Organization(pub organization::Model);
 
+/// A UN entity that can be a participating organization (PUNO) of joint programmes. Reference data,
+/// readable without a token.
 #[Object]
 impl Organization {
+    /// The organization's global id (for inputs and filters); a PUNO token's `org` claim carries
+    /// it.
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::Organization, self.0.id))
     }
+    /// The organization's acronym (e.g. `IOM`).
     async fn acronym(&self) -> &str {
         &self.0.acronym
     }
+    /// The organization's full name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Where the entity sits in the UN system.
     async fn kind(&self) -> Result<Option<OrganizationKind>> {
         Ok(Some(OrganizationKind::from_stored(&self.0.kind)?))
     }
