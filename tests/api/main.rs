@@ -7,6 +7,7 @@ mod conventions;
 mod dashboards;
 mod envelope;
 mod foundation;
+mod graphiql;
 mod hardening;
 mod hardening_a;
 mod hardening_b;

@@ -1,6 +1,7 @@
 //! GraphQL over HTTP: `POST /graphql` (JSON), `GET /graphql` for queries only, WebSocket
 //! subscriptions, GraphiQL, and the health endpoints.
 
+pub mod graphiql;
 pub mod guard;
 pub mod metrics;
 pub mod ws;
@@ -14,7 +15,6 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::DefaultHeaders;
 use actix_web::{web, HttpRequest, HttpResponse};
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use serde_json::json;
 use std::time::Duration;
@@ -113,7 +113,11 @@ pub fn routes(config: &mut web::ServiceConfig) {
     config
         .route("/graphql", web::post().to(graphql_post))
         .route("/graphql", web::get().to(graphql_get))
-        .route("/", web::get().to(graphiql))
+        .route("/", web::get().to(graphiql::page))
+        .route(
+            "/graphiql/assets/{hash}/{name}",
+            web::get().to(graphiql::asset),
+        )
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
         .route("/metrics", web::get().to(metrics::metrics));
@@ -342,7 +346,7 @@ async fn graphql_get(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if req.query_string().is_empty() && accept.contains("text/html") {
-        return graphiql(state).await;
+        return graphiql::page(state).await;
     }
     if !state.http.graphql_get {
         return method_not_allowed(
@@ -499,28 +503,6 @@ impl<'a> ResponseBody<'a> {
             extensions: &response.extensions,
         }
     }
-}
-
-async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
-    if !state.graphiql {
-        return HttpResponse::NotFound().finish();
-    }
-    // GraphiQL loads its scripts and styles from its CDN; the API's own policy forbids both.
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((
-            "Content-Security-Policy",
-            "default-src 'none'; script-src 'unsafe-inline' unpkg.com; style-src 'unsafe-inline' unpkg.com; \
-             font-src unpkg.com data:; img-src data: unpkg.com; connect-src 'self' ws: wss:; frame-ancestors 'none'",
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql")
-                .title("mptf — Migration MPTF portfolio API")
-                .finish(),
-        )
 }
 
 async fn healthz() -> HttpResponse {
