@@ -68,6 +68,7 @@ macro_rules! by_id {
             type Value = $table::Model;
             type Error = Arc<DbErr>;
 
+            #[tracing::instrument(name = "loader", skip_all, fields(loader = stringify!($key), keys = keys.len()))]
             async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
                 let rows = $table::Entity::find()
                     .filter(self.among($table::Column::Id, keys.iter().map(|k| k.0)))
@@ -89,6 +90,7 @@ macro_rules! many_by {
             type Value = Vec<$table::Model>;
             type Error = Arc<DbErr>;
 
+            #[tracing::instrument(name = "loader", skip_all, fields(loader = stringify!($key), keys = keys.len()))]
             async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
                 let rows = $table::Entity::find()
                     .filter(self.among($table::Column::$parent, keys.iter().map(|k| k.0)))
@@ -190,6 +192,7 @@ impl Loader<ContributionsOfDonor> for DbLoader {
     type Value = Vec<contribution::Model>;
     type Error = Arc<DbErr>;
 
+    #[tracing::instrument(name = "loader", skip_all, fields(loader = "ContributionsOfDonor", keys = keys.len()))]
     async fn load(
         &self,
         keys: &[ContributionsOfDonor],
@@ -229,6 +232,7 @@ macro_rules! links_of_note {
             type Value = Vec<$value>;
             type Error = Arc<DbErr>;
 
+            #[tracing::instrument(name = "loader", skip_all, fields(loader = stringify!($key), keys = keys.len()))]
             async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
                 let rows: Vec<(i64, $value)> = $table::Entity::find()
                     .select_only()
@@ -278,6 +282,7 @@ impl Loader<CountryByCode> for DbLoader {
     type Value = country::Model;
     type Error = Arc<DbErr>;
 
+    #[tracing::instrument(name = "loader", skip_all, fields(loader = "CountryByCode", keys = keys.len()))]
     async fn load(&self, keys: &[CountryByCode]) -> LoadResult<CountryByCode, Self::Value> {
         let rows = country::Entity::find()
             .filter(self.among(country::Column::Code, keys.iter().map(|k| k.0.clone())))
@@ -298,6 +303,7 @@ impl Loader<ObjectivesOfArea> for DbLoader {
     type Value = Vec<i64>;
     type Error = Arc<DbErr>;
 
+    #[tracing::instrument(name = "loader", skip_all, fields(loader = "ObjectivesOfArea", keys = keys.len()))]
     async fn load(&self, keys: &[ObjectivesOfArea]) -> LoadResult<ObjectivesOfArea, Self::Value> {
         let rows: Vec<(i64, i64)> = thematic_area_objective::Entity::find()
             .select_only()
@@ -329,6 +335,7 @@ impl Loader<AreasOfObjective> for DbLoader {
     type Value = Vec<i64>;
     type Error = Arc<DbErr>;
 
+    #[tracing::instrument(name = "loader", skip_all, fields(loader = "AreasOfObjective", keys = keys.len()))]
     async fn load(&self, keys: &[AreasOfObjective]) -> LoadResult<AreasOfObjective, Self::Value> {
         let rows: Vec<(i64, i64)> = thematic_area_objective::Entity::find()
             .select_only()
@@ -368,6 +375,7 @@ impl Loader<MoneyOfProgramme> for DbLoader {
     type Value = ProgrammeMoney;
     type Error = Arc<DbErr>;
 
+    #[tracing::instrument(name = "loader", skip_all, fields(loader = "MoneyOfProgramme", keys = keys.len()))]
     async fn load(&self, keys: &[MoneyOfProgramme]) -> LoadResult<MoneyOfProgramme, Self::Value> {
         // The figure is the fund's arithmetic's; this loader only batches it.
         let select = crate::service::arithmetic::money_of_programmes(
@@ -399,6 +407,7 @@ impl Loader<MoneyOfDonor> for DbLoader {
     type Value = DonorMoney;
     type Error = Arc<DbErr>;
 
+    #[tracing::instrument(name = "loader", skip_all, fields(loader = "MoneyOfDonor", keys = keys.len()))]
     async fn load(&self, keys: &[MoneyOfDonor]) -> LoadResult<MoneyOfDonor, Self::Value> {
         let select = crate::service::arithmetic::money_of_donors(
             Condition::all().add(self.among(donor::Column::Id, keys.iter().map(|k| k.0))),

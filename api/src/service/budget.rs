@@ -101,8 +101,10 @@ pub fn current() -> Option<Arc<RequestBudget>> {
 pub fn inherit<F: Future>(work: F) -> impl Future<Output = F::Output> {
     let budget = current();
     let attempt = super::retry::current();
+    // The batch's spans (one per loader) belong to the request that started it.
+    let span = tracing::Span::current();
     async move {
-        let work = super::retry::within(attempt, work);
+        let work = tracing::Instrument::instrument(super::retry::within(attempt, work), span);
         match budget {
             Some(budget) => CURRENT.scope(budget, work).await,
             None => work.await,
@@ -193,6 +195,25 @@ impl ConnectionTrait for Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_batch_runs_in_the_span_of_the_request_that_started_it() {
+        let _subscriber = tracing::subscriber::set_default(tracing_subscriber::registry());
+        let request = tracing::info_span!("request");
+        let batch = {
+            let _entered = request.enter();
+            tokio::spawn(inherit(async {
+                tracing::Span::current().metadata().map(|m| m.name())
+            }))
+        };
+        assert_eq!(batch.await.unwrap(), Some("request"));
+        // Without `inherit`, a spawned task has no span.
+        let bare = {
+            let _entered = request.enter();
+            tokio::spawn(async { tracing::Span::current().metadata().map(|m| m.name()) })
+        };
+        assert_eq!(bare.await.unwrap(), None);
+    }
 
     #[test]
     fn details_are_cut_on_a_character_boundary() {
