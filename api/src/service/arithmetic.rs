@@ -137,8 +137,22 @@ pub fn money_of_programmes(programmes: Condition) -> SelectStatement {
 pub fn money_of_donors(donors: Condition) -> SelectStatement {
     let of_donor =
         || Condition::all().add(column("c", "donor_id").equals((table("donor"), table("id"))));
-    Query::select()
-        .column((table("donor"), table("id")))
+    let mut query = Query::select();
+    query.column((table("donor"), table("id")));
+    donor_money(&mut query, of_donor)
+        .from(table("donor"))
+        .cond_where(donors)
+        .to_owned()
+}
+
+/// Adds a donor's `pledged`, `committed` and `deposited` USD cents to `query`, for the
+/// contributions `c` that `of_donor` selects: the one definition behind the loader and the
+/// donor's statement.
+fn donor_money(
+    query: &mut SelectStatement,
+    of_donor: impl Fn() -> Condition,
+) -> &mut SelectStatement {
+    query
         .expr_as(
             sum_of(
                 "contribution",
@@ -161,9 +175,6 @@ pub fn money_of_donors(donors: Condition) -> SelectStatement {
             deposits_of("amount_usd_cents", of_donor()),
             table("deposited"),
         )
-        .from(table("donor"))
-        .cond_where(donors)
-        .to_owned()
 }
 
 /// A donor's statement, by currency of the agreements: `currency`, `pledged`, `signed` (what
@@ -187,29 +198,8 @@ pub fn donor_by_currency(donor_id: i64) -> SelectStatement {
 /// A donor's statement in USD cents: `pledged`, `committed`, `deposited`, `fees`, `net`.
 pub fn donor_usd(donor_id: i64) -> SelectStatement {
     let of_donor = || Condition::all().add(column("c", "donor_id").eq(donor_id));
-    Query::select()
-        .expr_as(
-            sum_of(
-                "contribution",
-                "c",
-                "pledged_usd_cents",
-                of_donor().add(pledged("c")),
-            ),
-            table("pledged"),
-        )
-        .expr_as(
-            sum_of(
-                "contribution",
-                "c",
-                "pledged_usd_cents",
-                of_donor().add(committed("c")),
-            ),
-            table("committed"),
-        )
-        .expr_as(
-            deposits_of("amount_usd_cents", of_donor()),
-            table("deposited"),
-        )
+    let mut query = Query::select();
+    donor_money(&mut query, of_donor)
         .expr_as(deposits_of("fee_usd_cents", of_donor()), table("fees"))
         .expr_as(deposits_of("net_usd_cents", of_donor()), table("net"))
         .to_owned()

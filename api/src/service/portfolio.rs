@@ -283,21 +283,11 @@ impl PortfolioScope {
         let Some(region) = self.region else {
             return Condition::all();
         };
-        Condition::all().add(
-            column(alias, name).in_subquery(
-                Query::select()
-                    .column((table("nc"), table("concept_note_id")))
-                    .from_as(table("concept_note_country"), table("nc"))
-                    .join_as(
-                        JoinType::InnerJoin,
-                        table("country"),
-                        table("rc"),
-                        column("rc", "code").equals((table("nc"), table("country_code"))),
-                    )
-                    .and_where(column("rc", "region").eq(region.as_str()))
-                    .to_owned(),
-            ),
-        )
+        Condition::all().add(column(alias, name).in_subquery(in_region(
+            "concept_note_country",
+            "concept_note_id",
+            region,
+        )))
     }
 
     fn area(&self, alias: &str, name: &str) -> Condition {
@@ -311,21 +301,8 @@ impl PortfolioScope {
     fn contribution_place(&self) -> Condition {
         let mut condition = self.area("c", "earmarked_area_id");
         if let Some(region) = self.region {
-            condition = condition.add(
-                column("c", "donor_id").in_subquery(
-                    Query::select()
-                        .column((table("dd"), table("id")))
-                        .from_as(table("donor"), table("dd"))
-                        .join_as(
-                            JoinType::InnerJoin,
-                            table("country"),
-                            table("dc"),
-                            column("dc", "code").equals((table("dd"), table("country_code"))),
-                        )
-                        .and_where(column("dc", "region").eq(region.as_str()))
-                        .to_owned(),
-                ),
-            );
+            condition = condition
+                .add(column("c", "donor_id").in_subquery(in_region("donor", "id", region)));
         }
         condition
     }
@@ -883,4 +860,21 @@ impl Services {
             .to_owned();
         self.figure_rows(&select).await
     }
+}
+
+/// `SELECT t.<key> FROM <table> t JOIN country rc ON rc.code = t.country_code WHERE rc.region =
+/// <region>`: the rows of a table with a `country_code` (a note's countries, donors) that lie in
+/// the region.
+fn in_region(from: &str, key: &str, region: Region) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column((table("t"), table(key)))
+        .from_as(table(from), table("t"))
+        .join_as(
+            JoinType::InnerJoin,
+            table("country"),
+            table("rc"),
+            column("rc", "code").equals((table("t"), table("country_code"))),
+        )
+        .and_where(column("rc", "region").eq(region.as_str()))
+        .to_owned()
 }
