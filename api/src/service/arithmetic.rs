@@ -33,6 +33,42 @@ pub fn counts_as_committed(status: ContributionStatus) -> bool {
     COMMITTED.contains(&status)
 }
 
+// ---------------------------------------------------------------------------------------------
+// Figures derived from sums: each one function, so its field only asks.
+
+/// Delivery: expenditure ÷ transferred, four decimals half-even; `None` before any transfer.
+pub fn delivery_rate(
+    expenditure_cents: i64,
+    transferred_cents: i64,
+) -> Option<rust_decimal::Decimal> {
+    crate::domain::results::ratio(expenditure_cents, transferred_cents)
+}
+
+/// A part's share of a whole (an area's share of approved budgets, the used share of a pool),
+/// four decimals half-even; `None` while the whole is zero.
+pub fn share(part_cents: i64, whole_cents: i64) -> Option<rust_decimal::Decimal> {
+    crate::domain::results::ratio(part_cents, whole_cents)
+}
+
+/// A programme's balance: approved but not yet transferred.
+pub fn programme_balance(approved_cents: i64, transferred_cents: i64) -> ServiceResult<i64> {
+    approved_cents
+        .checked_sub(transferred_cents)
+        .ok_or_else(|| anyhow::anyhow!("a programme's balance does not fit in cents").into())
+}
+
+/// What a contribution still expects, in its currency's minor units: pledged minus deposited,
+/// and nothing once it is cancelled. A stored status this service does not know is an error.
+pub fn outstanding_minor(contribution: &contribution::Model) -> ServiceResult<i64> {
+    if ContributionStatus::from_stored(&contribution.status)? == ContributionStatus::Cancelled {
+        return Ok(0);
+    }
+    contribution
+        .pledged_minor
+        .checked_sub(contribution.deposited_minor)
+        .ok_or_else(|| anyhow::anyhow!("a contribution's outstanding amount does not fit").into())
+}
+
 /// A table as a statement names it (`FROM contribution c`).
 pub(crate) fn table(name: &str) -> DynIden {
     Alias::new(name).into_iden()

@@ -9,7 +9,7 @@ use crate::graphql::scalars::{Date, DateTime, Decimal};
 use crate::graphql::{check, errors, loaded, ContextExt};
 use crate::ids::{self, Kind};
 use crate::service::page::Page;
-use crate::service::policy;
+use crate::service::{arithmetic, policy};
 use async_graphql::{Context, Object, Result, ID};
 use entity::{contribution, deposit, donor};
 
@@ -264,15 +264,8 @@ impl Contribution {
     }
     /// What remains to be deposited, in the agreement's currency (pledged minus deposited; 0 once
     /// cancelled).
-    async fn outstanding(&self) -> Result<Money> {
-        let remaining = if self.0.status == ContributionStatus::Cancelled.as_str() {
-            0
-        } else {
-            self.0
-                .pledged_minor
-                .checked_sub(self.0.deposited_minor)
-                .ok_or("a contribution's outstanding amount does not fit")?
-        };
+    async fn outstanding(&self, ctx: &Context<'_>) -> Result<Money> {
+        let remaining = check(ctx, arithmetic::outstanding_minor(&self.0))?;
         Ok(Money::new(
             self.currency()?.from_minor(remaining),
             &self.0.currency,
@@ -391,7 +384,7 @@ impl EarmarkStatement {
     /// The share of the pool already transferred (0 to 1, four decimals), null while nothing is
     /// deposited.
     async fn used_share(&self) -> Option<Decimal> {
-        super::programmes::ratio(self.0.pool_transferred, self.0.pool_net)
+        arithmetic::share(self.0.pool_transferred, self.0.pool_net).map(Decimal)
     }
     /// The area's joint programmes, which its earmarked money supports. At most 100 for one parent;
     /// the query cost counts that many.
@@ -468,10 +461,11 @@ impl DonorStatement {
     /// The share of all donors' unearmarked money already transferred to programmes (0 to 1, four
     /// decimals); null while none is deposited.
     async fn unearmarked_used_share(&self) -> Option<Decimal> {
-        super::programmes::ratio(
+        arithmetic::share(
             self.0.unearmarked_pool_transferred,
             self.0.unearmarked_pool_net,
         )
+        .map(Decimal)
     }
     /// The thematic areas the donor earmarked money to, and how that money was used.
     #[graphql(

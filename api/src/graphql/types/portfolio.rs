@@ -2,7 +2,6 @@
 //! money are answered as `service::portfolio::donors_money_refusal` decides (whole fund only for
 //! all but the fund's staff and the steering committee).
 
-use super::programmes::ratio;
 use super::reference::{countries_by_code, Country};
 use super::reference::{principles_by_id, GuidingPrinciple, ThematicArea};
 use super::usd;
@@ -10,6 +9,7 @@ use crate::domain::{ConceptNoteStatus, Region};
 use crate::graphql::loaders::ThematicAreaById;
 use crate::graphql::scalars::{Date, Decimal};
 use crate::graphql::{check, loaded, ContextExt};
+use crate::service::arithmetic;
 use crate::service::portfolio::{self, DonorsMoney, Interval, PortfolioScope, Totals};
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 
@@ -132,7 +132,7 @@ impl AreaBreakdown {
     }
     /// This area's share of all approved budgets (0 to 1), null while nothing is approved.
     async fn share(&self) -> Option<Decimal> {
-        ratio(self.0.approved, self.1)
+        arithmetic::share(self.0.approved, self.1).map(Decimal)
     }
     /// The area's joint programmes.
     async fn programme_count(&self) -> i64 {
@@ -438,6 +438,6 @@ impl Portfolio {
             ctx,
             ctx.services().portfolio_totals(ctx.actor(), &self.0).await,
         )?;
-        Ok(ratio(totals.expenditure, totals.transferred))
+        Ok(arithmetic::delivery_rate(totals.expenditure, totals.transferred).map(Decimal))
     }
 }

@@ -7,8 +7,9 @@ use super::{usd, Markers};
 use crate::domain::{results, ExactDecimal, IndicatorLevel, ProgrammeStatus, Rate, Scope};
 use crate::graphql::loaders::*;
 use crate::graphql::scalars::{Date, DateTime, Decimal};
-use crate::graphql::{loaded, ContextExt};
+use crate::graphql::{check, loaded, ContextExt};
 use crate::ids::{self, Kind};
+use crate::service::{arithmetic, ServiceResult};
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use entity::{
     budget_line, expenditure_report, indicator_measurement, joint_programme, results_indicator,
@@ -222,10 +223,13 @@ impl JointProgramme {
                 &ctx.actor().request_id,
             )
         })?;
-        Financials::new(
-            self.0.approved_budget_usd_cents,
-            money.transferred,
-            money.expenditure,
+        check(
+            ctx,
+            Financials::new(
+                self.0.approved_budget_usd_cents,
+                money.transferred,
+                money.expenditure,
+            ),
         )
     }
     /// The indicators of the programme's results framework, by code. At most 30 for one parent; the
@@ -295,23 +299,16 @@ pub struct Financials {
 }
 
 impl Financials {
-    pub fn new(approved: i64, transferred: i64, expenditure: i64) -> Result<Self> {
-        let balance = approved
-            .checked_sub(transferred)
-            .ok_or("a programme's balance does not fit in cents")?;
+    /// The figures of `service::arithmetic`, in GraphQL's types.
+    pub fn new(approved: i64, transferred: i64, expenditure: i64) -> ServiceResult<Self> {
         Ok(Self {
             approved_usd: usd(approved),
             transferred_usd: usd(transferred),
             expenditure_usd: usd(expenditure),
-            delivery_rate: ratio(expenditure, transferred),
-            balance_usd: usd(balance),
+            delivery_rate: arithmetic::delivery_rate(expenditure, transferred).map(Decimal),
+            balance_usd: usd(arithmetic::programme_balance(approved, transferred)?),
         })
     }
-}
-
-/// `part / whole` to four decimal places (half-even), or null when `whole` is zero.
-pub fn ratio(part: i64, whole: i64) -> Option<Decimal> {
-    results::ratio(part, whole).map(Decimal)
 }
 
 /// One participating organization's share of a programme's budget.
