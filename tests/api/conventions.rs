@@ -5,13 +5,12 @@
 use crate::fixtures::{command, funded_programme, transfer};
 use crate::helpers::*;
 use crate::on_both;
-use futures::{SinkExt, StreamExt};
+use futures::StreamExt;
 use mptf::auth::Principal;
 use mptf::domain::Role;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{json, Value};
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
 // ---------------------------------------------------------------------------------------------
@@ -333,25 +332,10 @@ async fn http_refusal(app: &TestApp, authorization: &str) -> (u16, Value) {
     (status, response.json().await.unwrap())
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// Opens a socket, sends `connection_init` with `payload` and returns the first answer:
+/// Opens a socket with `connection_init`'s `payload` and returns the first answer:
 /// `connection_ack`, or the close code.
 async fn ws_answer(app: &TestApp, payload: Value) -> Result<(), u16> {
-    let url = app.address.replace("http://", "ws://") + "/graphql";
-    let mut request = url.into_client_request().unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut socket, _): (Socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    socket
-        .send(Message::text(
-            json!({"type": "connection_init", "payload": payload}).to_string(),
-        ))
-        .await
-        .unwrap();
+    let mut socket = crate::dashboards::websocket(app, payload).await;
     loop {
         let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
             .await

@@ -122,19 +122,25 @@ pub(crate) fn sum_of(from: &str, alias: &str, amount: &str, condition: Condition
     )
 }
 
+/// `FROM deposit d JOIN contribution c`: deposits with the agreement each was made under.
+pub(crate) fn deposits_with_contributions() -> SelectStatement {
+    Query::select()
+        .from_as(table("deposit"), table("d"))
+        .join_as(
+            JoinType::InnerJoin,
+            table("contribution"),
+            table("c"),
+            column("c", "id").equals((table("d"), table("contribution_id"))),
+        )
+        .to_owned()
+}
+
 /// The sum of a deposit column over a donor's deposits (`FROM deposit d JOIN contribution c`)
 /// where `condition` holds.
 fn deposits_of(amount: &str, condition: Condition) -> Expr {
     scalar(
-        Query::select()
+        deposits_with_contributions()
             .expr(cents(column("d", amount)))
-            .from_as(table("deposit"), table("d"))
-            .join_as(
-                JoinType::InnerJoin,
-                table("contribution"),
-                table("c"),
-                column("c", "id").equals((table("d"), table("contribution_id"))),
-            )
             .cond_where(condition)
             .to_owned(),
     )

@@ -1,7 +1,9 @@
 //! The portfolio as a dashboard sees it, aggregated by the database (SUM, COUNT, GROUP BY):
 //! its cost does not grow with the rows beyond the database's own aggregation.
 
-use super::arithmetic::{self, cents, column, committed, pledged, scalar, sum_of, table};
+use super::arithmetic::{
+    self, cents, column, committed, deposits_with_contributions, pledged, scalar, sum_of, table,
+};
 use super::{Ctx, ReadPolicy, ServiceError, ServiceResult, Services};
 use crate::auth::Principal;
 use crate::domain::{ConceptNoteStatus, Region};
@@ -497,16 +499,9 @@ impl Services {
     ) -> ServiceResult<Vec<AreaFigures>> {
         let scope = &scope.seen_by(self.policy, ctx.principal()?);
         // One grouped pass over each table (not one correlated scan per area and figure).
-        let earmarked = Query::select()
+        let earmarked = deposits_with_contributions()
             .expr_as(column("c", "earmarked_area_id"), table("area_id"))
             .expr_as(cents(column("d", "amount_usd_cents")), table("earmarked"))
-            .from_as(table("deposit"), table("d"))
-            .join_as(
-                JoinType::InnerJoin,
-                table("contribution"),
-                table("c"),
-                column("c", "id").equals((table("d"), table("contribution_id"))),
-            )
             .cond_where(
                 Condition::all()
                     .add(column("c", "earmarked_area_id").is_not_null())
