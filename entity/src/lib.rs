@@ -22,6 +22,7 @@ pub mod guiding_principle;
 pub mod idempotency_key;
 pub mod indicator_measurement;
 pub mod joint_programme;
+pub mod ledger_entry;
 pub mod organization;
 pub mod portfolio_event;
 pub mod results_indicator;
@@ -54,6 +55,7 @@ pub mod prelude {
     pub use super::idempotency_key::Entity as IdempotencyKey;
     pub use super::indicator_measurement::Entity as IndicatorMeasurement;
     pub use super::joint_programme::Entity as JointProgramme;
+    pub use super::ledger_entry::Entity as LedgerEntry;
     pub use super::organization::Entity as Organization;
     pub use super::portfolio_event::Entity as PortfolioEvent;
     pub use super::results_indicator::Entity as ResultsIndicator;

@@ -8,6 +8,7 @@ mod m20261129_000003_performance_indexes;
 mod m20261201_000004_fund_version;
 mod m20261210_000004_user_activation;
 mod m20261211_000005_event_audience;
+mod m20261212_000006_books;
 pub mod reference;
 
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_fund_version::Migration),
             Box::new(m20261210_000004_user_activation::Migration),
             Box::new(m20261211_000005_event_audience::Migration),
+            Box::new(m20261212_000006_books::Migration),
         ]
     }
 }

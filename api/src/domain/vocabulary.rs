@@ -310,3 +310,41 @@ vocabulary!(
         IndicatorReport = "INDICATOR_REPORT",
     }
 );
+
+vocabulary!(
+    /// What a movement of money in the fund's ledger is (see docs/books.md). Every figure of the
+    /// fund's books is a sum of entries of some of these kinds; corrections are entries too.
+    LedgerEntryKind {
+        /// A donor's pledge, in its currency (valued in US dollars at the pledge's rate).
+        Pledge = "PLEDGE",
+        /// A signed agreement (a commitment), from the day it is signed.
+        Commitment = "COMMITMENT",
+        /// A top-up (positive) or reduction (negative) of a signed agreement.
+        CommitmentAmendment = "COMMITMENT_AMENDMENT",
+        /// Money received from a donor (gross, before the Administrative Agent's fee).
+        Deposit = "DEPOSIT",
+        /// The Administrative Agent's fee, 1% of each deposit, deducted when it is received.
+        AgentFee = "AGENT_FEE",
+        /// Interest and investment income earned by the fund.
+        FundInterest = "FUND_INTEREST",
+        /// Interest a participating organization returns to the fund.
+        OrganizationInterest = "ORGANIZATION_INTEREST",
+        /// Any other income of the fund.
+        OtherIncome = "OTHER_INCOME",
+        /// Money the steering committee allocated to a programme (a funding decision or a budget
+        /// revision), drawn on a pool's uncommitted balance.
+        Allocation = "ALLOCATION",
+        /// Money transferred to a participating organization, against an allocation.
+        Transfer = "TRANSFER",
+        /// Unspent money a participating organization returns; back to its pool.
+        Refund = "REFUND",
+        /// The Fund Management Unit's and secretariat's costs the committee approved.
+        DirectCost = "DIRECT_COST",
+        /// A bank's charge on the fund's account.
+        BankCharge = "BANK_CHARGE",
+        /// Expenditure a participating organization reported.
+        Expenditure = "EXPENDITURE",
+        /// Cancels an earlier entry (its `reverses`) by the opposite amount, on a new date.
+        Reversal = "REVERSAL",
+    }
+);

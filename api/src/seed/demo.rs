@@ -790,9 +790,10 @@ impl<'a> Demo<'a> {
             ("UN Women", "ILO"),
         ];
         // (how many, where they end)
-        let plan: [(usize, ConceptNoteStatus); 7] = [
-            (10, ConceptNoteStatus::Approved),
-            (24, ConceptNoteStatus::Pipeline),
+        let plan: [(usize, ConceptNoteStatus); 6] = [
+            // 10 of them ready for implementation, waiting for money: the committee funds
+            // when money allows, so they hold no funding decision the fund cannot cover.
+            (34, ConceptNoteStatus::Pipeline),
             (20, ConceptNoteStatus::UnderReview),
             (10, ConceptNoteStatus::Submitted),
             (25, ConceptNoteStatus::ScreenedOut),
@@ -840,7 +841,7 @@ impl<'a> Demo<'a> {
                         submitted_on: Some(submitted),
                     })
                     .await?;
-                self.advance(note, status, budget, meetings, n).await?;
+                self.advance(note, status, meetings, n).await?;
                 n += 1;
             }
         }
@@ -851,7 +852,6 @@ impl<'a> Demo<'a> {
         &self,
         note: i64,
         status: ConceptNoteStatus,
-        budget: i64,
         meetings: &[(NaiveDate, i64)],
         n: usize,
     ) -> anyhow::Result<()> {
@@ -909,7 +909,7 @@ impl<'a> Demo<'a> {
                         )
                         .await?;
                     }
-                    Pipeline | Approved => {
+                    Pipeline => {
                         self.decide(
                             meeting,
                             DecisionKind::Pipeline,
@@ -918,9 +918,6 @@ impl<'a> Demo<'a> {
                             "Entered in the pipeline.",
                         )
                         .await?;
-                        if status == Approved {
-                            self.decide(meeting, DecisionKind::Funding, note, Some(Decimal::from(budget)), "Approved for funding when resources allow; ready for implementation.").await?;
-                        }
                     }
                     _ => {}
                 }

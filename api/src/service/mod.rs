@@ -16,6 +16,7 @@ pub mod events;
 pub mod figures;
 pub mod governance;
 pub mod idempotency;
+pub mod ledger;
 pub mod page;
 pub mod policy;
 pub mod portfolio;

@@ -3,12 +3,13 @@
 //! [`crate::service::envelope`]). Reads are in `service::contributions`.
 
 use crate::domain::{
-    ContributionStatus, Currency, DonorKind, Earmarking, ExactDecimal, PortfolioEventKind, Rate,
-    Role, Text, UserError, UserErrorCode,
+    ContributionStatus, Currency, DonorKind, Earmarking, ExactDecimal, LedgerEntryKind,
+    PortfolioEventKind, Rate, Role, Text, Usd, UserError, UserErrorCode,
 };
 use crate::ids::Kind;
 use crate::service::envelope::{Command, Replay};
 use crate::service::events::NewEvent;
+use crate::service::ledger::{self, NewEntry};
 use crate::service::totals::within_fund_total;
 use crate::service::{claim_version, lock_row, Ctx, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
@@ -280,6 +281,19 @@ pub async fn record_contribution(
             }
             .insert(txn)
             .await?;
+            let mut entries = vec![agreement_entry(
+                LedgerEntryKind::Pledge,
+                &created,
+                created.pledged_on,
+            )];
+            if let Some(signed_on) = created.signed_on {
+                entries.push(agreement_entry(
+                    LedgerEntryKind::Commitment,
+                    &created,
+                    signed_on,
+                ));
+            }
+            ledger::append(txn, &created.recorded_by, entries).await?;
             effect.created((Kind::Contribution, created.id), &created);
             let summary = format!(
                 "{} {} {} {}",
@@ -310,6 +324,7 @@ pub async fn sign_contribution(
     signed_on: NaiveDate,
 ) -> ServiceResult<contribution::Model> {
     let command = Command::new(ctx, "signContribution", &[Role::Admin], "record agreements")?;
+    let officer = command.principal().subject.clone();
     if signed_on > chrono::Utc::now().date_naive() {
         return Err(UserError::validation(
             "signedOn",
@@ -346,6 +361,8 @@ pub async fn sign_contribution(
             row.signed_on = Set(Some(signed_on));
             row.version = Set(before.version + 1);
             let after = row.update(txn).await?;
+            let entry = agreement_entry(LedgerEntryKind::Commitment, &after, signed_on);
+            ledger::append(txn, &officer, vec![entry]).await?;
             effect.changed((Kind::Contribution, id), &before, &after);
             let summary = format!("Contribution {} signed", after.reference);
             effect.announce(
@@ -370,6 +387,7 @@ pub async fn cancel_contribution(
         &[Role::Admin],
         "cancel contributions",
     )?;
+    let officer = command.principal().subject.clone();
     let reason = Text::Reason.required(reason, "reason")?;
     command
         .run(fund, async |txn, effect| {
@@ -396,6 +414,14 @@ pub async fn cancel_contribution(
             }));
             row.version = Set(before.version + 1);
             let after = row.update(txn).await?;
+            // The pledge and agreement leave the books by reversals, dated today.
+            let today = chrono::Utc::now().date_naive();
+            let standing = ledger::standing_entries_of_contribution(txn, id).await?;
+            let reversals = standing
+                .iter()
+                .map(|entry| Ok(NewEntry::reversing(entry, today)?.described(format!("Cancelled: {reason}"))))
+                .collect::<ServiceResult<Vec<_>>>()?;
+            ledger::append(txn, &officer, reversals).await?;
             effect.changed((Kind::Contribution, id), &before, &after);
             let summary = format!("Contribution {} cancelled", after.reference);
             effect.announce(NewEvent::status_change(Kind::Contribution, id, summary).for_donor(after.donor_id));
@@ -495,6 +521,28 @@ pub async fn record_deposit(
             }
             .insert(txn)
             .await?;
+            let about = |entry: NewEntry| {
+                entry
+                    .pool(agreement.earmarked_area_id)
+                    .donor(agreement.donor_id)
+                    .contribution(agreement.id)
+                    .deposit(created.id)
+            };
+            let mut entries = vec![about(NewEntry::in_currency(
+                LedgerEntryKind::Deposit,
+                created.received_on,
+                &created.currency,
+                created.amount_minor,
+                amount_usd,
+            ))
+            .described(format!("Deposit on {}", agreement.reference))];
+            if fee > Usd::ZERO {
+                entries.push(
+                    about(NewEntry::usd(LedgerEntryKind::AgentFee, created.received_on, fee))
+                        .described(format!("Administrative Agent fee on a deposit on {}", agreement.reference)),
+                );
+            }
+            ledger::append(txn, &created.recorded_by, entries).await?;
             // Within the outstanding amount, so within the pledge.
             let deposited = agreement
                 .deposited_minor
@@ -596,4 +644,28 @@ fn parse_currency(code: &str, field: &[&str]) -> ServiceResult<Currency> {
             format!("{code:?} is not an ISO 4217 currency code"),
         ))
     })
+}
+
+/// A pledge's or agreement's entry in the books: the whole amount, in the agreement's currency
+/// and valued at the pledge's rate, in the pool it is earmarked to.
+fn agreement_entry(
+    kind: LedgerEntryKind,
+    agreement: &contribution::Model,
+    on: NaiveDate,
+) -> NewEntry {
+    let what = match kind {
+        LedgerEntryKind::Pledge => "Pledge",
+        _ => "Agreement signed",
+    };
+    NewEntry::in_currency(
+        kind,
+        on,
+        &agreement.currency,
+        agreement.pledged_minor,
+        Usd::from_cents(agreement.pledged_usd_cents),
+    )
+    .pool(agreement.earmarked_area_id)
+    .donor(agreement.donor_id)
+    .contribution(agreement.id)
+    .described(format!("{what}: {}", agreement.reference))
 }

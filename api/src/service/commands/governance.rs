@@ -5,13 +5,14 @@
 
 use crate::auth::Principal;
 use crate::domain::{
-    ConceptNoteStatus, DecisionKind, MeetingKind, PortfolioEventKind, ProgrammeStatus, Role, Text,
-    Usd, UserError, UserErrorCode,
+    ConceptNoteStatus, DecisionKind, LedgerEntryKind, MeetingKind, PortfolioEventKind,
+    ProgrammeStatus, Role, Text, Usd, UserError, UserErrorCode,
 };
 use crate::ids::Kind;
 use crate::service::concept_notes::organization_ids_of;
 use crate::service::envelope::{Command, Effect};
 use crate::service::events::NewEvent;
+use crate::service::ledger::{self, NewEntry};
 use crate::service::policy::Audience;
 use crate::service::totals::within_fund_total;
 use crate::service::{lock_row, Ctx, ServiceResult, Services};
@@ -123,6 +124,10 @@ pub async fn record_decision(
     }
     command
         .run(fund, async |txn, effect| {
+            if amount.is_some() {
+                // An allocation spends what the committee can still allocate: one at a time.
+                ledger::lock_spending(txn).await?;
+            }
             if let Some(amount) = amount {
                 within_fund_total::<decision::Entity, _>(
                     txn,
@@ -161,6 +166,14 @@ pub async fn record_decision(
                     .into());
                 }
             }
+            // The pools an allocation draws on, checked before anything changes.
+            let allocation = match amount {
+                Some(amount) => {
+                    let area = area_of(txn, input.subject).await?;
+                    Some(ledger::draw_on_pools(txn, area, amount, "amountUsd").await?)
+                }
+                None => None,
+            };
             let (announced, concept_note_id, joint_programme_id) = match input.subject {
                 DecisionSubject::ConceptNote(id) => (
                     decide_on_note(txn, effect, principal, &input, id).await?,
@@ -188,6 +201,19 @@ pub async fn record_decision(
             }
             .insert(txn)
             .await?;
+            if let Some(parts) = allocation {
+                let entries = parts
+                    .into_iter()
+                    .map(|(pool, part)| {
+                        NewEntry::usd(LedgerEntryKind::Allocation, meeting.held_on, part)
+                            .pool(pool)
+                            .decision(created.id)
+                            .programme_if(joint_programme_id)
+                            .described(format!("{} decision", input.kind))
+                    })
+                    .collect();
+                ledger::append(txn, &principal.subject, entries).await?;
+            }
             effect.created((Kind::Decision, created.id), &created);
             let event = NewEvent::new(
                 PortfolioEventKind::Decision,
@@ -198,6 +224,26 @@ pub async fn record_decision(
             Ok(created)
         })
         .await
+}
+
+/// The thematic area whose pool an allocation on `subject` draws on first.
+async fn area_of(txn: &DatabaseTransaction, subject: DecisionSubject) -> ServiceResult<i64> {
+    Ok(match subject {
+        DecisionSubject::ConceptNote(id) => {
+            concept_note::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| UserError::not_found("conceptNote", "concept note"))?
+                .thematic_area_id
+        }
+        DecisionSubject::JointProgramme(id) => {
+            joint_programme::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| UserError::not_found("jointProgramme", "joint programme"))?
+                .thematic_area_id
+        }
+    })
 }
 
 /// How a decision is announced: its summary, and the organizations it is restricted to when its

@@ -5,22 +5,22 @@
 
 use crate::auth::Principal;
 use crate::domain::{
-    ConceptNoteStatus, DecisionKind, ExactDecimal, IndicatorLevel, PortfolioEventKind,
-    ProgrammeStatus, Rate, Role, Text, Usd, UserError, UserErrorCode,
+    ConceptNoteStatus, DecisionKind, ExactDecimal, IndicatorLevel, LedgerEntryKind,
+    PortfolioEventKind, ProgrammeStatus, Rate, Role, Text, Usd, UserError, UserErrorCode,
 };
 use crate::ids::Kind;
 use crate::service::arithmetic;
 use crate::service::envelope::Command;
 use crate::service::events::NewEvent;
+use crate::service::ledger::{self, NewEntry};
 use crate::service::programmes::funding_decision_of;
 use crate::service::{claim_version, lock_row, Ctx, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
 use entity::{
-    budget_line, concept_note, decision, expenditure_report, fund_ledger, indicator_measurement,
+    budget_line, concept_note, decision, expenditure_report, indicator_measurement,
     joint_programme, results_indicator, transfer,
 };
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -353,11 +353,7 @@ pub async fn record_transfer(
     command
         .run(fund, async |txn, effect| {
             // Take the fund's spending lock: transfers run one at a time from here to the commit.
-            fund_ledger::Entity::update_many()
-                .col_expr(fund_ledger::Column::Version, Expr::col(fund_ledger::Column::Version).add(1))
-                .filter(fund_ledger::Column::Id.eq(1))
-                .exec(txn)
-                .await?;
+            ledger::lock_spending(txn).await?;
             let programme = joint_programme::Entity::find_by_id(input.joint_programme_id)
                 .one(txn)
                 .await?
@@ -396,19 +392,25 @@ pub async fn record_transfer(
                 let message = format!("the budget line has {remaining} left to transfer");
                 return Err(UserError::new(UserErrorCode::BudgetExceeded, &["amountUsd"], message).into());
             }
-            let available = arithmetic::availability(txn, programme.thematic_area_id).await?;
-            let usable = available.earmarked.checked_add(available.unearmarked).ok_or_else(overflow)?;
-            if amount > usable {
-                let whole_fund = usable.checked_add(available.other_areas).ok_or_else(overflow)?;
-                let (code, message) = if amount <= whole_fund {
-                    (UserErrorCode::EarmarkMismatch, format!("only {usable} is available to this thematic area; the rest of the fund's balance is earmarked to other areas"))
-                } else {
-                    (UserErrorCode::InsufficientFunds, format!("the fund has {usable} available for this programme"))
-                };
-                return Err(UserError::new(code, &["amountUsd"], message).into());
+            // A transfer draws on what is left of its decision's allocation, pool by pool.
+            let left = ledger::left_of_allocation(txn, decision.id).await?;
+            let Some(parts) = ledger::split_over(&left, amount) else {
+                let left = Usd::checked_sum(left.iter().map(|(_, part)| (*part).max(Usd::ZERO))).ok_or_else(overflow)?;
+                let message = format!("the decision this transfer rests on has {left} left of its allocation");
+                return Err(UserError::new(UserErrorCode::InsufficientFunds, &["amountUsd"], message).into());
+            };
+            for (pool, part) in &parts {
+                let held = Usd::from_cents(ledger::pool_now(txn, *pool).await?.balance_with_agent);
+                if *part > held {
+                    let message = format!("the Administrative Agent holds {held} in the pool this transfer draws on");
+                    return Err(UserError::new(UserErrorCode::InsufficientFunds, &["amountUsd"], message).into());
+                }
             }
-            let from_earmarked = amount.min(available.earmarked.max(Usd::ZERO));
-            let from_unearmarked = amount.checked_sub(from_earmarked).ok_or_else(overflow)?;
+            let drawn = |earmarked: bool| {
+                Usd::checked_sum(parts.iter().filter(|(pool, _)| pool.is_some() == earmarked).map(|(_, part)| *part))
+            };
+            let from_earmarked = drawn(true).ok_or_else(overflow)?;
+            let from_unearmarked = drawn(false).ok_or_else(overflow)?;
             let created = transfer::ActiveModel {
                 joint_programme_id: Set(programme.id),
                 organization_id: Set(input.organization_id),
@@ -425,6 +427,19 @@ pub async fn record_transfer(
             }
             .insert(txn)
             .await?;
+            let entries = parts
+                .into_iter()
+                .map(|(pool, part)| {
+                    NewEntry::usd(LedgerEntryKind::Transfer, created.transferred_on, part)
+                        .pool(pool)
+                        .programme(programme.id)
+                        .organization(created.organization_id)
+                        .decision(decision.id)
+                        .transfer(created.id)
+                        .described(format!("Transfer to {}", programme.code))
+                })
+                .collect();
+            ledger::append(txn, &created.recorded_by, entries).await?;
             effect.created((Kind::Transfer, created.id), &created);
             let summary = format!("Transfer of {amount} to joint programme {}", programme.code);
             effect.announce(NewEvent::new(PortfolioEventKind::Transfer, (Kind::Transfer, created.id), summary));
@@ -508,6 +523,18 @@ pub async fn report_expenditure(
             }
             .insert(txn)
             .await?;
+            if created.amount_usd_cents > 0 {
+                // Dated at the end of the year reported, or today for the current year's interim.
+                let year_end = NaiveDate::from_ymd_opt(created.year, 12, 31)
+                    .ok_or_else(|| anyhow::anyhow!("year {} has no end", created.year))?;
+                let on = Ord::min(year_end, chrono::Utc::now().date_naive());
+                let entry = NewEntry::usd(LedgerEntryKind::Expenditure, on, amount)
+                    .programme(programme.id)
+                    .organization(organization)
+                    .expenditure_report(created.id)
+                    .described(format!("{} expenditure on {}", created.year, programme.code));
+                ledger::append(txn, &created.reported_by, vec![entry]).await?;
+            }
             effect.created((Kind::ExpenditureReport, created.id), &created);
             let summary = format!("{} expenditure of {amount} reported on {}", input.year, programme.code);
             effect.announce(NewEvent::new(PortfolioEventKind::Expenditure, (Kind::ExpenditureReport, created.id), summary));

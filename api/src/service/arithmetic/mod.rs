@@ -7,6 +7,8 @@
 //! Every statement is built with SeaQuery and its values bound; money is summed in USD cents (or
 //! a currency's minor units) as a BIGINT, and a bad stored value is an error, never a silent 0.
 
+pub mod books;
+
 use super::ServiceResult;
 use crate::domain::{ContributionStatus, Usd};
 use entity::{contribution, deposit, transfer};
