@@ -246,7 +246,7 @@ mod consistency {
     }
 
     async fn build(app: &TestApp, plan: &Plan) {
-        let funded = funded_programme(app, "500000.00").await;
+        let funded = funded_programme(app, "2500000.00").await;
         for (i, (currency, amount, rate, area, share)) in plan.contributions.iter().enumerate() {
             let donor = create_donor(app, &format!("Random donor {i}")).await;
             let refs = reference_ids(app).await;

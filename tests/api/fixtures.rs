@@ -468,3 +468,90 @@ pub async fn programme_of(
         organizations: [ilo, iom],
     }
 }
+
+/// A note of thematic area `area` (objective `objective`) convened by ILO with IOM, reviewed and
+/// in the steering committee's pipeline, waiting for money. Returns its id.
+pub async fn pipeline_note(app: &TestApp, area: i64, objective: i64) -> String {
+    let note = submit_note(app, &app.admin(), area, objective, "ILO", "IOM").await;
+    assert_eq!(note["userErrors"], json!([]), "{note}");
+    let note = note["conceptNote"]["id"].as_str().unwrap().to_owned();
+    let reviewed = review(app, &note, "RECOMMENDED").await;
+    assert_eq!(reviewed["userErrors"], json!([]), "{reviewed}");
+    let meeting = schedule_meeting(app).await;
+    let pipeline = decide(app, &meeting, "PIPELINE", &note, None).await;
+    assert_eq!(pipeline["userErrors"], json!([]), "{pipeline}");
+    note
+}
+
+/// The programme of a note the committee funded by `decision` at `meeting`: ILO and IOM lines
+/// of `programmable_usd` each at the default 7%.
+pub async fn programme_on(
+    app: &TestApp,
+    note: &str,
+    meeting: &str,
+    decision: &str,
+    programmable_usd: &str,
+) -> Funded {
+    let lines = |ilo: &str, iom: &str| {
+        json!([{"organization": ilo, "programmableUsd": programmable_usd},
+               {"organization": iom, "programmableUsd": programmable_usd}])
+    };
+    funded_with_lines(app, note, meeting, decision, lines).await
+}
+
+/// A programme of thematic area `area` whose committee allocated exactly `budget_usd`, on the
+/// money the fund already holds: ILO and IOM lines of half of it each (ILO takes the odd cent),
+/// without indirect support costs.
+pub async fn programme_with_budget(
+    app: &TestApp,
+    area: i64,
+    objective: i64,
+    budget_usd: &str,
+) -> Funded {
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+    let note = pipeline_note(app, area, objective).await;
+    let meeting = schedule_meeting(app).await;
+    let funding = decide(app, &meeting, "FUNDING", &note, Some(budget_usd)).await;
+    assert_eq!(funding["userErrors"], json!([]), "{funding}");
+    let decision = funding["decision"]["id"].as_str().unwrap().to_owned();
+    let total = Decimal::from_str(budget_usd).unwrap();
+    let mut half = (total / Decimal::TWO).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero);
+    half.rescale(2);
+    let mut other = total - half;
+    other.rescale(2);
+    let lines = |ilo: &str, iom: &str| {
+        json!([{"organization": ilo, "programmableUsd": other.to_string(), "indirectSupportCostRate": "0"},
+               {"organization": iom, "programmableUsd": half.to_string(), "indirectSupportCostRate": "0"}])
+    };
+    funded_with_lines(app, &note, &meeting, &decision, lines).await
+}
+
+async fn funded_with_lines(
+    app: &TestApp,
+    note: &str,
+    meeting: &str,
+    decision: &str,
+    lines: impl Fn(&str, &str) -> Value,
+) -> Funded {
+    let ilo = organization_id(app, "ILO").await;
+    let iom = organization_id(app, "IOM").await;
+    let created = command(
+        app,
+        &app.admin(),
+        "createJointProgramme",
+        "jointProgramme { id }",
+        json!({"conceptNote": note, "startDate": "2021-08-01", "endDate": "2023-07-31", "budgetLines": lines(&ilo, &iom)}),
+    )
+    .await;
+    assert_eq!(created["userErrors"], json!([]), "{created}");
+    Funded {
+        donor: String::new(),
+        contribution: String::new(),
+        note: note.to_owned(),
+        meeting: meeting.to_owned(),
+        funding_decision: decision.to_owned(),
+        programme: created["jointProgramme"]["id"].as_str().unwrap().to_owned(),
+        organizations: [ilo, iom],
+    }
+}

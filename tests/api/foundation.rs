@@ -152,8 +152,10 @@ on_both! {
         assert_eq!(data["jointProgrammes"]["totalCount"], 12);
         let funnel = &data["portfolio"]["pipelineFunnel"];
         assert_eq!(find(funnel, "status", json!("FUNDED"))["count"], 12);
-        assert_eq!(find(funnel, "status", json!("APPROVED"))["count"], 10);
-        assert_eq!(find(funnel, "status", json!("PIPELINE"))["count"], 24);
+        // 34 identified for the pipeline, 10 of them ready for implementation: they wait there
+        // for money rather than hold funding decisions the fund cannot cover.
+        assert!(funnel.as_array().unwrap().iter().all(|s| s["status"] != "APPROVED" || s["count"] == 0), "{funnel}");
+        assert_eq!(find(funnel, "status", json!("PIPELINE"))["count"], 34);
         let mut organizations: Vec<String> = data["jointProgrammes"]["nodes"].as_array().unwrap().iter()
             .flat_map(|p| p["participatingOrganizations"].as_array().unwrap().iter().map(|o| o["acronym"].as_str().unwrap().to_owned())).collect();
         organizations.sort();

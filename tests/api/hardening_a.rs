@@ -103,7 +103,7 @@ const INDICATOR: &str = "indicator { id baseline target progress }";
 
 on_both! {
     async fn indicator_values_are_bounded_and_progress_always_answers(app: TestApp) {
-        let funded = funded_programme(&app, "2140000.00").await;
+        let funded = funded_programme(&app, "3000000.00").await;
         let ilo = app.puno_token(row_id(&json!(funded.organizations[0])), "user:ilo-focal-point");
         let indicator = |code: &str, baseline: &str, target: &str| json!({"jointProgramme": funded.programme,
             "code": code, "level": "OUTCOME", "statement": "People reached", "unit": "people",
@@ -161,7 +161,7 @@ on_both! {
         execute(&app, &format!("UPDATE results_indicator SET baseline = 'zero' WHERE id = {indicator_id}")).await;
         let broken = app.graphql(Some(&app.admin()), read, json!({"id": funded.programme})).await;
         assert_eq!(top_level_code(&broken), "INTERNAL", "{broken}");
-        assert_eq!(public_totals(&app).await["depositedUsd"], "2140000.00");
+        assert_eq!(public_totals(&app).await["depositedUsd"], "3000000.00");
     }
 }
 

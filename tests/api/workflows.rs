@@ -242,7 +242,9 @@ on_both! {
         assert_eq!(reviewed["conceptNote"]["status"], "UNDER_REVIEW");
         assert_eq!(reviewed["review"]["reviewedBy"], "user:officer");
 
-        // The steering committee, and only it, puts it in the pipeline and funds it.
+        // The steering committee, and only it, puts it in the pipeline and funds it, when money
+        // allows: a second donor's USD 1,000,000 makes the 2,140,000 allocable.
+        deposit_usd(&app, "1000000.00", None).await;
         let meeting = schedule_meeting(&app).await;
         let pipeline = decision_input(&meeting, "PIPELINE", &note, None);
         assert_refused(&app, Some(&admin), "recordDecision", pipeline.clone(), "FORBIDDEN").await;
@@ -341,9 +343,9 @@ on_both! {
         assert_eq!(financials["expenditures"].as_array().unwrap().len(), 1);
         assert_eq!(
             totals(&app).await,
-            json!({"pledgedUsd": "1250000.00", "committedUsd": "1250000.00", "depositedUsd": "1250000.00",
-                "feesUsd": "12500.00", "netDepositedUsd": "1237500.00", "approvedUsd": "2140000.00",
-                "transferredUsd": "500000.00", "expenditureUsd": "200000.00", "availableUsd": "737500.00"})
+            json!({"pledgedUsd": "2250000.00", "committedUsd": "2250000.00", "depositedUsd": "2250000.00",
+                "feesUsd": "22500.00", "netDepositedUsd": "2227500.00", "approvedUsd": "2140000.00",
+                "transferredUsd": "500000.00", "expenditureUsd": "200000.00", "availableUsd": "1727500.00"})
         );
 
         // The audit trail shows every step, who took it and in which role; the steering
@@ -512,47 +514,53 @@ on_both! {
 on_both! {
     async fn money_earmarked_to_an_area_pays_only_that_areas_programmes(app: TestApp) {
         let admin = app.admin();
-        // Only money earmarked to area 3 (border management) is in the fund; the programme is of
-        // area 4 (regular migration and decent work).
-        let area4 = programme_of(&app, 4, 6, "1000000.00", "1000000.00", Some(3)).await;
-        let ilo = area4.organizations[0].clone();
-        assert_eq!(totals(&app).await["availableUsd"], "990000.00");
+        // Only money earmarked to area 3 (border management) is in the fund: the committee cannot
+        // allocate it to a programme of area 4 (regular migration and decent work).
+        deposit_usd(&app, "1000000.00", Some(3)).await;
+        let area4 = pipeline_note(&app, 4, 6).await;
+        let meeting = schedule_meeting(&app).await;
         let before = audit_count(&app).await;
-        let refused = transfer(&app, &admin, &area4, &ilo, "100000.00", "a4-1").await;
-        refused_with(&refused, "EARMARK_MISMATCH", Some(&["input", "amountUsd"]));
-        assert_eq!(refused["transfer"], Value::Null);
+        let refused = decide(&app, &meeting, "FUNDING", &area4, Some("100.00")).await;
+        refused_with(&refused, "INSUFFICIENT_FUNDS", Some(&["input", "amountUsd"]));
+        assert!(refused["userErrors"][0]["message"].as_str().unwrap().contains("earmarked to other areas"), "{refused}");
+        assert_eq!(note_state(&app, &area4).await["status"], "PIPELINE");
         assert_eq!(audit_count(&app).await, before);
-        assert_eq!(totals(&app).await["transferredUsd"], "0.00");
 
-        // Unearmarked money serves any area; money earmarked to area 4 is drawn first.
+        // Unearmarked money serves any area; money earmarked to area 4 is allocated first, and a
+        // transfer draws on the pools its decision's allocation drew on.
         deposit_usd(&app, "100000.00", None).await;
         deposit_usd(&app, "10000.00", Some(4)).await;
-        let mixed = transfer(&app, &admin, &area4, &ilo, "50000.00", "a4-2").await;
+        let area4 = programme_with_budget(&app, 4, 6, "50000.00").await;
+        let ilo = area4.organizations[0].clone();
+        let mixed = transfer(&app, &admin, &area4, &ilo, "25000.00", "a4-1").await;
         accepted(&mixed);
         assert_eq!(mixed["transfer"]["fromEarmarkedUsd"], "9900.00");
-        assert_eq!(mixed["transfer"]["fromUnearmarkedUsd"], "40100.00");
-        // 58,900.00 unearmarked is left for area 4: a cent more would take area 3's money.
-        let too_much = transfer(&app, &admin, &area4, &ilo, "58900.01", "a4-3").await;
-        refused_with(&too_much, "EARMARK_MISMATCH", Some(&["input", "amountUsd"]));
-        let rest = transfer(&app, &admin, &area4, &ilo, "58900.00", "a4-4").await;
+        assert_eq!(mixed["transfer"]["fromUnearmarkedUsd"], "15100.00");
+        let rest = transfer(&app, &admin, &area4, &area4.organizations[1], "25000.00", "a4-2").await;
         accepted(&rest);
         assert_eq!(rest["transfer"]["fromEarmarkedUsd"], "0.00");
-        assert_eq!(rest["transfer"]["fromUnearmarkedUsd"], "58900.00");
+        assert_eq!(rest["transfer"]["fromUnearmarkedUsd"], "25000.00");
+
+        // 58,900.00 unearmarked is left for area 4: a cent more would take area 3's money.
+        let other = pipeline_note(&app, 4, 6).await;
+        let too_much = decide(&app, &meeting, "FUNDING", &other, Some("58900.01")).await;
+        refused_with(&too_much, "INSUFFICIENT_FUNDS", Some(&["input", "amountUsd"]));
+        accepted(&decide(&app, &meeting, "FUNDING", &other, Some("58900.00")).await);
 
         // Area 3's money pays a programme of area 3.
-        let area3 = programme_of(&app, 3, 9, "1000000.00", "1.00", None).await;
-        let paid = transfer(&app, &admin, &area3, &area3.organizations[0], "500000.00", "a3-1").await;
+        let area3 = programme_with_budget(&app, 3, 9, "500000.00").await;
+        let paid = transfer(&app, &admin, &area3, &area3.organizations[0], "250000.00", "a3-1").await;
         accepted(&paid);
-        assert_eq!(paid["transfer"]["fromEarmarkedUsd"], "500000.00");
+        assert_eq!(paid["transfer"]["fromEarmarkedUsd"], "250000.00");
         assert_eq!(paid["transfer"]["fromUnearmarkedUsd"], "0.00");
 
-        // 990,000 + 99,000 + 9,900 + 0.99 net, less 608,900 transferred.
+        // 990,000 + 99,000 + 9,900 net, less 300,000 transferred.
         let totals = totals(&app).await;
-        assert_eq!(totals["transferredUsd"], "608900.00");
-        assert_eq!(totals["availableUsd"], "490000.99");
+        assert_eq!(totals["transferredUsd"], "300000.00");
+        assert_eq!(totals["availableUsd"], "798900.00");
         let areas = app.data(Some(&admin), "{ portfolio { byThematicArea { area { number } earmarkedUsd transferredUsd } } }", json!({})).await;
         let area3 = find(&areas["portfolio"]["byThematicArea"], "area", json!({"number": 3}));
-        assert_eq!(area3["transferredUsd"], "500000.00");
+        assert_eq!(area3["transferredUsd"], "250000.00");
     }
 }
 
@@ -619,6 +627,7 @@ on_both! {
 on_both! {
     async fn a_concept_note_moves_only_along_the_programming_cycle(app: TestApp) {
         let admin = app.admin();
+        deposit_usd(&app, "3000000.00", None).await;
         let officer = app.officer();
         let committee = app.committee();
         let ilo = organization_id(&app, "ILO").await;
@@ -772,6 +781,7 @@ on_both! {
 on_both! {
     async fn a_programme_budgets_exactly_what_was_approved(app: TestApp) {
         let admin = app.admin();
+        deposit_usd(&app, "3000000.00", None).await;
         let approved = approved_note(&app, 4, 6, "2140000.00").await;
         let ilo = organization_id(&app, "ILO").await;
         let iom = organization_id(&app, "IOM").await;
@@ -867,8 +877,8 @@ on_both! {
 on_both! {
     async fn transfers_rest_on_the_funding_decision_within_budget_and_balance(app: TestApp) {
         let admin = app.admin();
-        // USD 1,500,000 deposited: 1,485,000 net available.
-        let funded = programme_of(&app, 4, 6, "1000000.00", "1500000.00", None).await;
+        // USD 3,000,000 deposited: 2,970,000 net.
+        let funded = programme_of(&app, 4, 6, "1000000.00", "3000000.00", None).await;
         let [ilo, iom] = funded.organizations.clone();
         let note = note_state(&app, &funded.note).await;
         let pipeline_decision = id(&find(&note["decisions"], "kind", json!("PIPELINE"))["id"]);
@@ -910,18 +920,22 @@ on_both! {
         accepted(&transfer(&app, &admin, &funded, &ilo, "70000.00", "t-4").await);
         refused_with(&transfer(&app, &admin, &funded, &ilo, "0.01", "t-5").await, "BUDGET_EXCEEDED", Some(&["input", "amountUsd"]));
 
-        // Never more than the fund holds: 415,000.00 is left.
-        assert_eq!(totals(&app).await["availableUsd"], "415000.00");
+        // Never more than the decision allocated: its budget lines add up to it, and a transfer
+        // on another programme's decision is refused above; the committee never allocates more
+        // than is uncommitted: 2,970,000 net − 2,140,000 − 500,000 leaves 330,000.00.
+        let third = pipeline_note(&app, 4, 6).await;
         let before = audit_count(&app).await;
-        let over_balance = transfer(&app, &admin, &funded, &iom, "415000.01", "t-6").await;
+        let over_balance = decide(&app, &funded.meeting, "FUNDING", &third, Some("330000.01")).await;
         refused_with(&over_balance, "INSUFFICIENT_FUNDS", Some(&["input", "amountUsd"]));
         assert_eq!(audit_count(&app).await, before);
+        accepted(&decide(&app, &funded.meeting, "FUNDING", &third, Some("330000.00")).await);
+        let fourth = pipeline_note(&app, 4, 6).await;
+        refused_with(&decide(&app, &funded.meeting, "FUNDING", &fourth, Some("0.01")).await, "INSUFFICIENT_FUNDS", Some(&["input", "amountUsd"]));
         accepted(&transfer(&app, &admin, &funded, &iom, "415000.00", "t-7").await);
-        refused_with(&transfer(&app, &admin, &funded, &iom, "0.01", "t-8").await, "INSUFFICIENT_FUNDS", Some(&["input", "amountUsd"]));
 
         let totals = totals(&app).await;
         assert_eq!(totals["transferredUsd"], "1485000.00");
-        assert_eq!(totals["availableUsd"], "0.00");
+        assert_eq!(totals["availableUsd"], "1485000.00");
         let programme = node(&app, &funded.programme, "... on JointProgramme { financials { transferredUsd balanceUsd } transfers { amountUsd decision { id } } }").await;
         assert_eq!(programme["financials"]["transferredUsd"], "1485000.00");
         assert_eq!(programme["financials"]["balanceUsd"], "655000.00");
@@ -933,7 +947,7 @@ on_both! {
 on_both! {
     async fn a_suspended_programme_receives_no_transfers(app: TestApp) {
         let admin = app.admin();
-        let funded = programme_of(&app, 4, 6, "1000000.00", "500000.00", None).await;
+        let funded = programme_of(&app, 4, 6, "1000000.00", "3000000.00", None).await;
         let suspended = command(&app, &app.committee(), "recordDecision", "decision { id }",
             decision_input(&funded.meeting, "SUSPENSION", &funded.programme, None)).await;
         accepted(&suspended);
@@ -947,19 +961,48 @@ on_both! {
 // 7. Concurrency: the available balance is never overdrawn.
 
 on_both! {
-    async fn concurrent_transfers_never_overdraw_the_fund(app: TestApp) {
-        // USD 1,010,101.01 gross is 1,000,000.00 net; budget lines of USD 5,350,000 each.
-        let funded = programme_of(&app, 4, 6, "5000000.00", "1010101.01", None).await;
-        let available = dec(&totals(&app).await["availableUsd"]);
-        assert_eq!(available, d("1000000.00"));
+    async fn concurrent_allocations_and_transfers_never_overdraw_the_fund(app: TestApp) {
+        // USD 1,010,101.01 gross is 1,000,000.00 net: three allocations of 299,600.00 fit.
+        deposit_usd(&app, "1010101.01", None).await;
+        let approved = two_lines_at_seven_percent("140000.00");
+        assert_eq!(approved, "299600.00");
+        let meeting = schedule_meeting(&app).await;
+        let mut notes = Vec::new();
+        for _ in 0..12 {
+            notes.push(pipeline_note(&app, 4, 6).await);
+        }
         // On PostgreSQL, half the requests go to a second server on the same database.
         let second = second_server(&app).await;
         let servers: Vec<&TestApp> = std::iter::once(&app).chain(second.as_ref()).collect();
-        let token = app.admin();
-        let ilo = funded.organizations[0].clone();
-        let racing = join_all((0..20).map(|i| {
+        let committee = app.committee();
+        let racing = join_all(notes.iter().enumerate().map(|(i, note)| {
             let server = servers[i % servers.len()];
-            let input = transfer_input(&funded, &ilo, "300000.00", &format!("race-{i}"));
+            let input = decision_input(&meeting, "FUNDING", note, Some(&approved));
+            let token = committee.clone();
+            async move { mutate(server, Some(&token), "recordDecision", "decision { id }", input).await }
+        }));
+        let mut funded_notes = Vec::new();
+        for (response, note) in racing.await.iter().zip(&notes) {
+            assert!(response.get("errors").is_none(), "{response:#}");
+            let payload = &response["data"]["recordDecision"];
+            if payload["decision"].is_null() {
+                refused_with(payload, "INSUFFICIENT_FUNDS", Some(&["input", "amountUsd"]));
+            } else {
+                accepted(payload);
+                funded_notes.push((note.clone(), id(&payload["decision"]["id"])));
+            }
+        }
+        // The allocations ran one after another: exactly as many as the money allows.
+        assert_eq!(funded_notes.len(), 3, "{funded_notes:?}");
+
+        // Transfers race on one budget line of 149,800.00: two of 60,000 fit, not three.
+        let (note, decision) = funded_notes[0].clone();
+        let funded = programme_on(&app, &note, &meeting, &decision, "140000.00").await;
+        let ilo = funded.organizations[0].clone();
+        let token = app.admin();
+        let racing = join_all((0..10).map(|i| {
+            let server = servers[i % servers.len()];
+            let input = transfer_input(&funded, &ilo, "60000.00", &format!("race-{i}"));
             let token = token.clone();
             async move { mutate(server, Some(&token), "recordTransfer", TRANSFER, input).await }
         }));
@@ -973,32 +1016,26 @@ on_both! {
         };
         let (responses, seen) = futures::join!(racing, watching);
         assert!(seen.iter().all(|a| *a >= Decimal::ZERO), "a negative balance was shown: {seen:?}");
-
         let mut accepted_ids = BTreeSet::new();
         for response in &responses {
             assert!(response.get("errors").is_none(), "{response:#}");
             let payload = &response["data"]["recordTransfer"];
             if payload["transfer"].is_null() {
-                refused_with(payload, "INSUFFICIENT_FUNDS", Some(&["input", "amountUsd"]));
+                refused_with(payload, "BUDGET_EXCEEDED", Some(&["input", "amountUsd"]));
             } else {
                 accepted(payload);
                 assert!(accepted_ids.insert(id(&payload["transfer"]["id"])), "one transfer answered twice");
             }
         }
-        let accepted_count = accepted_ids.len() as i64;
-        assert!(Decimal::from(accepted_count * 300_000) <= available);
-        // The transfers ran one after another: exactly as many as the balance allows.
-        assert_eq!(accepted_count, 3, "{responses:#?}");
-
+        assert_eq!(accepted_ids.len(), 2, "{responses:#?}");
         let totals = totals(&app).await;
-        assert!(dec(&totals["availableUsd"]) >= Decimal::ZERO);
-        assert_eq!(dec(&totals["transferredUsd"]), Decimal::from(accepted_count * 300_000));
-        assert_eq!(dec(&totals["availableUsd"]), available - Decimal::from(accepted_count * 300_000));
+        assert_eq!(totals["transferredUsd"], "120000.00");
+        assert_eq!(totals["availableUsd"], "880000.00");
         let recorded = node(&app, &funded.programme, "... on JointProgramme { transfers { id } }").await;
         let rows: BTreeSet<String> = recorded["transfers"].as_array().unwrap().iter().map(|t| id(&t["id"])).collect();
         assert_eq!(rows, accepted_ids);
         let audited = app.data(Some(&app.admin()), "{ auditEvents(filter: {action: \"recordTransfer\"}) { totalCount } }", json!({})).await;
-        assert_eq!(audited["auditEvents"]["totalCount"], json!(accepted_count));
+        assert_eq!(audited["auditEvents"]["totalCount"], json!(2));
     }
 }
 
