@@ -516,7 +516,8 @@ pub async fn programme_with_budget(
     assert_eq!(funding["userErrors"], json!([]), "{funding}");
     let decision = funding["decision"]["id"].as_str().unwrap().to_owned();
     let total = Decimal::from_str(budget_usd).unwrap();
-    let mut half = (total / Decimal::TWO).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero);
+    let mut half =
+        (total / Decimal::TWO).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero);
     half.rescale(2);
     let mut other = total - half;
     other.rescale(2);
