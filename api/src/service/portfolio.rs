@@ -2,7 +2,8 @@
 //! its cost does not grow with the rows beyond the database's own aggregation.
 
 use super::arithmetic::{
-    self, cents, column, committed, deposits_with_contributions, pledged, scalar, sum_of, table,
+    self, cents, column, committed, deposits_with_contributions, geography, pledged, scalar,
+    sum_of, table,
 };
 use super::{Ctx, ReadPolicy, ServiceError, ServiceResult, Services};
 use crate::auth::Principal;
@@ -173,20 +174,45 @@ pub struct AreaFigures {
     pub pipeline_count: i64,
 }
 
-#[derive(Debug, Clone, FromQueryResult)]
+/// A region's row: its programmes' money split between their countries (see
+/// `arithmetic::geography`), and the concept notes that cover it. `region` is `None` for the
+/// programmes with no country (global ones).
+#[derive(Debug, Clone)]
 pub struct RegionFigures {
-    pub region: String,
+    pub region: Option<String>,
     pub programme_count: i64,
     pub approved: i64,
+    pub transferred: i64,
+    pub expenditure: i64,
     pub concept_note_count: i64,
 }
 
-#[derive(Debug, Clone, FromQueryResult)]
+/// A country's row, split as [`RegionFigures`] are.
+#[derive(Debug, Clone)]
 pub struct CountryFigures {
     pub country_code: String,
     pub programme_count: i64,
     pub approved: i64,
+    pub transferred: i64,
+    pub expenditure: i64,
     pub concept_note_count: i64,
+}
+
+/// A place's share of the programmes' money, as `arithmetic::geography` splits it.
+#[derive(Debug, Clone, Default, FromQueryResult)]
+struct PlaceMoney {
+    place: Option<String>,
+    programme_count: i64,
+    approved: i64,
+    transferred: i64,
+    expenditure: i64,
+}
+
+/// How many concept notes cover a place.
+#[derive(Debug, Clone, FromQueryResult)]
+struct PlaceNotes {
+    place: String,
+    concept_note_count: i64,
 }
 
 #[derive(Debug, Clone, FromQueryResult)]
@@ -589,109 +615,135 @@ impl Services {
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<RegionFigures>> {
         let scope = &scope.seen_by(self.policy, ctx.principal()?);
-        let regions = match scope.region {
-            Some(region) => Query::select()
-                .expr_as(Expr::val(region.as_str()), table("region"))
-                .to_owned(),
-            None => Query::select()
-                .distinct()
-                .column(table("region"))
-                .from(table("country"))
-                .to_owned(),
-        };
-        // The notes with a country in the region `r.region`.
-        let notes_in = |alias: &str, name: &str| {
-            column(alias, name).in_subquery(
-                Query::select()
-                    .column((table("nc"), table("concept_note_id")))
-                    .from_as(table("concept_note_country"), table("nc"))
+        let money: Vec<PlaceMoney> = self
+            .figure_rows(&geography::by_region(scope.programmes()))
+            .await?;
+        let notes: Vec<PlaceNotes> = self
+            .figure_rows(
+                &Query::select()
+                    .expr_as(column("c", "region"), table("place"))
+                    .expr_as(
+                        Func::count_distinct(column("n", "id")),
+                        table("concept_note_count"),
+                    )
+                    .from_as(table("concept_note"), table("n"))
+                    .join_as(
+                        JoinType::InnerJoin,
+                        table("concept_note_country"),
+                        table("nc"),
+                        column("nc", "concept_note_id").equals((table("n"), table("id"))),
+                    )
                     .join_as(
                         JoinType::InnerJoin,
                         table("country"),
                         table("c"),
                         column("c", "code").equals((table("nc"), table("country_code"))),
                     )
-                    .and_where(column("c", "region").equals((table("r"), table("region"))))
+                    .cond_where(scope.notes())
+                    .add_group_by([column("c", "region")])
                     .to_owned(),
             )
+            .await?;
+        let mut regions: Vec<Option<String>> = match scope.region {
+            Some(region) => vec![Some(region.as_str().to_owned())],
+            None => Region::ALL
+                .iter()
+                .map(|r| Some(r.as_str().to_owned()))
+                .chain(money.iter().any(|m| m.place.is_none()).then_some(None))
+                .collect(),
         };
-        let programmes = |figure: Expr| {
-            scalar(
-                Query::select()
-                    .expr(figure)
-                    .from_as(table("joint_programme"), table("p"))
-                    .cond_where(
-                        Condition::all()
-                            .add(notes_in("p", "concept_note_id"))
-                            .add(scope.programmes()),
-                    )
-                    .to_owned(),
-            )
-        };
-        let select = Query::select()
-            .expr_as(column("r", "region"), table("region"))
-            .expr_as(programmes(count_rows()), table("programme_count"))
-            .expr_as(
-                programmes(cents(column("p", "approved_budget_usd_cents"))),
-                table("approved"),
-            )
-            .expr_as(
-                scalar(
-                    Query::select()
-                        .expr(count_rows())
-                        .from_as(table("concept_note"), table("n"))
-                        .cond_where(Condition::all().add(notes_in("n", "id")).add(scope.notes()))
-                        .to_owned(),
-                ),
-                table("concept_note_count"),
-            )
-            .from_subquery(regions, table("r"))
-            .order_by_expr(column("r", "region"), Order::Asc)
-            .to_owned();
-        self.figure_rows(&select).await
+        regions.sort();
+        Ok(regions
+            .into_iter()
+            .map(|region| {
+                let money = money
+                    .iter()
+                    .find(|m| m.place == region)
+                    .cloned()
+                    .unwrap_or_default();
+                let concept_note_count = notes
+                    .iter()
+                    .find(|n| Some(&n.place) == region.as_ref())
+                    .map_or(0, |n| n.concept_note_count);
+                RegionFigures {
+                    region,
+                    programme_count: money.programme_count,
+                    approved: money.approved,
+                    transferred: money.transferred,
+                    expenditure: money.expenditure,
+                    concept_note_count,
+                }
+            })
+            .collect())
     }
 
-    /// Programmes and concept notes by country; a multi-country programme counts in each.
+    /// Programmes and concept notes by country, the programmes' money split between their
+    /// countries.
     pub async fn portfolio_by_country(
         &self,
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<CountryFigures>> {
         let scope = &scope.seen_by(self.policy, ctx.principal()?);
-        let select = Query::select()
-            .expr_as(column("nc", "country_code"), table("country_code"))
-            .expr_as(
-                Func::count_distinct(column("p", "id")),
-                table("programme_count"),
+        let money: Vec<PlaceMoney> = self
+            .figure_rows(&geography::by_country(scope.programmes()))
+            .await?;
+        let notes: Vec<PlaceNotes> = self
+            .figure_rows(
+                &Query::select()
+                    .expr_as(column("nc", "country_code"), table("place"))
+                    .expr_as(
+                        Func::count_distinct(column("n", "id")),
+                        table("concept_note_count"),
+                    )
+                    .from_as(table("concept_note_country"), table("nc"))
+                    .join_as(
+                        JoinType::InnerJoin,
+                        table("concept_note"),
+                        table("n"),
+                        column("n", "id").equals((table("nc"), table("concept_note_id"))),
+                    )
+                    .cond_where(scope.notes())
+                    .add_group_by([column("nc", "country_code")])
+                    .order_by_expr(column("nc", "country_code"), Order::Asc)
+                    .to_owned(),
             )
-            .expr_as(
-                cents(column("p", "approved_budget_usd_cents")),
-                table("approved"),
-            )
-            .expr_as(
-                Func::count_distinct(column("n", "id")),
-                table("concept_note_count"),
-            )
-            .from_as(table("concept_note_country"), table("nc"))
-            .join_as(
-                JoinType::InnerJoin,
-                table("concept_note"),
-                table("n"),
-                column("n", "id").equals((table("nc"), table("concept_note_id"))),
-            )
-            .join_as(
-                JoinType::LeftJoin,
-                table("joint_programme"),
-                table("p"),
-                Condition::all()
-                    .add(column("p", "concept_note_id").equals((table("n"), table("id"))))
-                    .add(scope.programmes()),
-            )
-            .cond_where(scope.notes())
-            .add_group_by([column("nc", "country_code")])
-            .order_by_expr(column("nc", "country_code"), Order::Asc)
-            .to_owned();
-        self.figure_rows(&select).await
+            .await?;
+        let in_region = |code: &str| match scope.region {
+            None => true,
+            Some(_) => notes.iter().any(|n| n.place == code),
+        };
+        let mut codes: Vec<String> = notes.iter().map(|n| n.place.clone()).collect();
+        codes.extend(
+            money
+                .iter()
+                .filter_map(|m| m.place.clone())
+                .filter(|c| in_region(c)),
+        );
+        codes.sort();
+        codes.dedup();
+        Ok(codes
+            .into_iter()
+            .map(|code| {
+                let money = money
+                    .iter()
+                    .find(|m| m.place.as_deref() == Some(code.as_str()))
+                    .cloned()
+                    .unwrap_or_default();
+                let concept_note_count = notes
+                    .iter()
+                    .find(|n| n.place == code)
+                    .map_or(0, |n| n.concept_note_count);
+                CountryFigures {
+                    country_code: code,
+                    programme_count: money.programme_count,
+                    approved: money.approved,
+                    transferred: money.transferred,
+                    expenditure: money.expenditure,
+                    concept_note_count,
+                }
+            })
+            .collect())
     }
 
     /// Concept notes by status, with what they request.

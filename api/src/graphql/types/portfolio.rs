@@ -148,31 +148,40 @@ impl AreaBreakdown {
     }
 }
 
-/// One UN region's row of the portfolio, within its scope.
+/// One UN region's row of the portfolio, within its scope. A programme in several countries has
+/// its money split between them in equal shares, to the cent, so the regions add up to the
+/// fund's totals for the same scope.
 #[derive(SimpleObject)]
 pub struct RegionBreakdown {
-    /// The UN region.
+    /// The UN region; null for the programmes with no country (global programmes).
     pub region: Option<Region>,
-    /// Programmes with at least one country in the region (a multi-region programme counts in each).
+    /// Programmes with at least one country in the region (a multi-region programme counts in
+    /// each: counts do not add up, money does).
     pub programme_count: i64,
-    /// Approved budgets of the programmes working in the region, in USD (a multi-region programme's
-    /// whole budget counts in each of its regions).
+    /// The region's share of the programmes' approved budgets, in USD.
     pub approved_usd: Decimal,
+    /// The region's share of what was transferred to the programmes, in USD.
+    pub transferred_usd: Decimal,
+    /// The region's share of the programmes' reported expenditure, in USD.
+    pub expenditure_usd: Decimal,
     /// Concept notes the caller may read that cover a country of the region.
     pub concept_note_count: i64,
 }
 
-/// One country's row of the portfolio, within its scope.
+/// One country's row of the portfolio, within its scope, split as `RegionBreakdown` is.
 #[derive(SimpleObject)]
 pub struct CountryBreakdown {
     /// The country.
     pub country: Country,
     /// Joint programmes working in the country.
     pub programme_count: i64,
-    /// Approved budgets of those programmes, in USD (a multi-country programme's whole budget
-    /// counts in each of its countries).
+    /// The country's share of the programmes' approved budgets, in USD (a programme in several
+    /// countries is split between them in equal shares, to the cent).
     pub approved_usd: Decimal,
-    /// Concept notes the caller may read that cover the country.
+    /// The country's share of what was transferred to the programmes, in USD.
+    pub transferred_usd: Decimal,
+    /// The country's share of the programmes' reported expenditure, in USD.
+    pub expenditure_usd: Decimal,
     pub concept_note_count: i64,
 }
 
@@ -291,8 +300,8 @@ impl Portfolio {
             .ok_or("the approved budgets do not fit in cents")?;
         Ok(rows.into_iter().map(|r| AreaBreakdown(r, total)).collect())
     }
-    /// Programmes and concept notes per UN region of their countries (a multi-region programme
-    /// counts in each). Needs a token.
+    /// Programmes and concept notes per UN region of their countries, the programmes' money split
+    /// between their countries so that the regions add up to the totals. Needs a token.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
     )]
@@ -306,16 +315,18 @@ impl Portfolio {
         rows.into_iter()
             .map(|r| {
                 Ok(RegionBreakdown {
-                    region: Some(Region::from_stored(&r.region)?),
+                    region: r.region.as_deref().map(Region::from_stored).transpose()?,
                     programme_count: r.programme_count,
                     approved_usd: usd(r.approved),
+                    transferred_usd: usd(r.transferred),
+                    expenditure_usd: usd(r.expenditure),
                     concept_note_count: r.concept_note_count,
                 })
             })
             .collect()
     }
-    /// Programmes and concept notes per country (a multi-country programme counts in each). Needs a
-    /// token.
+    /// Programmes and concept notes per country, the programmes' money split between their
+    /// countries so that the countries add up to the totals. Needs a token.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
     )]
@@ -335,6 +346,8 @@ impl Portfolio {
                 country,
                 programme_count: r.programme_count,
                 approved_usd: usd(r.approved),
+                transferred_usd: usd(r.transferred),
+                expenditure_usd: usd(r.expenditure),
                 concept_note_count: r.concept_note_count,
             })
             .collect())

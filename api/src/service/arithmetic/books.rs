@@ -75,7 +75,7 @@ fn kinds(lines: &[LedgerEntryKind]) -> Vec<&'static str> {
 
 /// `COALESCE(CAST(SUM(expr) AS BIGINT), 0)`.
 fn total(amount: SimpleExpr) -> Expr {
-    super::cents(amount.into())
+    super::cents(amount)
 }
 
 /// The amount of the entries (aliased `l`) counting in `line`, else 0, per row.
@@ -388,6 +388,7 @@ mod tests {
     use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 
     #[test]
+    #[allow(clippy::inconsistent_digit_grouping)] // dollars_cents
     fn the_balance_is_sources_less_uses_and_refunds_come_back() {
         let lines = LineSums {
             contributions: 1_000_00,

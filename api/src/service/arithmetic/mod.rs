@@ -8,6 +8,7 @@
 //! a currency's minor units) as a BIGINT, and a bad stored value is an error, never a silent 0.
 
 pub mod books;
+pub mod geography;
 
 use super::ServiceResult;
 use crate::domain::{ContributionStatus, Usd};
