@@ -182,6 +182,7 @@ pub struct CountryBreakdown {
     pub transferred_usd: Decimal,
     /// The country's share of the programmes' reported expenditure, in USD.
     pub expenditure_usd: Decimal,
+    /// Concept notes the caller may read that cover the country.
     pub concept_note_count: i64,
 }
 
