@@ -161,6 +161,22 @@ on_both! {
         organizations.sort();
         organizations.dedup();
         assert_eq!(organizations.len(), 12, "{organizations:?}");
+        // Coherent: no decision at a meeting held before its note was submitted.
+        let mut after: Option<String> = None;
+        loop {
+            let page = app.data(Some(&app.admin()), "query($after: String) { conceptNotes(first: 50, after: $after) { pageInfo { hasNextPage endCursor }
+                nodes { reference submittedOn decisions { kind meeting { heldOn } } } } }", json!({"after": after})).await;
+            for note in page["conceptNotes"]["nodes"].as_array().unwrap() {
+                for decision in note["decisions"].as_array().unwrap() {
+                    let held_on = decision["meeting"]["heldOn"].as_str().unwrap();
+                    assert!(held_on >= note["submittedOn"].as_str().unwrap(), "{note}");
+                }
+            }
+            if page["conceptNotes"]["pageInfo"]["hasNextPage"] != json!(true) {
+                break;
+            }
+            after = page["conceptNotes"]["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        }
     }
 }
 

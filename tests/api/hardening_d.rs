@@ -229,13 +229,21 @@ impl Scope {
             .sum();
         // The 1% fee of round amounts is exact.
         let fees = deposited / 100;
+        // The deprecated `availableUsd` is the balance with the Administrative Agent: counted to
+        // `to` in the area's pool; a balance is not kept by period start or region.
+        let held: i64 = records
+            .iter()
+            .filter(|r| self.area.is_none_or(|a| Some(a) == r.area))
+            .filter(|r| self.to.is_none_or(|t| r.received_on <= t))
+            .map(|r| r.deposited)
+            .sum();
         vec![
             ("pledgedUsd", pledged),
             ("committedUsd", pledged),
             ("depositedUsd", deposited),
             ("feesUsd", fees),
             ("netDepositedUsd", deposited - fees),
-            ("availableUsd", deposited - fees),
+            ("availableUsd", held - held / 100),
             ("fundingGapUsd", (gap_without_deposits - deposited).max(0)),
         ]
     }

@@ -3,6 +3,7 @@
 mod fixtures;
 mod helpers;
 
+mod books_figures;
 mod books_geography;
 mod conventions;
 mod dashboards;

@@ -4,7 +4,7 @@
 use async_graphql::dataloader::Loader;
 use entity::*;
 use sea_orm::sea_query::postgres_array::NotU8;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter,
     QueryOrder, QuerySelect,
@@ -360,16 +360,31 @@ impl Loader<AreasOfObjective> for DbLoader {
     }
 }
 
-/// Money a programme has received and spent, in USD cents.
+/// Money a programme has been allocated, received, spent and returned, in USD cents, over the
+/// ledger (`arithmetic::books::by_programme`).
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, sea_orm::FromQueryResult)]
 pub struct ProgrammeMoney {
-    pub id: i64,
+    pub joint_programme_id: i64,
     pub transferred: i64,
     pub expenditure: i64,
+    pub refunds: i64,
+    pub allocated: i64,
 }
 
-#[derive(Copy, Clone, Debug, Hash, PartialEq, Eq)]
-pub struct MoneyOfProgramme(pub i64);
+impl ProgrammeMoney {
+    pub fn with_organizations(&self) -> crate::service::arithmetic::books::WithOrganizations {
+        crate::service::arithmetic::books::WithOrganizations {
+            transferred: self.transferred,
+            expenditure: self.expenditure,
+            refunds: self.refunds,
+        }
+    }
+}
+
+/// A programme's money in the books as they stood on a day and were known at a moment (the
+/// `financials(asOf, knownAt)` arguments; the default scope is the books as they stand).
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub struct MoneyOfProgramme(pub i64, pub crate::service::arithmetic::books::BooksScope);
 
 impl Loader<MoneyOfProgramme> for DbLoader {
     type Value = ProgrammeMoney;
@@ -377,17 +392,40 @@ impl Loader<MoneyOfProgramme> for DbLoader {
 
     #[tracing::instrument(name = "loader", skip_all, fields(loader = "MoneyOfProgramme", keys = keys.len()))]
     async fn load(&self, keys: &[MoneyOfProgramme]) -> LoadResult<MoneyOfProgramme, Self::Value> {
-        // The figure is the fund's arithmetic's; this loader only batches it.
-        let select = crate::service::arithmetic::money_of_programmes(
-            Condition::all().add(self.among(joint_programme::Column::Id, keys.iter().map(|k| k.0))),
-        );
-        let rows = ProgrammeMoney::find_by_statement(self.db.get_database_backend().build(&select))
-            .all(&self.db)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| (MoneyOfProgramme(row.id), row))
-            .collect())
+        // The figure is the fund's arithmetic's; this loader only batches it, one statement per
+        // scope asked for (nearly always one).
+        let mut scopes: Vec<&crate::service::arithmetic::books::BooksScope> = Vec::new();
+        for key in keys {
+            if !scopes.contains(&&key.1) {
+                scopes.push(&key.1);
+            }
+        }
+        let mut answers = HashMap::with_capacity(keys.len());
+        for scope in scopes {
+            let ids: Vec<i64> = keys.iter().filter(|k| &k.1 == scope).map(|k| k.0).collect();
+            let select = crate::service::arithmetic::books::by_programme(
+                scope,
+                Condition::all()
+                    .add(crate::service::arithmetic::column("p", "id").is_in(ids.clone())),
+            );
+            let rows =
+                ProgrammeMoney::find_by_statement(self.db.get_database_backend().build(&select))
+                    .all(&self.db)
+                    .await?;
+            // A programme with no entries yet has had no money: zeros, not a missing row.
+            for id in ids {
+                let money = rows
+                    .iter()
+                    .find(|row| row.joint_programme_id == id)
+                    .copied()
+                    .unwrap_or(ProgrammeMoney {
+                        joint_programme_id: id,
+                        ..ProgrammeMoney::default()
+                    });
+                answers.insert(MoneyOfProgramme(id, scope.clone()), money);
+            }
+        }
+        Ok(answers)
     }
 }
 

@@ -648,7 +648,9 @@ impl Query {
     /// The fund at a glance: `totals`, `fundingGapUsd` and `capitalizationTargets` are readable
     /// without a token, everything else needs one. The optional arguments narrow it to a period, a
     /// thematic area or a UN region; narrowed figures of donors' money are for ADMIN and
-    /// STEERING_COMMITTEE only.
+    /// STEERING_COMMITTEE only. `asOf` and `knownAt` read the fund's books as they stood, or were
+    /// known, at a past moment.
+    #[allow(clippy::too_many_arguments)] // the field's arguments, each a GraphQL argument
     async fn portfolio(
         &self,
         #[graphql(
@@ -667,6 +669,14 @@ impl Query {
             desc = "Counts only this UN region: programmes and notes with a country in it, and money from donors of its countries."
         )]
         region: Option<Region>,
+        #[graphql(
+            desc = "The fund's books as they stood at the end of this day: entries counted by value date (deposits when received, transfers when made, expenditure at its year's end). For the books only (`sourcesAndUses`, `fundsWithOrganizations`, `totalBalanceUsd`, `uncommitted`, `uncommittedUsd`, `byOrganization`, `contributorsByYear`); other fields answer `BAD_USER_INPUT`."
+        )]
+        as_of: Option<Date>,
+        #[graphql(
+            desc = "The fund's books as they were known at this moment: only entries recorded by then. Nothing in the books is edited, so this reproduces exactly what was served at that moment (a meeting pack's figures). For the books only, as `asOf`."
+        )]
+        known_at: Option<DateTime>,
     ) -> Result<Portfolio> {
         if let (Some(from), Some(to)) = (from, to) {
             if from.0 > to.0 {
@@ -676,12 +686,15 @@ impl Query {
                 ));
             }
         }
-        Ok(Portfolio(PortfolioScope::new(
-            from.map(|d| d.0),
-            to.map(|d| d.0),
-            optional_id(thematic_area.as_ref(), Kind::ThematicArea, "thematicArea")?,
-            region,
-        )))
+        Ok(Portfolio(
+            PortfolioScope::new(
+                from.map(|d| d.0),
+                to.map(|d| d.0),
+                optional_id(thematic_area.as_ref(), Kind::ThematicArea, "thematicArea")?,
+                region,
+            )
+            .in_time(as_of.map(|d| d.0), known_at.map(|t| t.0)),
+        ))
     }
 
     /// The audit trail, newest first: every accepted write (ADMIN and STEERING_COMMITTEE;

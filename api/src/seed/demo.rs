@@ -841,7 +841,7 @@ impl<'a> Demo<'a> {
                         submitted_on: Some(submitted),
                     })
                     .await?;
-                self.advance(note, status, meetings, n).await?;
+                self.advance(note, status, submitted, meetings, n).await?;
                 n += 1;
             }
         }
@@ -852,11 +852,21 @@ impl<'a> Demo<'a> {
         &self,
         note: i64,
         status: ConceptNoteStatus,
+        submitted: NaiveDate,
         meetings: &[(NaiveDate, i64)],
         n: usize,
     ) -> anyhow::Result<()> {
         use ConceptNoteStatus::*;
-        let meeting = meetings[1 + n % (meetings.len() - 1)].1;
+        // A note is decided at a meeting held after it was submitted (the last meeting follows
+        // every submission), the notes spread over those meetings.
+        let after: Vec<i64> = meetings
+            .iter()
+            .filter(|(held_on, _)| *held_on >= submitted)
+            .map(|(_, id)| *id)
+            .collect();
+        let meeting = *after
+            .get(n % after.len().max(1))
+            .ok_or_else(|| anyhow::anyhow!("no meeting after {submitted} for a demo note"))?;
         match status {
             Submitted => {}
             ScreenedOut => {

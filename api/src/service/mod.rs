@@ -14,6 +14,7 @@ pub mod contributions;
 pub mod envelope;
 pub mod events;
 pub mod figures;
+pub mod gateway;
 pub mod governance;
 pub mod idempotency;
 pub mod ledger;

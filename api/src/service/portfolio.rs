@@ -8,7 +8,7 @@ use super::arithmetic::{
 use super::{Ctx, ReadPolicy, ServiceError, ServiceResult, Services};
 use crate::auth::Principal;
 use crate::domain::{ConceptNoteStatus, Region};
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::capitalization_target;
 use sea_orm::sea_query::{
     Asterisk, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement, UnionType,
@@ -25,7 +25,7 @@ pub struct DonorsMoney {
 }
 
 impl DonorsMoney {
-    fn new(cents: i64, refusal: &Option<String>) -> Self {
+    pub fn new(cents: i64, refusal: &Option<String>) -> Self {
         Self {
             cents,
             refusal: refusal.clone(),
@@ -34,8 +34,14 @@ impl DonorsMoney {
 
     /// The figure, or `FORBIDDEN` saying why and what the caller may read instead.
     pub fn cents(&self) -> ServiceResult<i64> {
-        match &self.refusal {
-            None => Ok(self.cents),
+        Self::refused_as(&self.refusal)?;
+        Ok(self.cents)
+    }
+
+    /// `FORBIDDEN` with [`donors_money_refusal`]'s reason, when it refused.
+    pub fn refused_as(refusal: &Option<String>) -> ServiceResult<()> {
+        match refusal {
+            None => Ok(()),
             Some(reason) => Err(ServiceError::Forbidden(reason.clone())),
         }
     }
@@ -86,6 +92,12 @@ pub fn donors_money_refusal(
     if scope.region.is_some() {
         cuts.push("narrowed by `region`");
     }
+    if scope.as_of.is_some() {
+        cuts.push("as of a past date (`asOf`)");
+    }
+    if scope.known_at.is_some() {
+        cuts.push("as known at a past moment (`knownAt`)");
+    }
     match split {
         Split::Whole => {}
         Split::ByArea => cuts.push("split by thematic area (`byThematicArea.earmarkedUsd`)"),
@@ -96,10 +108,11 @@ pub fn donors_money_refusal(
     }
     Some(format!(
         "figures of donors' money (pledged, committed, deposited, fees, net deposited, available, \
-         earmarked, funding gap, contributions over time) {} are read only by the fund's staff \
-         and the steering committee, since such a figure can disclose one donor's pledges or \
-         deposits; ask for the whole fund's figures instead (`portfolio {{ totals fundingGapUsd }}` \
-         without `from`, `to`, `thematicArea` or `region`)",
+         earmarked, funding gap, contributions over time, the Administrative Agent's sources and \
+         uses, balances and uncommitted pools) {} are read only by the fund's staff and the \
+         steering committee, since such a figure can disclose one donor's pledges or deposits; \
+         ask for the whole fund's figures as they stand instead (`portfolio {{ totals \
+         sourcesAndUses }}` without `from`, `to`, `thematicArea`, `region`, `asOf` or `knownAt`)",
         cuts.join(" and ")
     ))
 }
@@ -115,6 +128,7 @@ struct TotalsRow {
     approved: i64,
     transferred: i64,
     expenditure: i64,
+    refunds: i64,
 }
 
 /// The fund's money, in USD cents. Programmes' money (approved, transferred, spent) is decided
@@ -127,11 +141,12 @@ pub struct Totals {
     pub deposited: DonorsMoney,
     pub fees: DonorsMoney,
     pub net_deposited: DonorsMoney,
-    /// Net deposits not yet transferred (direct costs are not recorded separately yet).
-    pub available: DonorsMoney,
     pub approved: i64,
     pub transferred: i64,
     pub expenditure: i64,
+    /// Unspent money the organizations returned (it lowers the net funded amount delivery
+    /// divides by).
+    pub refunds: i64,
 }
 
 impl Totals {
@@ -143,10 +158,10 @@ impl Totals {
             deposited: money(row.deposited),
             fees: money(row.fees),
             net_deposited: money(row.net_deposited),
-            available: money(arithmetic::available(row.net_deposited, row.transferred)),
             approved: row.approved,
             transferred: row.transferred,
             expenditure: row.expenditure,
+            refunds: row.refunds,
         }
     }
 }
@@ -261,6 +276,11 @@ pub struct PortfolioScope {
     pub to: Option<NaiveDate>,
     pub thematic_area_id: Option<i64>,
     pub region: Option<Region>,
+    /// The books as they stood at the end of this day (entries by value date): the fund's books
+    /// only (`PortfolioScope::books`); other figures refuse it (`require_now`).
+    pub as_of: Option<NaiveDate>,
+    /// The books as they were known at this moment (entries recorded by then), as `as_of`.
+    pub known_at: Option<DateTime<Utc>>,
     /// Concept notes the caller may not read are not counted: set by `seen_by`.
     notes_read_by: Option<(ReadPolicy, Principal)>,
 }
@@ -277,8 +297,38 @@ impl PortfolioScope {
             to,
             thematic_area_id,
             region,
+            as_of: None,
+            known_at: None,
             notes_read_by: None,
         }
+    }
+
+    /// The same scope, in the books as they stood on `as_of` and as they were known at
+    /// `known_at`.
+    pub fn in_time(self, as_of: Option<NaiveDate>, known_at: Option<DateTime<Utc>>) -> Self {
+        Self {
+            as_of,
+            known_at,
+            ..self
+        }
+    }
+
+    /// Refuses `asOf`/`knownAt` for a figure that is not one of the fund's books (counts of
+    /// notes and programmes, the dashboard's breakdowns, the totals): only the ledger keeps what
+    /// was known when.
+    pub fn require_now(&self, figure: &str) -> ServiceResult<()> {
+        let field = match (self.as_of, self.known_at) {
+            (None, None) => return Ok(()),
+            (Some(_), _) => "asOf",
+            (None, Some(_)) => "knownAt",
+        };
+        let message = format!(
+            "`{figure}` is counted as the portfolio stands now; `asOf` and `knownAt` apply to the \
+             fund's books (`sourcesAndUses`, `fundsWithOrganizations`, `totalBalanceUsd`, \
+             `uncommitted`, `uncommittedUsd`, `byOrganization`, `contributorsByYear`): ask for \
+             those, or ask without `{field}`"
+        );
+        Err(crate::domain::UserError::validation(field, message).into())
     }
 
     /// The same scope, counting only the concept notes `principal` may read under `policy`.
@@ -399,6 +449,14 @@ impl PortfolioScope {
             .add(self.period("t", "transferred_on"))
     }
 
+    /// Refunds (`ledger_entry r`), placed like the transfers they return.
+    fn refunds(&self) -> Condition {
+        Condition::all()
+            .add(column("r", "counts_as").eq(crate::domain::LedgerEntryKind::Refund.as_str()))
+            .add(self.programme_place("r", "joint_programme_id"))
+            .add(self.period("r", "value_date"))
+    }
+
     fn expenditures(&self) -> Condition {
         let mut condition = self.programme_place("e", "joint_programme_id");
         if let Some(from) = self.from {
@@ -424,6 +482,7 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Totals> {
+        scope.require_now("totals")?;
         let sum = |from: &str, alias: &str, amount: &str, condition: Condition| {
             sum_of(from, alias, amount, condition)
         };
@@ -480,6 +539,10 @@ impl Services {
                 ),
                 table("expenditure"),
             )
+            .expr_as(
+                sum("ledger_entry", "r", "amount_usd_cents", scope.refunds()),
+                table("refunds"),
+            )
             .to_owned();
         let row = self
             .figure_row::<TotalsRow>(&select)
@@ -497,6 +560,7 @@ impl Services {
         scope: &PortfolioScope,
         today: NaiveDate,
     ) -> ServiceResult<DonorsMoney> {
+        scope.require_now("fundingGapUsd")?;
         let targets = self.capitalization_targets().await?;
         let current = targets
             .iter()
@@ -523,6 +587,7 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<AreaFigures>> {
+        scope.require_now("byThematicArea")?;
         let scope = &scope.seen_by(self.policy, ctx.principal()?);
         // One grouped pass over each table (not one correlated scan per area and figure).
         let earmarked = deposits_with_contributions()
@@ -614,6 +679,7 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<RegionFigures>> {
+        scope.require_now("byRegion")?;
         let scope = &scope.seen_by(self.policy, ctx.principal()?);
         let money: Vec<PlaceMoney> = self
             .figure_rows(&geography::by_region(scope.programmes()))
@@ -684,6 +750,7 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<CountryFigures>> {
+        scope.require_now("byCountry")?;
         let scope = &scope.seen_by(self.policy, ctx.principal()?);
         let money: Vec<PlaceMoney> = self
             .figure_rows(&geography::by_country(scope.programmes()))
@@ -752,6 +819,7 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<StatusCount>> {
+        scope.require_now("pipelineFunnel")?;
         let scope = &scope.seen_by(self.policy, ctx.principal()?);
         let select = Query::select()
             .expr_as(column("n", "status"), table("status"))
@@ -796,6 +864,7 @@ impl Services {
         interval: Interval,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<PeriodFigures>> {
+        scope.require_now("contributionsOverTime")?;
         let principal = ctx.principal()?;
         if let Some(reason) = donors_money_refusal(Some(principal), scope, Split::ByPeriod) {
             return Err(ServiceError::Forbidden(reason));
@@ -829,6 +898,7 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<PrincipleFigures>> {
+        scope.require_now("principleCoverage")?;
         let scope = &scope.seen_by(self.policy, ctx.principal()?);
         let count = |select: &mut SelectStatement| {
             scalar(
@@ -885,6 +955,7 @@ impl Services {
         ctx: &Ctx,
         scope: &PortfolioScope,
     ) -> ServiceResult<Vec<MarkerCount>> {
+        scope.require_now("markerDistribution")?;
         let scope = &scope.seen_by(self.policy, ctx.principal()?);
         let by = |marker: &str, score: &str| {
             Query::select()

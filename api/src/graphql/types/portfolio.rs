@@ -2,15 +2,19 @@
 //! money are answered as `service::portfolio::donors_money_refusal` decides (whole fund only for
 //! all but the fund's staff and the steering committee).
 
+use super::donors::Donor;
 use super::reference::{countries_by_code, Country};
+use super::reference::{organization_by_id, Organization};
 use super::reference::{principles_by_id, GuidingPrinciple, ThematicArea};
 use super::usd;
 use crate::domain::{ConceptNoteStatus, Region};
+use crate::graphql::loaders::DonorById;
 use crate::graphql::loaders::ThematicAreaById;
 use crate::graphql::scalars::{Date, Decimal};
 use crate::graphql::{check, loaded, ContextExt};
-use crate::service::arithmetic;
+use crate::service::arithmetic::{self, books};
 use crate::service::portfolio::{self, DonorsMoney, Interval, PortfolioScope, Totals};
+use crate::service::{gateway, ServiceResult};
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 
 pub struct Portfolio(pub PortfolioScope);
@@ -38,7 +42,7 @@ pub struct CapitalizationTarget {
     pub due_on: Date,
 }
 
-pub struct PortfolioTotals(Totals);
+pub struct PortfolioTotals(Totals, PortfolioScope);
 
 /// A figure of donors' money, or the rule's `FORBIDDEN` on its path.
 fn donors_money(ctx: &Context<'_>, figure: &DonorsMoney) -> Result<Decimal> {
@@ -93,12 +97,16 @@ impl PortfolioTotals {
     async fn expenditure_usd(&self) -> Decimal {
         usd(self.0.expenditure)
     }
-    /// Net deposits not yet transferred: what the Administrative Agent holds for the fund (approved
-    /// allocations not yet transferred are not deducted). Donors' money: with `from`, `to`,
-    /// `thematicArea` or `region`, ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others, who
-    /// read it for the whole fund).
+    /// What the Administrative Agent holds: `sourcesAndUses.balanceWithAgentUsd`, counted to `to`
+    /// (or today) in `thematicArea`'s pool; `from` and `region` do not narrow it. Donors' money:
+    /// with `from`, `to`, `thematicArea` or `region`, ADMIN and STEERING_COMMITTEE only
+    /// (`FORBIDDEN` for others, who read it for the whole fund).
+    #[graphql(
+        deprecation = "it never deducted what the committee has allocated; read `sourcesAndUses.balanceWithAgentUsd` (what the Administrative Agent holds) or `uncommittedUsd` (what the committee can still allocate)"
+    )]
     async fn available_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
-        donors_money(ctx, &self.0.available)
+        let available = check(ctx, ctx.services().available(ctx.actor(), &self.1).await)?;
+        donors_money(ctx, &available)
     }
 }
 
@@ -267,10 +275,13 @@ impl Portfolio {
     /// The fund's money for the scope, in USD. Readable without a token; its figures of donors'
     /// money are the whole fund's for all but ADMIN and STEERING_COMMITTEE.
     async fn totals(&self, ctx: &Context<'_>) -> Result<PortfolioTotals> {
-        Ok(PortfolioTotals(check(
-            ctx,
-            ctx.services().portfolio_totals(ctx.actor(), &self.0).await,
-        )?))
+        Ok(PortfolioTotals(
+            check(
+                ctx,
+                ctx.services().portfolio_totals(ctx.actor(), &self.0).await,
+            )?,
+            self.0.clone(),
+        ))
     }
     /// What remains to deposit (gross, in USD) to reach the current capitalization target: the next
     /// one due, or the last one set; 0 once reached. Donors' money: with `from`, `to`,
@@ -442,8 +453,8 @@ impl Portfolio {
             })
             .collect())
     }
-    /// The fund's expenditure ÷ transfers for the scope, to four decimals (half-even); null before
-    /// any transfer. Needs a token.
+    /// The fund's delivery for the scope: expenditure ÷ the net funded amount (transfers less
+    /// refunds), to four decimals (half-even); null before any net transfer. Needs a token.
     async fn delivery_rate(&self, ctx: &Context<'_>) -> Result<Option<Decimal>> {
         ctx.actor()
             .principal()
@@ -452,6 +463,259 @@ impl Portfolio {
             ctx,
             ctx.services().portfolio_totals(ctx.actor(), &self.0).await,
         )?;
-        Ok(arithmetic::delivery_rate(totals.expenditure, totals.transferred).map(Decimal))
+        let money = books::WithOrganizations {
+            transferred: totals.transferred,
+            expenditure: totals.expenditure,
+            refunds: totals.refunds,
+        };
+        Ok(check(ctx, money.delivery_rate())?.map(Decimal))
+    }
+    /// The Gateway's sources and uses of funds and the balance with the Administrative Agent,
+    /// counted over the ledger up to `asOf` (and as known at `knownAt`); with `thematicArea`, the
+    /// area's earmark pool. Readable without a token for the whole fund as it stands; narrowed,
+    /// ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others: it rests on donors' deposits).
+    /// Not kept by period or region (`BAD_USER_INPUT` with `from`, `to` or `region`).
+    async fn sources_and_uses(&self, ctx: &Context<'_>) -> Result<SourcesAndUses> {
+        let books = check(ctx, ctx.services().agent_books(ctx.actor(), &self.0).await)?;
+        Ok(SourcesAndUses::new(check(ctx, books.readable())?))
+    }
+    /// Transfers to participating organizations, their expenditure, refunds and the balance they
+    /// hold, for the programmes of the scope (of `thematicArea`, up to `asOf`, as known at
+    /// `knownAt`). Programmes' money: readable without a token, for any of these scopes.
+    async fn funds_with_organizations(&self, ctx: &Context<'_>) -> Result<FundsWithOrganizations> {
+        let money = check(ctx, ctx.services().funds_with_organizations(&self.0).await)?;
+        check(ctx, FundsWithOrganizations::new(&money))
+    }
+    /// The balance with the Administrative Agent plus the balance with participating
+    /// organizations, in USD: the fund's money not yet spent. Scoped and read as
+    /// `sourcesAndUses`.
+    async fn total_balance_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
+        let books = check(ctx, ctx.services().agent_books(ctx.actor(), &self.0).await)?;
+        let agent = check(ctx, books.readable())?.balance_with_agent;
+        let money = check(ctx, ctx.services().funds_with_organizations(&self.0).await)?;
+        let organizations = check(ctx, money.balance())?;
+        let total = agent
+            .checked_add(organizations)
+            .ok_or("the total balance does not fit in cents")?;
+        Ok(usd(total))
+    }
+    /// What the steering committee can still allocate, per earmark pool: unearmarked money
+    /// first, then each thematic area by number (one pool with `thematicArea`). Scoped and read
+    /// as `sourcesAndUses`.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::THEMATIC_AREAS + 1, child_complexity)"
+    )]
+    async fn uncommitted(&self, ctx: &Context<'_>) -> Result<Vec<UncommittedPool>> {
+        let pools = check(ctx, ctx.services().pools(ctx.actor(), &self.0).await)?;
+        Ok(pools.into_iter().map(UncommittedPool).collect())
+    }
+    /// What the steering committee can still allocate, in USD: the sum of `uncommitted`. A
+    /// funding decision or budget revision above its pool's part is `INSUFFICIENT_FUNDS`.
+    async fn uncommitted_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
+        let pools = check(ctx, ctx.services().pools(ctx.actor(), &self.0).await)?;
+        let total = pools
+            .iter()
+            .try_fold(0i64, |total, pool| total.checked_add(pool.uncommitted))
+            .ok_or("the uncommitted balance does not fit in cents")?;
+        Ok(usd(total))
+    }
+    /// Money with each participating organization across the scope's programmes, by
+    /// organization; they add up to `fundsWithOrganizations`. Needs a token.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
+    )]
+    async fn by_organization(&self, ctx: &Context<'_>) -> Result<Vec<OrganizationFunds>> {
+        let rows = check(
+            ctx,
+            ctx.services()
+                .money_by_organization(ctx.actor(), &self.0)
+                .await,
+        )?;
+        Ok(rows.into_iter().map(OrganizationFunds).collect())
+    }
+    /// Each donor's agreements signed and deposits received per year, oldest year first, for
+    /// the donors whose contributions the caller may read (ADMIN and STEERING_COMMITTEE: every
+    /// donor; a DONOR: its own; others: none). With `thematicArea`, the area's earmarked money.
+    /// Needs a token.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
+    )]
+    async fn contributors_by_year(&self, ctx: &Context<'_>) -> Result<Vec<ContributorYear>> {
+        let rows = check(
+            ctx,
+            ctx.services()
+                .contributors_by_year(ctx.actor(), &self.0)
+                .await,
+        )?;
+        Ok(rows.into_iter().map(ContributorYear).collect())
+    }
+}
+
+/// The MPTF Office Gateway's sources and uses of funds, in USD: what raised the Administrative
+/// Agent's balance, what lowered it, and what it holds. Total sources − total uses = the balance
+/// with the Administrative Agent, to the cent.
+#[derive(SimpleObject)]
+pub struct SourcesAndUses {
+    /// Contributions received: deposits, gross (less any reversed).
+    pub contributions_usd: Decimal,
+    /// Interest the fund earned on the money the Administrative Agent holds.
+    pub fund_interest_usd: Decimal,
+    /// Interest participating organizations earned on the fund's money and passed on.
+    pub organization_interest_usd: Decimal,
+    /// Other income.
+    pub other_income_usd: Decimal,
+    /// Contributions, interest and other income.
+    pub total_sources_usd: Decimal,
+    /// Transfers to participating organizations.
+    pub transferred_usd: Decimal,
+    /// Unspent money participating organizations returned.
+    pub refunds_usd: Decimal,
+    /// Transfers less refunds.
+    pub net_transferred_usd: Decimal,
+    /// The Administrative Agent's fees (1% of each deposit).
+    pub agent_fees_usd: Decimal,
+    /// Direct costs the steering committee approved (the secretariat's, for example).
+    pub direct_costs_usd: Decimal,
+    /// Bank charges.
+    pub bank_charges_usd: Decimal,
+    /// Net transfers, fees, direct costs and bank charges.
+    pub total_uses_usd: Decimal,
+    /// What the Administrative Agent holds: total sources − total uses.
+    pub balance_with_agent_usd: Decimal,
+    /// The balance as a share of contributions received (0 to 1, four decimals), null before any.
+    pub balance_with_agent_share: Option<Decimal>,
+}
+
+impl SourcesAndUses {
+    fn new(books: &books::SourcesAndUses) -> Self {
+        let lines = &books.lines;
+        Self {
+            contributions_usd: usd(lines.contributions),
+            fund_interest_usd: usd(lines.fund_interest),
+            organization_interest_usd: usd(lines.organization_interest),
+            other_income_usd: usd(lines.other_income),
+            total_sources_usd: usd(books.total_sources),
+            transferred_usd: usd(lines.transferred),
+            refunds_usd: usd(lines.refunds),
+            net_transferred_usd: usd(books.net_transferred),
+            agent_fees_usd: usd(lines.agent_fees),
+            direct_costs_usd: usd(lines.direct_costs),
+            bank_charges_usd: usd(lines.bank_charges),
+            total_uses_usd: usd(books.total_uses),
+            balance_with_agent_usd: usd(books.balance_with_agent),
+            balance_with_agent_share: books.balance_share().map(Decimal),
+        }
+    }
+}
+
+/// Money with participating organizations, in USD: transferred − expenditure − refunds = the
+/// balance they hold, to the cent.
+#[derive(SimpleObject)]
+pub struct FundsWithOrganizations {
+    /// Transfers to the organizations.
+    pub transferred_usd: Decimal,
+    /// The expenditure they reported.
+    pub expenditure_usd: Decimal,
+    /// What they returned unspent.
+    pub refunds_usd: Decimal,
+    /// What they still hold: transferred − expenditure − refunds.
+    pub balance_usd: Decimal,
+    /// The balance as a share of transfers (0 to 1, four decimals), null before any transfer.
+    pub balance_share: Option<Decimal>,
+}
+
+impl FundsWithOrganizations {
+    fn new(money: &books::WithOrganizations) -> ServiceResult<Self> {
+        Ok(Self {
+            transferred_usd: usd(money.transferred),
+            expenditure_usd: usd(money.expenditure),
+            refunds_usd: usd(money.refunds),
+            balance_usd: usd(money.balance()?),
+            balance_share: money.balance_share()?.map(Decimal),
+        })
+    }
+}
+
+pub struct UncommittedPool(gateway::Pool);
+
+/// One earmark pool: what the Administrative Agent holds of it, what the steering committee
+/// allocated of it and is not yet transferred, and what it can still allocate.
+#[Object]
+impl UncommittedPool {
+    /// The thematic area the pool's money is earmarked to; null: unearmarked money, which funds
+    /// any area.
+    async fn pool(&self, ctx: &Context<'_>) -> Result<Option<ThematicArea>> {
+        let Some(area) = self.0.area_id else {
+            return Ok(None);
+        };
+        Ok(loaded(ctx, ctx.loader().load_one(ThematicAreaById(area)).await)?.map(ThematicArea))
+    }
+    /// What the Administrative Agent holds of the pool, in USD.
+    async fn balance_with_agent_usd(&self) -> Decimal {
+        usd(self.0.balance_with_agent)
+    }
+    /// Funding decisions and budget revisions drawn on the pool, not yet transferred, in USD.
+    async fn allocated_not_transferred_usd(&self) -> Decimal {
+        usd(self.0.allocated_not_transferred)
+    }
+    /// What the committee can still allocate of the pool: the balance less what is allocated and
+    /// not yet transferred, in USD.
+    async fn uncommitted_usd(&self) -> Decimal {
+        usd(self.0.uncommitted)
+    }
+}
+
+pub struct OrganizationFunds(gateway::OrganizationMoney);
+
+/// One participating organization's money across the scope's programmes, in USD.
+#[Object]
+impl OrganizationFunds {
+    /// The participating organization.
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        organization_by_id(ctx, self.0.organization_id).await
+    }
+    /// Transfers to the organization.
+    async fn transferred_usd(&self) -> Decimal {
+        usd(self.0.transferred)
+    }
+    /// The expenditure it reported.
+    async fn expenditure_usd(&self) -> Decimal {
+        usd(self.0.expenditure)
+    }
+    /// What it returned unspent.
+    async fn refunds_usd(&self) -> Decimal {
+        usd(self.0.refunds)
+    }
+    /// What it still holds: transferred − expenditure − refunds.
+    async fn balance_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
+        Ok(usd(check(ctx, self.0.with_organization().balance())?))
+    }
+    /// Expenditure ÷ net funded (transfers less refunds), to four decimals (half-even); null
+    /// before any net transfer.
+    async fn delivery_rate(&self, ctx: &Context<'_>) -> Result<Option<Decimal>> {
+        Ok(check(ctx, self.0.with_organization().delivery_rate())?.map(Decimal))
+    }
+}
+
+pub struct ContributorYear(gateway::ContributorYear);
+
+/// One donor's contributions in one year, in USD: agreements signed and deposits received.
+#[Object]
+impl ContributorYear {
+    /// The donor.
+    async fn donor(&self, ctx: &Context<'_>) -> Result<Option<Donor>> {
+        Ok(loaded(ctx, ctx.loader().load_one(DonorById(self.0.donor_id)).await)?.map(Donor))
+    }
+    /// The calendar year.
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+    /// Agreements signed in the year (less cancellations and reductions booked in it).
+    async fn committed_usd(&self) -> Decimal {
+        usd(self.0.committed)
+    }
+    /// Deposits received in the year, gross.
+    async fn deposited_usd(&self) -> Decimal {
+        usd(self.0.deposited)
     }
 }

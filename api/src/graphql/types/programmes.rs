@@ -9,6 +9,7 @@ use crate::graphql::loaders::*;
 use crate::graphql::scalars::{Date, DateTime, Decimal};
 use crate::graphql::{check, loaded, ContextExt};
 use crate::ids::{self, Kind};
+use crate::service::arithmetic::books::{BooksScope, WithOrganizations};
 use crate::service::{arithmetic, ServiceResult};
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use entity::{
@@ -210,25 +211,37 @@ impl JointProgramme {
             .map(ExpenditureReport)
             .collect())
     }
-    /// The programme's money in USD: approved, transferred, spent, delivery rate and balance.
-    async fn financials(&self, ctx: &Context<'_>) -> Result<Financials> {
+    /// The programme's money in USD: approved, transferred, spent, returned, delivery rate and
+    /// balances, over the fund's books (as they stood on `asOf`, as known at `knownAt`).
+    async fn financials(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "The books as they stood at the end of this day (entries by value date)."
+        )]
+        as_of: Option<Date>,
+        #[graphql(
+            desc = "The books as they were known at this moment (entries recorded by then)."
+        )]
+        known_at: Option<DateTime>,
+    ) -> Result<Financials> {
+        let scope = BooksScope {
+            as_of: as_of.map(|d| d.0),
+            known_at: known_at.map(|t| t.0),
+            thematic_area_id: None,
+        };
         let money = loaded(
             ctx,
-            ctx.loader().load_one(MoneyOfProgramme(self.0.id)).await,
+            ctx.loader()
+                .load_one(MoneyOfProgramme(self.0.id, scope))
+                .await,
         )?
-        // The loader answers every programme it is asked for: no row is a broken invariant.
-        .ok_or_else(|| {
-            crate::graphql::errors::internal(
-                &anyhow::anyhow!("no money figures for programme {}", self.0.id),
-                &ctx.actor().request_id,
-            )
-        })?;
+        .unwrap_or_default();
         check(
             ctx,
             Financials::new(
                 self.0.approved_budget_usd_cents,
-                money.transferred,
-                money.expenditure,
+                &money.with_organizations(),
             ),
         )
     }
@@ -282,31 +295,41 @@ impl JointProgramme {
     }
 }
 
-/// A programme's money, in US dollars: approved, transferred, spent.
+/// A programme's money, in US dollars: approved, transferred, spent, returned, and what is left.
 #[derive(SimpleObject)]
 pub struct Financials {
     /// The approved budget (the sum of the budget lines).
     pub approved_usd: Decimal,
     /// What the Administrative Agent transferred to the programme's organizations.
     pub transferred_usd: Decimal,
+    /// What the organizations returned unspent.
+    pub refunds_usd: Decimal,
+    /// The net funded amount: transfers less refunds.
+    pub net_funded_usd: Decimal,
     /// What the organizations reported spending: every year's report (one per organization and
     /// year), summed.
     pub expenditure_usd: Decimal,
-    /// Expenditure ÷ transferred, to four decimals (half-even); null before any transfer.
+    /// Delivery: expenditure ÷ the net funded amount, to four decimals (half-even); null before
+    /// any net transfer.
     pub delivery_rate: Option<Decimal>,
     /// Approved but not yet transferred: `approvedUsd` − `transferredUsd`.
     pub balance_usd: Decimal,
+    /// What the organizations still hold: transferred − expenditure − refunds.
+    pub balance_with_organizations_usd: Decimal,
 }
 
 impl Financials {
     /// The figures of `service::arithmetic`, in GraphQL's types.
-    pub fn new(approved: i64, transferred: i64, expenditure: i64) -> ServiceResult<Self> {
+    pub fn new(approved: i64, money: &WithOrganizations) -> ServiceResult<Self> {
         Ok(Self {
             approved_usd: usd(approved),
-            transferred_usd: usd(transferred),
-            expenditure_usd: usd(expenditure),
-            delivery_rate: arithmetic::delivery_rate(expenditure, transferred).map(Decimal),
-            balance_usd: usd(arithmetic::programme_balance(approved, transferred)?),
+            transferred_usd: usd(money.transferred),
+            refunds_usd: usd(money.refunds),
+            net_funded_usd: usd(money.net_funded()?),
+            expenditure_usd: usd(money.expenditure),
+            delivery_rate: money.delivery_rate()?.map(Decimal),
+            balance_usd: usd(arithmetic::programme_balance(approved, money.transferred)?),
+            balance_with_organizations_usd: usd(money.balance()?),
         })
     }
 }

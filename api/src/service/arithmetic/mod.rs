@@ -104,11 +104,6 @@ pub(crate) fn committed(alias: &str) -> Condition {
     Condition::all().add(column(alias, "status").is_in(COMMITTED.map(|s| s.as_str())))
 }
 
-/// Net deposits not yet transferred (direct costs are not recorded separately yet).
-pub fn available(net_deposited: i64, transferred: i64) -> i64 {
-    net_deposited.saturating_sub(transferred)
-}
-
 /// What remains to deposit to reach `target`, never below 0.
 pub fn funding_gap(target: i64, deposited: i64) -> i64 {
     Ord::max(target.saturating_sub(deposited), 0)
@@ -147,34 +142,6 @@ fn deposits_of(amount: &str, condition: Condition) -> Expr {
             .cond_where(condition)
             .to_owned(),
     )
-}
-
-/// A programme's money (the `MoneyOfProgramme` loader), in USD cents: `id`, `transferred`,
-/// `expenditure`, one row per programme in `programmes` (a condition on `joint_programme`).
-pub fn money_of_programmes(programmes: Condition) -> SelectStatement {
-    let of_programme = |alias: &str| {
-        Condition::all().add(
-            column(alias, "joint_programme_id").equals((table("joint_programme"), table("id"))),
-        )
-    };
-    Query::select()
-        .column((table("joint_programme"), table("id")))
-        .expr_as(
-            sum_of("transfer", "t", "amount_usd_cents", of_programme("t")),
-            table("transferred"),
-        )
-        .expr_as(
-            sum_of(
-                "expenditure_report",
-                "e",
-                "amount_usd_cents",
-                of_programme("e"),
-            ),
-            table("expenditure"),
-        )
-        .from(table("joint_programme"))
-        .cond_where(programmes)
-        .to_owned()
 }
 
 /// A donor's money (the `MoneyOfDonor` loader), in USD cents: `id`, `pledged`, `committed`,
