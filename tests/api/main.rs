@@ -4,6 +4,7 @@ mod fixtures;
 mod helpers;
 
 mod books_geography;
+mod budget_revisions;
 mod conventions;
 mod dashboards;
 mod envelope;
