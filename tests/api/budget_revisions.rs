@@ -324,3 +324,46 @@ on_both! {
         assert_eq!((forgotten["endDate"].as_str(), forgotten["originalEndDate"].as_str()), (Some("2024-01-31"), None), "{forgotten}");
     }
 }
+
+on_both! {
+    async fn a_revision_racing_its_twin_or_a_transfer_never_leaves_a_line_below_its_transfers(app: TestApp) {
+        // Twins: one applies the revision, the other is told it was applied (or that the
+        // programme changed under it).
+        let (funded, decision) = transferred_in_full_then_revised(&app).await;
+        let version = programme(&app, &funded.programme).await["version"].as_i64().unwrap();
+        let revised = lines(&funded, "1250000.00", "1250000.00");
+        let (admin, officer) = (app.admin(), app.officer());
+        let (first, second) = tokio::join!(
+            revise(&app, &admin, &funded, &decision, version, revised.clone()),
+            revise(&app, &officer, &funded, &decision, version, revised.clone()),
+        );
+        let codes: Vec<Value> = [&first, &second].iter().map(|r| r["data"]["reviseBudget"]["userErrors"][0]["code"].clone()).collect();
+        assert_eq!(codes.iter().filter(|c| c.is_null()).count(), 1, "{first}\n{second}");
+        assert!(codes.iter().any(|c| *c == "INVALID_TRANSITION" || *c == "STALE_VERSION"), "{codes:?}");
+        let after = programme(&app, &funded.programme).await;
+        assert_eq!((after["approvedBudgetUsd"].as_str(), after["budgetRevisions"].as_array().unwrap().len()), (Some("2500000.00"), 1));
+
+        // A revision that lowers ILO's line, racing a transfer to ILO: whichever comes second is
+        // refused, so ILO never holds more than its line.
+        deposit_usd(&app, "3000000.00", None).await;
+        let other = programme_with_budget(&app, 4, 6, "2000000.00").await;
+        let sent = transfer(&app, &app.officer(), &other, &other.organizations[0], "500000.00", "race-first").await;
+        assert_eq!(sent["userErrors"], json!([]), "{sent}");
+        let revision = decide(&app, &other.meeting, "BUDGET_REVISION", &other.programme, Some("500000.00")).await;
+        let decision = revision["decision"]["id"].as_str().unwrap().to_owned();
+        let version = programme(&app, &other.programme).await["version"].as_i64().unwrap();
+        let (revised, sent) = tokio::join!(
+            revise(&app, &admin, &other, &decision, version, lines(&other, "600000.00", "1900000.00")),
+            transfer(&app, &officer, &other, &other.organizations[0], "500000.00", "race-second"),
+        );
+        let revised_ok = revised["data"]["reviseBudget"]["userErrors"] == json!([]);
+        let sent_ok = sent["userErrors"] == json!([]);
+        assert!(revised_ok != sent_ok, "exactly one of them: {revised}\n{sent}");
+        let refused = if revised_ok { &sent["userErrors"][0]["code"] } else { &revised["data"]["reviseBudget"]["userErrors"][0]["code"] };
+        assert_eq!(refused, "BUDGET_EXCEEDED", "{revised}\n{sent}");
+        let now = programme(&app, &other.programme).await;
+        let ilo_line = now["budgetLines"][0]["totalUsd"].as_str().unwrap().to_owned();
+        assert_eq!(ilo_line, if revised_ok { "600000.00" } else { "1000000.00" }, "{now}");
+        assert_eq!(now["financials"]["transferredUsd"], if revised_ok { "500000.00" } else { "1000000.00" }, "{now}");
+    }
+}
