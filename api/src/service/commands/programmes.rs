@@ -330,11 +330,11 @@ pub async fn set_joint_programme_status(
 }
 
 /// Transfers money to a participating organization (ADMIN) on the steering committee's funding
-/// decision (or budget revision, once applied to the lines) for the programme, recorded by another officer than the one who
-/// recorded the decision; within what is left of the organization's budget line and what the
-/// fund holds for the programme's thematic area, drawn from earmarked money first. Spending is
-/// serialized on the fund ledger, so concurrent transfers can never overdraw the fund. Once per
-/// idempotency key.
+/// decision (or budget revision, once applied to the lines) for the programme, recorded by
+/// another officer than the one who recorded the decision; within what is left of the
+/// organization's budget line and what the fund holds for the programme's thematic area, drawn
+/// from earmarked money first. Spending is serialized on the fund ledger, so concurrent
+/// transfers can never overdraw the fund. Once per idempotency key.
 pub async fn record_transfer(
     fund: &Services,
     ctx: &Ctx,
