@@ -16,9 +16,16 @@ pub struct Model {
     pub thematic_area_id: i64,
     pub scope: String,
     pub start_date: Date,
+    /// The planned end as extended by no-cost extensions.
     pub end_date: Date,
+    /// The planned end when the programme was created; unknown (None) only for a programme
+    /// extended before original end dates were kept, whose creation the audit trail lacks.
+    pub original_end_date: Option<Date>,
     pub convening_organization_id: i64,
+    /// The budget as revised: the sum of the budget lines' totals.
     pub approved_budget_usd_cents: i64,
+    /// The budget when the programme was created, before any budget revision.
+    pub original_budget_usd_cents: i64,
     pub gender_marker: i32,
     pub human_rights_marker: i32,
     pub child_sensitivity_marker: i32,
@@ -54,6 +61,8 @@ pub enum Relation {
     ExpenditureReport,
     #[sea_orm(has_many = "super::results_indicator::Entity")]
     ResultsIndicator,
+    #[sea_orm(has_many = "super::budget_revision::Entity")]
+    BudgetRevision,
 }
 
 impl Related<super::concept_note::Entity> for Entity {

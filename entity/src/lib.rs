@@ -3,6 +3,8 @@
 pub mod app_user;
 pub mod audit_event;
 pub mod budget_line;
+pub mod budget_revision;
+pub mod budget_revision_line;
 pub mod capitalization_target;
 pub mod concept_note;
 pub mod concept_note_country;
@@ -36,6 +38,8 @@ pub mod prelude {
     pub use super::app_user::Entity as AppUser;
     pub use super::audit_event::Entity as AuditEvent;
     pub use super::budget_line::Entity as BudgetLine;
+    pub use super::budget_revision::Entity as BudgetRevision;
+    pub use super::budget_revision_line::Entity as BudgetRevisionLine;
     pub use super::capitalization_target::Entity as CapitalizationTarget;
     pub use super::concept_note::Entity as ConceptNote;
     pub use super::concept_note_country::Entity as ConceptNoteCountry;

@@ -5,6 +5,7 @@ mod helpers;
 
 mod books_figures;
 mod books_geography;
+mod budget_revisions;
 mod conventions;
 mod dashboards;
 mod envelope;

@@ -292,9 +292,10 @@ vocabulary!(
         /// A deposit was received (`recordDeposit`). For ADMIN, STEERING_COMMITTEE and the donor
         /// concerned.
         Deposit = "DEPOSIT",
-        /// The steering committee recorded a decision. For every token, except a decision on a
-        /// concept note not yet public: ADMIN, STEERING_COMMITTEE and the note's organizations
-        /// only.
+        /// The steering committee recorded a decision, or the Fund Management Unit applied a
+        /// budget revision to a programme's lines (`reviseBudget`). For every token, except a
+        /// decision on a concept note not yet public: ADMIN, STEERING_COMMITTEE and the note's
+        /// organizations only.
         Decision = "DECISION",
         /// A record changed status: a contribution signed or cancelled (for ADMIN,
         /// STEERING_COMMITTEE and the donor), a concept note submitted, reviewed or withdrawn

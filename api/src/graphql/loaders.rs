@@ -130,6 +130,18 @@ many_by!(
     OrganizationId
 );
 many_by!(
+    RevisionsOfProgramme,
+    budget_revision,
+    JointProgrammeId.joint_programme_id,
+    AppliedAt
+);
+many_by!(
+    LinesOfRevision,
+    budget_revision_line,
+    BudgetRevisionId.budget_revision_id,
+    OrganizationId
+);
+many_by!(
     TransfersOfProgramme,
     transfer,
     JointProgrammeId.joint_programme_id,

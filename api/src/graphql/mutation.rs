@@ -22,6 +22,7 @@ use crate::service::commands::notes::{self as notes, NewConceptNote};
 use crate::service::commands::programmes::{
     self as programmes, NewBudgetLine, NewExpenditure, NewIndicator, NewJointProgramme, NewTransfer,
 };
+use crate::service::commands::revisions::{self as revisions, NewRevision};
 use crate::service::commands::users::{self as users, NewUser};
 use crate::service::users::LoginOutcome;
 use crate::service::ServiceError;
@@ -487,6 +488,38 @@ pub struct SetJointProgrammeStatusInput {
     pub reason: String,
 }
 
+/// A steering committee's budget revision, applied to a programme's budget lines.
+#[derive(InputObject)]
+pub struct ReviseBudgetInput {
+    /// The programme's global id; not `FINANCIALLY_CLOSED`.
+    pub joint_programme: ID,
+    /// The committee's `BUDGET_REVISION` decision on this programme; applied once
+    /// (`INVALID_TRANSITION` the second time, and for a superseded decision).
+    pub decision: ID,
+    /// The programme's `version` as you read it; `STALE_VERSION` if it changed since.
+    pub expected_version: i32,
+    /// The programme's new lines, replacing the current ones: at least two, one per organization,
+    /// each for a participating organization of the programme's concept note, the convening one
+    /// included. Their totals (programmable plus indirect support costs) add up to the approved
+    /// budget plus the decision's amount exactly (`BUDGET_EXCEEDED` above, `VALIDATION` below);
+    /// no line totals less than its organization already received (`BUDGET_EXCEEDED`), and an
+    /// organization is left out only if it received no transfer and reported no expenditure.
+    pub budget_lines: Vec<BudgetLineInput>,
+}
+
+/// What `reviseBudget` answers: the programme with its revised lines and the revision, or why
+/// not.
+#[derive(SimpleObject)]
+pub struct ReviseBudgetPayload {
+    /// The programme as stored now, with its revised lines and budget; null when refused.
+    pub joint_programme: Option<JointProgramme>,
+    /// The revision as applied, with the lines before and after it; null when refused.
+    pub budget_revision: Option<BudgetRevision>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
+    pub user_errors: Vec<UserError>,
+}
+
 /// Money the Administrative Agent transferred to a participating organization on a funding
 /// decision.
 #[derive(InputObject)]
@@ -496,7 +529,8 @@ pub struct RecordTransferInput {
     /// The receiving organization's global id; it has a budget line in the programme, and the
     /// transfer stays within that line's total.
     pub organization: ID,
-    /// The funding decision the transfer rests on; one recorded by someone else
+    /// The funding decision the transfer rests on, or a budget revision once applied to the lines
+    /// by `reviseBudget` (`INVALID_TRANSITION` before); one recorded by someone else
     /// (`SEPARATION_OF_DUTIES` otherwise).
     pub decision: ID,
     /// The date of the transfer (its value date); not in the future.
@@ -1180,6 +1214,52 @@ impl Mutation {
         let (programme, user_errors) = payload(run.await, ctx.actor())?;
         Ok(JointProgrammePayload {
             joint_programme: programme.map(JointProgramme),
+            user_errors,
+        })
+    }
+
+    /// Applies a steering committee's `BUDGET_REVISION` decision to a programme's budget lines
+    /// (ADMIN, the Fund Management Unit; audited): the lines are replaced, the approved budget
+    /// grows by the decision's amount, and the lines before and after stay readable in
+    /// `budgetRevisions`. Transfers on the revision are possible from then on. Sends a `DECISION`
+    /// event.
+    async fn revise_budget(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `ReviseBudgetInput`.")] input: ReviseBudgetInput,
+    ) -> Result<ReviseBudgetPayload> {
+        let run = async {
+            let mut lines = Vec::with_capacity(input.budget_lines.len());
+            for line in &input.budget_lines {
+                lines.push(NewBudgetLine {
+                    organization_id: id_of(&line.organization, Kind::Organization, "budgetLines")?,
+                    programmable_usd: line.programmable_usd.0,
+                    indirect_support_cost_rate: line.indirect_support_cost_rate.map(|r| r.0),
+                });
+            }
+            let new = NewRevision {
+                joint_programme_id: id_of(
+                    &input.joint_programme,
+                    Kind::JointProgramme,
+                    "jointProgramme",
+                )?,
+                decision_id: id_of(&input.decision, Kind::Decision, "decision")?,
+                expected_version: input.expected_version,
+                budget_lines: lines,
+            };
+            revisions::revise_budget(ctx.services(), ctx.actor(), new).await
+        };
+        let (revised, user_errors) = payload(run.await, ctx.actor())?;
+        let (joint_programme, budget_revision) = match revised {
+            Some(revised) => (
+                Some(JointProgramme(revised.programme)),
+                Some(BudgetRevision(revised.revision)),
+            ),
+            None => (None, None),
+        };
+        Ok(ReviseBudgetPayload {
+            joint_programme,
+            budget_revision,
             user_errors,
         })
     }

@@ -336,6 +336,12 @@ fn operation(field: &str, w: &World, tag: &str) -> Option<(String, Value)> {
             "jointProgramme { id } userErrors { code }",
             json!({"jointProgramme": f.programme, "expectedVersion": 1, "status": "ACTIVE", "reason": "Started."}),
         ),
+        "Mutation.reviseBudget" => m(
+            "ReviseBudgetInput",
+            "reviseBudget",
+            "jointProgramme { id } userErrors { code }",
+            json!({"jointProgramme": f.programme, "decision": f.funding_decision, "expectedVersion": 1, "budgetLines": [{"organization": org("ILO"), "programmableUsd": "10.00"}, {"organization": org("IOM"), "programmableUsd": "10.00"}]}),
+        ),
         "Mutation.recordTransfer" => m(
             "RecordTransferInput",
             "recordTransfer",

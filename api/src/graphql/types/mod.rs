@@ -7,6 +7,7 @@ pub mod notes;
 pub mod portfolio;
 pub mod programmes;
 pub mod reference;
+pub mod revisions;
 pub mod users;
 
 pub use audit::AuditEvent;
@@ -17,6 +18,7 @@ pub use programmes::{
     BudgetLine, ExpenditureReport, IndicatorMeasurement, JointProgramme, ResultsIndicator, Transfer,
 };
 pub use reference::{Country, GcmObjective, GuidingPrinciple, Organization, ThematicArea};
+pub use revisions::{BudgetRevision, RevisedBudgetLine};
 pub use users::User;
 
 use super::scalars::{CurrencyCode, Decimal};

@@ -3,6 +3,7 @@
 use super::governance::Decision;
 use super::notes::ConceptNote;
 use super::reference::*;
+use super::revisions::BudgetRevision;
 use super::{usd, Markers};
 use crate::domain::{results, ExactDecimal, IndicatorLevel, ProgrammeStatus, Rate, Scope};
 use crate::graphql::loaders::*;
@@ -127,6 +128,12 @@ impl JointProgramme {
     async fn end_date(&self) -> Date {
         Date(self.0.end_date)
     }
+    /// The planned end when the programme was created, before any no-cost extension; null only
+    /// for a programme extended before original end dates were kept whose creation the audit
+    /// trail does not hold.
+    async fn original_end_date(&self) -> Option<Date> {
+        self.0.original_end_date.map(Date)
+    }
     /// The convening organization, which leads the programme.
     async fn convening(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
         organization_by_id(ctx, self.0.convening_organization_id).await
@@ -171,9 +178,28 @@ impl JointProgramme {
             .collect())
     }
     /// The approved budget in USD: the sum of the budget lines' totals (programmable plus indirect
-    /// support costs), equal to the funding decision's amount when the programme was created.
+    /// support costs): the funding decision's amount when the programme was created, plus every
+    /// budget revision applied since (`budgetRevisions`).
     async fn approved_budget_usd(&self) -> Decimal {
         usd(self.0.approved_budget_usd_cents)
+    }
+    /// The steering committee's budget revisions applied to the budget lines, oldest first, each
+    /// with the lines before and after it. At most 100 for one parent; the query cost counts that
+    /// many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::DECISIONS, child_complexity)"
+    )]
+    async fn budget_revisions(&self, ctx: &Context<'_>) -> Result<Vec<BudgetRevision>> {
+        let rows = loaded(
+            ctx,
+            ctx.loader().load_one(RevisionsOfProgramme(self.0.id)).await,
+        )?
+        .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .take(crate::graphql::limits::rows::DECISIONS)
+            .map(BudgetRevision)
+            .collect())
     }
     /// Transfers of the Administrative Agent to the programme's organizations, oldest first. At
     /// most 100 for one parent; the query cost counts that many.
@@ -241,6 +267,7 @@ impl JointProgramme {
             ctx,
             Financials::new(
                 self.0.approved_budget_usd_cents,
+                self.0.original_budget_usd_cents,
                 &money.with_organizations(),
             ),
         )
@@ -298,8 +325,11 @@ impl JointProgramme {
 /// A programme's money, in US dollars: approved, transferred, spent, returned, and what is left.
 #[derive(SimpleObject)]
 pub struct Financials {
-    /// The approved budget (the sum of the budget lines).
+    /// The approved budget (the sum of the budget lines), as revised by the steering committee's
+    /// budget revisions.
     pub approved_usd: Decimal,
+    /// The budget the programme was created with, before any budget revision.
+    pub original_budget_usd: Decimal,
     /// What the Administrative Agent transferred to the programme's organizations.
     pub transferred_usd: Decimal,
     /// What the organizations returned unspent.
@@ -320,9 +350,14 @@ pub struct Financials {
 
 impl Financials {
     /// The figures of `service::arithmetic`, in GraphQL's types.
-    pub fn new(approved: i64, money: &WithOrganizations) -> ServiceResult<Self> {
+    pub fn new(
+        approved: i64,
+        original_budget: i64,
+        money: &WithOrganizations,
+    ) -> ServiceResult<Self> {
         Ok(Self {
             approved_usd: usd(approved),
+            original_budget_usd: usd(original_budget),
             transferred_usd: usd(money.transferred),
             refunds_usd: usd(money.refunds),
             net_funded_usd: usd(money.net_funded()?),

@@ -9,4 +9,5 @@ pub mod contributions;
 pub mod governance;
 pub mod notes;
 pub mod programmes;
+pub mod revisions;
 pub mod users;

@@ -17,8 +17,8 @@ use crate::service::programmes::funding_decision_of;
 use crate::service::{claim_version, lock_row, Ctx, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
 use entity::{
-    budget_line, concept_note, decision, expenditure_report, indicator_measurement,
-    joint_programme, results_indicator, transfer,
+    budget_line, budget_revision, concept_note, decision, expenditure_report,
+    indicator_measurement, joint_programme, results_indicator, transfer,
 };
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -81,7 +81,7 @@ pub struct Measured {
 
 /// One budget line as the command checked it: organization, programmable amount, indirect
 /// support cost rate, indirect support cost, and their total.
-type Line = (i64, Usd, Rate, Usd, Usd);
+pub(super) type Line = (i64, Usd, Rate, Usd, Usd);
 
 /// Creates a joint programme from an approved concept note (ADMIN): budget lines for at least two
 /// of the note's participating organizations, adding up (with their indirect support costs) to
@@ -168,8 +168,10 @@ pub async fn create_joint_programme(
                 scope: Set(note.scope.clone()),
                 start_date: Set(input.start_date),
                 end_date: Set(input.end_date),
+                original_end_date: Set(Some(input.end_date)),
                 convening_organization_id: Set(note.convening_organization_id),
                 approved_budget_usd_cents: Set(approved.cents()),
+                original_budget_usd_cents: Set(approved.cents()),
                 gender_marker: Set(note.gender_marker),
                 human_rights_marker: Set(note.human_rights_marker),
                 child_sensitivity_marker: Set(note.child_sensitivity_marker),
@@ -210,7 +212,7 @@ pub async fn create_joint_programme(
 
 /// The budget lines of a new programme, checked: one per organization, each amount positive,
 /// the rate within bounds (7% when not given).
-fn budget_lines(given: &[NewBudgetLine]) -> ServiceResult<Vec<Line>> {
+pub(super) fn budget_lines(given: &[NewBudgetLine]) -> ServiceResult<Vec<Line>> {
     let mut lines = Vec::with_capacity(given.len());
     let mut seen = BTreeSet::new();
     for (index, line) in given.iter().enumerate() {
@@ -328,11 +330,11 @@ pub async fn set_joint_programme_status(
 }
 
 /// Transfers money to a participating organization (ADMIN) on the steering committee's funding
-/// decision (or budget revision) for the programme, recorded by another officer than the one who
-/// recorded the decision; within what is left of the organization's budget line and what the
-/// fund holds for the programme's thematic area, drawn from earmarked money first. Spending is
-/// serialized on the fund ledger, so concurrent transfers can never overdraw the fund. Once per
-/// idempotency key.
+/// decision (or budget revision, once applied to the lines) for the programme, recorded by
+/// another officer than the one who recorded the decision; within what is left of the
+/// organization's budget line and what the fund holds for the programme's thematic area, drawn
+/// from earmarked money first. Spending is serialized on the fund ledger, so concurrent
+/// transfers can never overdraw the fund. Once per idempotency key.
 pub async fn record_transfer(
     fund: &Services,
     ctx: &Ctx,
@@ -373,6 +375,17 @@ pub async fn record_transfer(
                     && decision.joint_programme_id == Some(programme.id);
             if !rests_on_funding {
                 return Err(UserError::validation("decision", "a transfer rests on the steering committee's funding decision (or budget revision) for this programme").into());
+            }
+            // Transfers follow the lines: a revision's increment fits in them once the Fund
+            // Management Unit has applied the revision to them.
+            if decision.kind == DecisionKind::BudgetRevision.as_str()
+                && budget_revision::Entity::find()
+                    .filter(budget_revision::Column::DecisionId.eq(decision.id))
+                    .one(txn)
+                    .await?
+                    .is_none()
+            {
+                return Err(UserError::new(UserErrorCode::InvalidTransition, &["decision"], "this budget revision is not applied to the budget lines yet: apply it with reviseBudget first").into());
             }
             if decision.recorded_by == officer {
                 return Err(UserError::new(UserErrorCode::SeparationOfDuties, &["decision"], "you recorded the decision this transfer rests on: another officer must record the transfer").into());
