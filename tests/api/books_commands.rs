@@ -5,7 +5,7 @@
 use crate::fixtures::*;
 use crate::helpers::*;
 use crate::on_both;
-use entity::ledger_entry;
+use entity::{ledger_entry, portfolio_event};
 use futures::future::join_all;
 use sea_orm::EntityTrait;
 use serde_json::{json, Value};
@@ -85,9 +85,25 @@ async fn pools(app: &TestApp) -> BTreeMap<Option<i64>, (i64, i64)> {
         .collect()
 }
 
-/// What the trail and the books hold: refused commands change neither.
-async fn written(app: &TestApp) -> (i64, usize) {
-    (audit_count(app).await, entries(app).await.len())
+/// The events announced of `kind`, oldest first.
+async fn events(app: &TestApp, kind: &str) -> Vec<portfolio_event::Model> {
+    portfolio_event::Entity::find()
+        .all(&app.services.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == kind)
+        .collect()
+}
+
+/// What the trail, the books and the outbox hold: refused commands change none of them.
+async fn written(app: &TestApp) -> (i64, usize, usize) {
+    let announced = portfolio_event::Entity::find()
+        .all(&app.services.db)
+        .await
+        .unwrap()
+        .len();
+    (audit_count(app).await, entries(app).await.len(), announced)
 }
 
 async fn refund(
@@ -217,6 +233,12 @@ on_both! {
         let audited = app.data(Some(&app.admin()), r#"{ auditEvents(filter: {action: "recordRefund"}) { totalCount nodes { subjectType } } }"#, json!({})).await;
         assert_eq!(audited["auditEvents"]["totalCount"], 2, "{audited}");
         assert_eq!(audited["auditEvents"]["nodes"][0]["subjectType"], "LedgerEntry");
+        // Announced once, to every token, about the first entry booked.
+        let announced = events(&app, "REFUND").await;
+        assert_eq!(announced.len(), 1, "{announced:?}");
+        assert_eq!((announced[0].subject_type.as_str(), announced[0].subject_id), ("LedgerEntry", row_id(&booked[0]["id"])));
+        assert!(announced[0].summary.contains("Refund of USD 350000.00 from ILO"), "{}", announced[0].summary);
+        assert_eq!(announced[0].donor_id, None);
 
         // The committee can allocate the money again.
         let after = decide(&app, &meeting, "FUNDING", &note, Some("350000.00")).await;
@@ -316,6 +338,7 @@ on_both! {
         assert_eq!(returned["organization"]["acronym"], "ILO");
         assert_eq!(line(&app, "FUND_INTEREST").await, 123_456);
         assert_eq!(line(&app, "ORGANIZATION_INTEREST").await, 9_900);
+        assert_eq!(events(&app, "INCOME").await.len(), 2);
         // Unearmarked money the committee can allocate.
         assert_eq!(pools(&app).await[&None].1, 123_456 + 9_900);
         // Replayed: the same entry, booked once.
@@ -414,6 +437,8 @@ on_both! {
         accepted(&charge);
         assert_eq!(charge["decision"], Value::Null);
         assert_eq!(line(&app, "DIRECT_COST").await, 6_000_000);
+        let announced: Vec<String> = events(&app, "COST").await.into_iter().map(|e| e.summary).collect();
+        assert_eq!(announced, ["Direct cost of USD 60000.00: Secretariat, first quarter", "Bank charge of USD 25.10: Secretariat, first quarter"]);
         assert_eq!(line(&app, "BANK_CHARGE").await, 2_510);
         assert_eq!(pools(&app).await[&None].1, 10_000_001 - 6_000_000 - 2_510);
         let after = written(&app).await;
