@@ -3,6 +3,7 @@
 mod fixtures;
 mod helpers;
 
+mod books_commands;
 mod books_figures;
 mod books_geography;
 mod budget_revisions;

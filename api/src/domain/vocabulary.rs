@@ -309,6 +309,14 @@ vocabulary!(
         Expenditure = "EXPENDITURE",
         /// A participating organization reported a results indicator's value. For every token.
         IndicatorReport = "INDICATOR_REPORT",
+        /// A participating organization refunded unspent money of a programme to the fund
+        /// (`recordRefund`). For every token.
+        Refund = "REFUND",
+        /// The fund received interest or other income (`recordInterest`, `recordOtherIncome`).
+        /// For every token.
+        Income = "INCOME",
+        /// The fund paid a direct cost or a bank charge (`recordDirectCost`). For every token.
+        Cost = "COST",
     }
 );
 
@@ -349,3 +357,46 @@ vocabulary!(
         Reversal = "REVERSAL",
     }
 );
+
+vocabulary!(
+    /// Whose interest the fund received (`recordInterest`).
+    InterestSource {
+        /// Interest and investment income the fund earned on the money the Administrative Agent
+        /// holds: a `FUND_INTEREST` entry, naming no organization.
+        Fund = "FUND",
+        /// Interest a participating organization earned on money transferred to it and returned
+        /// to the fund: an `ORGANIZATION_INTEREST` entry, naming the organization.
+        Organization = "ORGANIZATION",
+    }
+);
+
+impl InterestSource {
+    /// The line of the books this interest is booked on.
+    pub fn ledger_kind(self) -> LedgerEntryKind {
+        match self {
+            InterestSource::Fund => LedgerEntryKind::FundInterest,
+            InterestSource::Organization => LedgerEntryKind::OrganizationInterest,
+        }
+    }
+}
+
+vocabulary!(
+    /// What the fund paid for itself (`recordDirectCost`), from unearmarked money.
+    DirectCostKind {
+        /// A cost of the Fund Management Unit or the secretariat that the steering committee
+        /// approved: a `DIRECT_COST` entry, resting on the committee's decision.
+        DirectCost = "DIRECT_COST",
+        /// A bank's charge on the fund's account: a `BANK_CHARGE` entry, resting on no decision.
+        BankCharge = "BANK_CHARGE",
+    }
+);
+
+impl DirectCostKind {
+    /// The line of the books this cost is booked on.
+    pub fn ledger_kind(self) -> LedgerEntryKind {
+        match self {
+            DirectCostKind::DirectCost => LedgerEntryKind::DirectCost,
+            DirectCostKind::BankCharge => LedgerEntryKind::BankCharge,
+        }
+    }
+}

@@ -1,18 +1,23 @@
 //! The mutation root: every command of the contract, `verbNoun(input:) → VerbNounPayload` with
 //! `userErrors` for the failures a caller can fix. Nothing changes when any is returned.
 
-use super::errors::payload;
+use super::errors::{payload, to_graphql};
+use super::loaders::DecisionById;
 use super::scalars::{CountryCode, CurrencyCode, Date, DateTime, Decimal};
+use super::types::reference::organization_by_id;
 use super::types::users::Viewer;
 use super::types::*;
-use super::ContextExt;
+use super::{loaded, ContextExt};
 use crate::auth::throttle::ClientAddress;
 use crate::auth::{LoginThrottle, Tokens};
 use crate::domain::{
-    DecisionKind, DonorKind, Earmarking, IndicatorLevel, MeetingKind, ProgrammeStatus,
-    ReviewOutcome, Role, Scope, UserError, UserErrorCode,
+    DecisionKind, DirectCostKind, DonorKind, Earmarking, IndicatorLevel, InterestSource,
+    MeetingKind, ProgrammeStatus, ReviewOutcome, Role, Scope, UserError, UserErrorCode,
 };
 use crate::ids::{self, Kind};
+use crate::service::commands::books::{
+    self, NewDirectCost, NewInterest, NewOtherIncome, NewRefund,
+};
 use crate::service::commands::catalogue;
 use crate::service::commands::contributions::{
     self as contributions, DonorChanges, NewContribution, NewDeposit, NewDonor,
@@ -551,6 +556,135 @@ pub struct RecordTransferPayload {
     /// The transfer recorded, with the parts paid from earmarked and unearmarked money; null when
     /// refused.
     pub transfer: Option<Transfer>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Unspent money a participating organization refunded to the fund on a programme.
+#[derive(InputObject)]
+pub struct RecordRefundInput {
+    /// The programme's global id.
+    pub joint_programme: ID,
+    /// The refunding organization's global id; it has a budget line in the programme.
+    pub organization: ID,
+    /// The date the money came back (its value date); not in the future.
+    pub refunded_on: Date,
+    /// In US dollars: greater than 0, at most 1000000000000.00, at most two decimal places; at
+    /// most what the organization holds of the programme's money (transferred, less expenditure
+    /// and refunds), now and on `refundedOn` (`INSUFFICIENT_FUNDS`, naming the amount held).
+    pub amount_usd: Decimal,
+    /// Chosen by the caller, 1 to 200 characters, unique per request: a retry with the same key and
+    /// the same input applies once and answers as the first time; the same key with a different
+    /// input is `DUPLICATE`.
+    pub idempotency_key: String,
+}
+
+/// What `recordRefund` answers: the refund and the entries it booked, or why not.
+#[derive(SimpleObject)]
+pub struct RecordRefundPayload {
+    /// The programme refunded on; null when refused.
+    pub joint_programme: Option<JointProgramme>,
+    /// The organization that refunded; null when refused.
+    pub organization: Option<Organization>,
+    /// The amount refunded, in US dollars; null when refused.
+    pub amount_usd: Option<Decimal>,
+    /// The `REFUND` entries booked, one per pool the money returned to (the programme's thematic
+    /// area first, then unearmarked money, as the transfers to the organization drew on them);
+    /// empty when refused.
+    pub entries: Vec<BookedEntry>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Interest the fund received: its own, or returned by a participating organization.
+#[derive(InputObject)]
+pub struct RecordInterestInput {
+    /// `FUND` (the fund's own interest and investment income) or `ORGANIZATION` (interest a
+    /// participating organization returns).
+    pub source: InterestSource,
+    /// For `ORGANIZATION`: the organization's global id, one the fund transferred money to
+    /// (required then); refused for `FUND`.
+    pub organization: Option<ID>,
+    /// The date the interest was received (its value date); not in the future.
+    pub received_on: Date,
+    /// In US dollars: greater than 0, at most 1000000000000.00, at most two decimal places.
+    pub amount_usd: Decimal,
+    /// Chosen by the caller, 1 to 200 characters, unique per request: a retry with the same key and
+    /// the same input applies once and answers as the first time; the same key with a different
+    /// input is `DUPLICATE`.
+    pub idempotency_key: String,
+}
+
+/// What `recordInterest` answers: the entry booked, or why not.
+#[derive(SimpleObject)]
+pub struct RecordInterestPayload {
+    /// The `FUND_INTEREST` or `ORGANIZATION_INTEREST` entry booked, unearmarked; null when refused.
+    pub entry: Option<BookedEntry>,
+    /// The organization that returned the interest; null for the fund's own or when refused.
+    pub organization: Option<Organization>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Income of the fund other than deposits and interest.
+#[derive(InputObject)]
+pub struct RecordOtherIncomeInput {
+    /// The date it was received (its value date); not in the future.
+    pub received_on: Date,
+    /// In US dollars: greater than 0, at most 1000000000000.00, at most two decimal places.
+    pub amount_usd: Decimal,
+    /// What the income is; 1 to 2000 characters.
+    pub description: String,
+    /// Chosen by the caller, 1 to 200 characters, unique per request: a retry with the same key and
+    /// the same input applies once and answers as the first time; the same key with a different
+    /// input is `DUPLICATE`.
+    pub idempotency_key: String,
+}
+
+/// What `recordOtherIncome` answers: the entry booked, or why not.
+#[derive(SimpleObject)]
+pub struct RecordOtherIncomePayload {
+    /// The `OTHER_INCOME` entry booked, unearmarked; null when refused.
+    pub entry: Option<BookedEntry>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
+    pub user_errors: Vec<UserError>,
+}
+
+/// A cost the fund paid for itself: a direct cost the steering committee approved, or a bank
+/// charge.
+#[derive(InputObject)]
+pub struct RecordDirectCostInput {
+    /// `DIRECT_COST` (the Fund Management Unit's or the secretariat's, on a committee decision)
+    /// or `BANK_CHARGE` (on none).
+    pub kind: DirectCostKind,
+    /// The date the cost was paid (its value date); not in the future.
+    pub incurred_on: Date,
+    /// In US dollars: greater than 0, at most 1000000000000.00, at most two decimal places; at
+    /// most the unearmarked money the committee has not allocated (`INSUFFICIENT_FUNDS`).
+    pub amount_usd: Decimal,
+    /// What was paid for; 1 to 2000 characters.
+    pub description: String,
+    /// For `DIRECT_COST`: the global id of the committee's decision approving it (required then),
+    /// one that allocates no money to a programme (not `FUNDING` or `BUDGET_REVISION`); refused
+    /// for `BANK_CHARGE`.
+    pub decision: Option<ID>,
+    /// Chosen by the caller, 1 to 200 characters, unique per request: a retry with the same key and
+    /// the same input applies once and answers as the first time; the same key with a different
+    /// input is `DUPLICATE`.
+    pub idempotency_key: String,
+}
+
+/// What `recordDirectCost` answers: the entry booked, or why not.
+#[derive(SimpleObject)]
+pub struct RecordDirectCostPayload {
+    /// The `DIRECT_COST` or `BANK_CHARGE` entry booked, unearmarked; null when refused.
+    pub entry: Option<BookedEntry>,
+    /// The decision a direct cost rests on; null for a bank charge or when refused.
+    pub decision: Option<Decision>,
     /// Why the command was refused, with the input field at fault; empty on success. When not empty
     /// nothing was changed.
     pub user_errors: Vec<UserError>,
@@ -1292,6 +1426,152 @@ impl Mutation {
         let (transfer, user_errors) = payload(run.await, ctx.actor())?;
         Ok(RecordTransferPayload {
             transfer: transfer.map(Transfer),
+            user_errors,
+        })
+    }
+
+    /// Records a participating organization's refund of unspent money of a programme (ADMIN;
+    /// audited; idempotent by `idempotencyKey`). The money returns to the pools the transfers came
+    /// from and raises what the committee can allocate. Sends a `REFUND` event.
+    async fn record_refund(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `RecordRefundInput`.")] input: RecordRefundInput,
+    ) -> Result<RecordRefundPayload> {
+        let run = async {
+            let new = NewRefund {
+                joint_programme_id: id_of(
+                    &input.joint_programme,
+                    Kind::JointProgramme,
+                    "jointProgramme",
+                )?,
+                organization_id: id_of(&input.organization, Kind::Organization, "organization")?,
+                refunded_on: input.refunded_on.0,
+                amount_usd: input.amount_usd.0,
+            };
+            books::record_refund(ctx.services(), ctx.actor(), new, &input.idempotency_key).await
+        };
+        let (refunded, user_errors) = payload(run.await, ctx.actor())?;
+        let Some(refunded) = refunded else {
+            return Ok(RecordRefundPayload {
+                joint_programme: None,
+                organization: None,
+                amount_usd: None,
+                entries: Vec::new(),
+                user_errors,
+            });
+        };
+        let amount = refunded
+            .booked
+            .total()
+            .map_err(|e| to_graphql(e, ctx.actor()))?;
+        Ok(RecordRefundPayload {
+            joint_programme: Some(JointProgramme(refunded.programme)),
+            organization: Some(Organization(refunded.organization)),
+            amount_usd: Some(amount.into()),
+            entries: refunded
+                .booked
+                .entries
+                .into_iter()
+                .map(BookedEntry)
+                .collect(),
+            user_errors,
+        })
+    }
+
+    /// Records interest the fund received: its own, or returned by a participating organization
+    /// (ADMIN; audited; idempotent by `idempotencyKey`). Unearmarked money. Sends an `INCOME` event.
+    async fn record_interest(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `RecordInterestInput`.")]
+        input: RecordInterestInput,
+    ) -> Result<RecordInterestPayload> {
+        let run = async {
+            let new = NewInterest {
+                source: input.source,
+                organization_id: input
+                    .organization
+                    .as_ref()
+                    .map(|o| id_of(o, Kind::Organization, "organization"))
+                    .transpose()?,
+                received_on: input.received_on.0,
+                amount_usd: input.amount_usd.0,
+            };
+            books::record_interest(ctx.services(), ctx.actor(), new, &input.idempotency_key).await
+        };
+        let (booked, user_errors) = payload(run.await, ctx.actor())?;
+        let entry = booked.and_then(|b| b.entries.into_iter().next());
+        let organization = match entry.as_ref().and_then(|e| e.organization_id) {
+            Some(id) => organization_by_id(ctx, id).await?,
+            None => None,
+        };
+        Ok(RecordInterestPayload {
+            entry: entry.map(BookedEntry),
+            organization,
+            user_errors,
+        })
+    }
+
+    /// Records other income of the fund (ADMIN; audited; idempotent by `idempotencyKey`).
+    /// Unearmarked money. Sends an `INCOME` event.
+    async fn record_other_income(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `RecordOtherIncomeInput`.")]
+        input: RecordOtherIncomeInput,
+    ) -> Result<RecordOtherIncomePayload> {
+        let run = async {
+            let new = NewOtherIncome {
+                received_on: input.received_on.0,
+                amount_usd: input.amount_usd.0,
+                description: input.description,
+            };
+            books::record_other_income(ctx.services(), ctx.actor(), new, &input.idempotency_key)
+                .await
+        };
+        let (booked, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(RecordOtherIncomePayload {
+            entry: booked
+                .and_then(|b| b.entries.into_iter().next())
+                .map(BookedEntry),
+            user_errors,
+        })
+    }
+
+    /// Records a direct cost the steering committee approved, or a bank charge, that the fund
+    /// paid from unearmarked money (ADMIN; audited; idempotent by `idempotencyKey`). Sends a
+    /// `COST` event.
+    async fn record_direct_cost(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `RecordDirectCostInput`.")]
+        input: RecordDirectCostInput,
+    ) -> Result<RecordDirectCostPayload> {
+        let run = async {
+            let new = NewDirectCost {
+                kind: input.kind,
+                incurred_on: input.incurred_on.0,
+                amount_usd: input.amount_usd.0,
+                description: input.description,
+                decision_id: input
+                    .decision
+                    .as_ref()
+                    .map(|d| id_of(d, Kind::Decision, "decision"))
+                    .transpose()?,
+            };
+            books::record_direct_cost(ctx.services(), ctx.actor(), new, &input.idempotency_key)
+                .await
+        };
+        let (booked, user_errors) = payload(run.await, ctx.actor())?;
+        let entry = booked.and_then(|b| b.entries.into_iter().next());
+        let decision = match entry.as_ref().and_then(|e| e.decision_id) {
+            Some(id) => loaded(ctx, ctx.loader().load_one(DecisionById(id)).await)?.map(Decision),
+            None => None,
+        };
+        Ok(RecordDirectCostPayload {
+            entry: entry.map(BookedEntry),
+            decision,
             user_errors,
         })
     }

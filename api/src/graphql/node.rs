@@ -126,6 +126,9 @@ pub async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         Kind::AuditEvent => check(ctx, services.audit_event(actor, id).await)?
             .map(|a| Node::AuditEvent(AuditEvent(a))),
         Kind::User => check(ctx, services.user(actor, id).await)?.map(|u| Node::User(User(u))),
+        // Ledger entries are named by the commands that book them (their audit events and
+        // events); reading one through `node` comes with the `LedgerEntry` type.
+        Kind::LedgerEntry => None,
     };
     Ok(node)
 }

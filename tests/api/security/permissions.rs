@@ -354,6 +354,30 @@ fn operation(field: &str, w: &World, tag: &str) -> Option<(String, Value)> {
             "expenditureReport { id } userErrors { code }",
             json!({"jointProgramme": f.programme, "organization": org("ILO"), "year": 2021, "amountUsd": "1.00", "idempotencyKey": format!("expenditure-{tag}")}),
         ),
+        "Mutation.recordRefund" => m(
+            "RecordRefundInput",
+            "recordRefund",
+            "amountUsd userErrors { code }",
+            json!({"jointProgramme": f.programme, "organization": org("ILO"), "refundedOn": "2021-09-30", "amountUsd": "1.00", "idempotencyKey": format!("refund-{tag}")}),
+        ),
+        "Mutation.recordInterest" => m(
+            "RecordInterestInput",
+            "recordInterest",
+            "entry { id } userErrors { code }",
+            json!({"source": "FUND", "receivedOn": "2021-12-31", "amountUsd": "1.00", "idempotencyKey": format!("interest-{tag}")}),
+        ),
+        "Mutation.recordOtherIncome" => m(
+            "RecordOtherIncomeInput",
+            "recordOtherIncome",
+            "entry { id } userErrors { code }",
+            json!({"receivedOn": "2021-12-31", "amountUsd": "1.00", "description": "Sale of equipment", "idempotencyKey": format!("income-{tag}")}),
+        ),
+        "Mutation.recordDirectCost" => m(
+            "RecordDirectCostInput",
+            "recordDirectCost",
+            "entry { id } userErrors { code }",
+            json!({"kind": "BANK_CHARGE", "incurredOn": "2021-12-31", "amountUsd": "1.00", "description": "Account fees", "idempotencyKey": format!("cost-{tag}")}),
+        ),
         "Mutation.addIndicator" => m(
             "AddIndicatorInput",
             "addIndicator",

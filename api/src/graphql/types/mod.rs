@@ -1,6 +1,7 @@
 //! GraphQL object types, each a thin wrapper over a stored row.
 
 pub mod audit;
+pub mod booked;
 pub mod donors;
 pub mod governance;
 pub mod notes;
@@ -11,6 +12,7 @@ pub mod revisions;
 pub mod users;
 
 pub use audit::AuditEvent;
+pub use booked::BookedEntry;
 pub use donors::{Contribution, Deposit, Donor};
 pub use governance::{Decision, SteeringCommitteeMeeting};
 pub use notes::{ConceptNote, ConceptNoteReview};

@@ -4,6 +4,7 @@
 //! events, the events it announces); [`super::envelope`] runs it in one transaction. Reads live
 //! beside, in the service's other modules.
 
+pub mod books;
 pub mod catalogue;
 pub mod contributions;
 pub mod governance;

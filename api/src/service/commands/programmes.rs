@@ -10,6 +10,7 @@ use crate::domain::{
 };
 use crate::ids::Kind;
 use crate::service::arithmetic;
+use crate::service::commands::books;
 use crate::service::envelope::Command;
 use crate::service::events::NewEvent;
 use crate::service::ledger::{self, NewEntry};
@@ -255,7 +256,7 @@ pub(super) fn budget_lines(given: &[NewBudgetLine]) -> ServiceResult<Vec<Line>> 
 
 /// Moves a joint programme along its life cycle (ADMIN), with a reason; only the steering
 /// committee suspends, and a programme closes financially once every organization has sent its
-/// final expenditure report.
+/// final expenditure report and refunded what it did not spend.
 pub async fn set_joint_programme_status(
     fund: &Services,
     ctx: &Ctx,
@@ -294,24 +295,12 @@ pub async fn set_joint_programme_status(
             if !status.can_move_to(next, previous) {
                 return Err(UserError::invalid_transition("joint programme", status.as_str(), next.as_str()).into());
             }
-            if next == ProgrammeStatus::FinanciallyClosed {
-                let lines = budget_line::Entity::find()
-                    .filter(budget_line::Column::JointProgrammeId.eq(id))
-                    .all(txn)
-                    .await?;
-                let finals: BTreeSet<i64> = expenditure_report::Entity::find()
-                    .filter(expenditure_report::Column::JointProgrammeId.eq(id))
-                    .filter(expenditure_report::Column::Final.eq(true))
-                    .all(txn)
-                    .await?
-                    .into_iter()
-                    .map(|r| r.organization_id)
-                    .collect();
-                if lines.iter().any(|l| !finals.contains(&l.organization_id)) {
-                    return Err(UserError::new(UserErrorCode::InvalidTransition, &["status"], "a programme closes financially once every organization has sent its final expenditure report").into());
-                }
-            }
             claim_version::<joint_programme::Entity>(txn, id, before.version, expected_version).await?;
+            if next == ProgrammeStatus::FinanciallyClosed {
+                // Checked with the programme claimed: reports and refunds, which lock it too,
+                // wait for this command, so nothing changes its money in between.
+                books::ensure_financially_closable(txn, &before).await?;
+            }
             let mut row: joint_programme::ActiveModel = before.clone().into();
             row.status = Set(next.as_str().to_owned());
             row.status_before_suspension = Set(None);
@@ -517,11 +506,20 @@ pub async fn report_expenditure(
             // Each report is within what was transferred, so the sum fits; if it did not, it
             // would certainly be more than was transferred.
             let spent = Usd::checked_sum(existing.iter().map(|r| Usd::from_cents(r.amount_usd_cents)).chain([amount]));
-            let transferred = arithmetic::transferred_on_line(txn, line.id).await?;
-            let transferred = Usd::from_cents(transferred);
-            if spent.is_none_or(|spent| spent > transferred) {
+            // What was transferred, less what the organization refunded: money it gave back is
+            // not money it can spend.
+            let transferred = Usd::from_cents(arithmetic::transferred_on_line(txn, line.id).await?);
+            let refunded = books::refunded(txn, programme.id, organization).await?;
+            let net = transferred
+                .checked_sub(refunded)
+                .ok_or_else(|| anyhow::anyhow!("the money of programme {} does not fit in cents", programme.id))?;
+            if spent.is_none_or(|spent| spent > net) {
                 let spent = spent.map_or_else(|| "more than the fund can record".to_owned(), |s| s.to_string());
-                let message = format!("expenditure would reach {spent}, more than the {transferred} transferred to your organization");
+                let message = if refunded > Usd::ZERO {
+                    format!("expenditure would reach {spent}, more than the {net} transferred to your organization net of its refunds")
+                } else {
+                    format!("expenditure would reach {spent}, more than the {transferred} transferred to your organization")
+                };
                 return Err(UserError::new(UserErrorCode::BudgetExceeded, &["amountUsd"], message).into());
             }
             let created = expenditure_report::ActiveModel {
