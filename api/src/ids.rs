@@ -27,10 +27,11 @@ pub enum Kind {
     IndicatorMeasurement,
     AuditEvent,
     User,
+    LedgerEntry,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 20] = [
+    pub const ALL: [Kind; 21] = [
         Kind::ThematicArea,
         Kind::GcmObjective,
         Kind::GuidingPrinciple,
@@ -51,6 +52,7 @@ impl Kind {
         Kind::IndicatorMeasurement,
         Kind::AuditEvent,
         Kind::User,
+        Kind::LedgerEntry,
     ];
 
     pub fn name(self) -> &'static str {
@@ -75,6 +77,7 @@ impl Kind {
             Kind::IndicatorMeasurement => "IndicatorMeasurement",
             Kind::AuditEvent => "AuditEvent",
             Kind::User => "User",
+            Kind::LedgerEntry => "LedgerEntry",
         }
     }
 

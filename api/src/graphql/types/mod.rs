@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod donors;
 pub mod governance;
+pub mod ledger;
 pub mod notes;
 pub mod portfolio;
 pub mod programmes;
@@ -12,6 +13,7 @@ pub mod users;
 pub use audit::AuditEvent;
 pub use donors::{Contribution, Deposit, Donor};
 pub use governance::{Decision, SteeringCommitteeMeeting};
+pub use ledger::LedgerEntry;
 pub use notes::{ConceptNote, ConceptNoteReview};
 pub use programmes::{
     BudgetLine, ExpenditureReport, IndicatorMeasurement, JointProgramme, ResultsIndicator, Transfer,

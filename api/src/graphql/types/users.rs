@@ -44,7 +44,7 @@ impl User {
     async fn active(&self) -> bool {
         self.0.active
     }
-    /// An ADMIN or STEERING_COMMITTEE account waiting for an administrator other than its
+    /// An ADMIN, STEERING_COMMITTEE or AUDITOR account waiting for an administrator other than its
     /// creator to activate it (`activateUser`).
     async fn pending_activation(&self) -> bool {
         self.0.pending_activation
