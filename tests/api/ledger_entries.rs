@@ -296,3 +296,48 @@ on_both! {
         assert_eq!(created["createUser"]["user"], json!({"role": "AUDITOR", "active": false, "pendingActivation": true}), "{created}");
     }
 }
+
+on_both! {
+    async fn a_page_of_entries_with_every_link_costs_a_fixed_number_of_statements(app: TestApp) {
+        mptf::seed::demo_if_empty(&app.services).await.unwrap();
+        app.until_quiet().await;
+        let query = "query($first: Int!) { ledgerEntries(first: $first) { nodes {
+            id earmarkedArea { number } donor { name } contribution { reference } deposit { amountUsd }
+            jointProgramme { code } organization { acronym } decision { kind } transfer { amountUsd }
+            expenditureReport { year } reverses { id } } } }";
+        for first in [1, 100] {
+            let response = app.graphql(Some(&app.admin()), query, json!({"first": first})).await;
+            assert!(response.get("errors").is_none(), "{response}");
+            assert_eq!(response["data"]["ledgerEntries"]["nodes"].as_array().unwrap().len(), first as usize);
+            // The page, its count and its two neighbours, then one batch per kind of link.
+            let statements = response["extensions"]["sqlStatements"].as_u64().unwrap();
+            assert!(statements <= 16, "{statements} statements for a page of {first}");
+        }
+    }
+}
+
+on_both! {
+    async fn an_existing_database_takes_the_auditor_role(backend: Backend) {
+        use migration::MigratorTrait;
+        use sea_orm::ConnectionTrait;
+        let dir = tempfile::tempdir().unwrap();
+        let url = match backend {
+            crate::helpers::Backend::Sqlite => format!("sqlite://{}/upgrade.db?mode=rwc", dir.path().display()),
+            crate::helpers::Backend::Postgres => crate::helpers::fresh_postgres_database().await.unwrap(),
+        };
+        let db = sea_orm::Database::connect(&url).await.unwrap();
+        migration::Migrator::up(&db, Some(6)).await.unwrap();
+        let insert = |email: &str, role: &str| format!(
+            "INSERT INTO app_user (email, display_name, role, created_at) VALUES ('{email}', 'Someone', '{role}', '2021-01-01T00:00:00Z')");
+        db.execute_unprepared(&insert("dashboard@example.org", "PARTNER_SYSTEM")).await.unwrap();
+        assert!(db.execute_unprepared(&insert("early-auditor@example.org", "AUDITOR")).await.is_err(), "no auditors before the migration");
+        migration::Migrator::up(&db, None).await.unwrap();
+        db.execute_unprepared(&insert("auditor@example.org", "AUDITOR")).await.unwrap();
+        assert!(db.execute_unprepared(&insert("root@example.org", "ROOT")).await.is_err(), "still only the roles of the API");
+        assert!(db.execute_unprepared("INSERT INTO app_user (email, display_name, role, created_at) VALUES ('dashboard@example.org', 'Twice', 'AUDITOR', '2021-01-01T00:00:00Z')").await.is_err(), "emails stay unique");
+        let users = entity::app_user::Entity::find().all(&db).await.unwrap();
+        let roles: Vec<(&str, &str)> = users.iter().map(|u| (u.email.as_str(), u.role.as_str())).collect();
+        assert_eq!(roles, vec![("dashboard@example.org", "PARTNER_SYSTEM"), ("auditor@example.org", "AUDITOR")]);
+        assert_eq!(users[0].id, 1, "rows keep their ids");
+    }
+}

@@ -423,8 +423,8 @@ impl Query {
         Ok(connection::connection(page, Donor))
     }
 
-    /// Contributions the caller may read, newest pledge first: all for ADMIN and
-    /// STEERING_COMMITTEE, a donor's own for a DONOR, none for PUNO and PARTNER_SYSTEM tokens.
+    /// Contributions the caller may read, newest pledge first: all for ADMIN,
+    /// STEERING_COMMITTEE and AUDITOR, a donor's own for a DONOR, none for PUNO and PARTNER_SYSTEM tokens.
     #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
     async fn contributions(
         &self,
@@ -473,7 +473,7 @@ impl Query {
         Ok(connection::connection(page, Contribution))
     }
 
-    /// Concept notes the caller may read: all for ADMIN and STEERING_COMMITTEE; from `PIPELINE` on
+    /// Concept notes the caller may read: all for ADMIN, STEERING_COMMITTEE and AUDITOR; from `PIPELINE` on
     /// for others, and a PUNO's own organization's notes in any status.
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
@@ -672,8 +672,8 @@ impl Query {
 
     /// The fund at a glance: `totals`, `fundingGapUsd` and `capitalizationTargets` are readable
     /// without a token, everything else needs one. The optional arguments narrow it to a period, a
-    /// thematic area or a UN region; narrowed figures of donors' money are for ADMIN and
-    /// STEERING_COMMITTEE only.
+    /// thematic area or a UN region; narrowed figures of donors' money are for ADMIN,
+    /// STEERING_COMMITTEE and AUDITOR only.
     async fn portfolio(
         &self,
         #[graphql(

@@ -16,8 +16,8 @@ pub struct User(pub app_user::Model);
 
 /// A person or system with an account that signs in with `login`. Read through `node` by ADMIN and
 /// by the account itself (`FORBIDDEN` for others); the audit trail shows changes to accounts to
-/// ADMIN and STEERING_COMMITTEE, with the personal fields (email, name) `[redacted]` for the
-/// committee.
+/// ADMIN, STEERING_COMMITTEE and AUDITOR, with the personal fields (email, name) `[redacted]`
+/// for the committee and auditors.
 #[Object]
 impl User {
     /// The account's global id; tokens name it as the subject `user:<number>`.
