@@ -100,8 +100,9 @@ enum SeedKind {
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
-    Role::parse(&text.to_uppercase())
-        .ok_or_else(|| "one of ADMIN, STEERING_COMMITTEE, DONOR, PUNO, PARTNER_SYSTEM".to_owned())
+    Role::parse(&text.to_uppercase()).ok_or_else(|| {
+        "one of ADMIN, STEERING_COMMITTEE, DONOR, PUNO, PARTNER_SYSTEM, AUDITOR".to_owned()
+    })
 }
 
 pub fn main() -> ExitCode {
@@ -298,10 +299,12 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             "\nmptf is serving the Migration MPTF portfolio API at {address}/graphql (GraphiQL at {address}/)\n\
              Try without a token:  {{ portfolio {{ totals {{ depositedUsd }} }} }}\n\
              An ADMIN token for the next {} minutes (send it as `Authorization: Bearer <token>`):\n\n{token}\n\n\
-             Other roles: cargo run --release -- token --role DONOR --donor 1   (or --role PUNO --org IOM, --role STEERING_COMMITTEE, --role PARTNER_SYSTEM)\n\
-             Or sign in with login(input: {{email: \"admin@mptf.example\", password: \"{}\"}}).\n",
+             Other roles: cargo run --release -- token --role DONOR --donor 1   (or --role PUNO --org IOM, --role STEERING_COMMITTEE, --role PARTNER_SYSTEM, --role AUDITOR)\n\
+             Or sign in with login(input: {{email: \"admin@mptf.example\", password: \"{}\"}}).\n\
+             Demo accounts, same password: {}.\n",
             lifetime.num_minutes(),
-            crate::seed::DEMO_PASSWORD
+            crate::seed::DEMO_PASSWORD,
+            crate::seed::DEMO_ACCOUNTS
         );
     }
     application.run_until_stopped().await

@@ -9,6 +9,7 @@ mod m20261201_000004_fund_version;
 mod m20261210_000004_user_activation;
 mod m20261211_000005_event_audience;
 mod m20261212_000006_books;
+mod m20261212_000007_auditor_role;
 mod m20261212_000008_budget_revisions;
 pub mod reference;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000004_user_activation::Migration),
             Box::new(m20261211_000005_event_audience::Migration),
             Box::new(m20261212_000006_books::Migration),
+            Box::new(m20261212_000007_auditor_role::Migration),
             Box::new(m20261212_000008_budget_revisions::Migration),
         ]
     }

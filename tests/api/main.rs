@@ -17,6 +17,7 @@ mod hardening_a;
 mod hardening_b;
 mod hardening_c;
 mod hardening_d;
+mod ledger_entries;
 mod operations;
 mod performance;
 mod policy;

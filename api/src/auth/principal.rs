@@ -21,8 +21,12 @@ impl Principal {
         self.role == role
     }
 
-    /// Fund staff and the steering committee read every record.
+    /// Fund staff, the steering committee and auditors read every record (auditors write
+    /// nothing: no command names their role).
     pub fn reads_everything(&self) -> bool {
-        matches!(self.role, Role::Admin | Role::SteeringCommittee)
+        matches!(
+            self.role,
+            Role::Admin | Role::SteeringCommittee | Role::Auditor
+        )
     }
 }

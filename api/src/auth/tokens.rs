@@ -298,7 +298,11 @@ pub fn principal_from_claims(claims: Claims) -> Result<Principal, TokenError> {
     let (donor_id, organization_id) = match (role, donor_id, organization_id) {
         (Role::Donor, Some(Some(donor)), None) => (Some(donor), None),
         (Role::Puno, None, Some(Some(org))) => (None, Some(org)),
-        (Role::Admin | Role::SteeringCommittee | Role::PartnerSystem, None, None) => (None, None),
+        (
+            Role::Admin | Role::SteeringCommittee | Role::PartnerSystem | Role::Auditor,
+            None,
+            None,
+        ) => (None, None),
         _ => return Err(TokenError::BadClaims),
     };
     if claims.chair && role != Role::SteeringCommittee {

@@ -73,6 +73,11 @@ vocabulary!(
         /// reporting): reads what a donor reads about programmes and the portfolio, all donors'
         /// deposited totals, and no personal data; writes nothing.
         PartnerSystem = "PARTNER_SYSTEM",
+        /// An auditor of the fund (internal or external audit, the Board of Auditors): reads
+        /// everything the steering committee reads — every donor's agreements and deposits, the
+        /// whole ledger, the audit trail — with user accounts' personal data redacted as for the
+        /// committee; writes nothing.
+        Auditor = "AUDITOR",
     }
 );
 

@@ -1,6 +1,7 @@
 //! Relay cursor connections over the service's pages: `edges { cursor node } nodes pageInfo
 //! totalCount`, with `first/after/last/before` and page sizes capped at 100.
 
+use crate::service::books::{EntryPosition, LedgerPage, LedgerWindow};
 use crate::service::page::{Page, Window, MAX_PAGE_SIZE};
 use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields};
 use async_graphql::{OutputType, SimpleObject};
@@ -92,5 +93,78 @@ pub fn connection<M, T: OutputType>(page: Page<M>, wrap: impl Fn(M) -> T) -> Con
             .enumerate()
             .map(|(i, row)| Edge::new(Cursor(page.offset + i as u64), wrap(row))),
     );
+    connection
+}
+
+/// A position in the ledger (value date, then entry), opaque to callers: it stays on its entry
+/// whatever is recorded while a caller pages (see `service::books`).
+pub struct EntryCursor(pub EntryPosition);
+
+impl CursorType for EntryCursor {
+    type Error = &'static str;
+
+    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
+        const NOT_OURS: &str = "not a cursor of the ledger from this API";
+        let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| NOT_OURS)?;
+        let text = String::from_utf8(bytes).map_err(|_| NOT_OURS)?;
+        let (date, id) = text
+            .strip_prefix("entry:")
+            .and_then(|rest| rest.split_once('/'))
+            .ok_or(NOT_OURS)?;
+        Ok(EntryCursor(EntryPosition {
+            value_date: date.parse().map_err(|_| NOT_OURS)?,
+            id: id.parse().map_err(|_| NOT_OURS)?,
+        }))
+    }
+
+    fn encode_cursor(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("entry:{}/{}", self.0.value_date, self.0.id))
+    }
+}
+
+pub type EntryConn<T> = Connection<EntryCursor, T, ConnectionFields, EmptyFields>;
+
+/// Relay's paging arguments for the ledger, checked: sizes as for every list, cursors of the
+/// ledger only.
+pub fn ledger_window(
+    after: Option<String>,
+    before: Option<String>,
+    first: Option<i32>,
+    last: Option<i32>,
+) -> async_graphql::Result<LedgerWindow> {
+    // The sizes are checked as for every list; the cursors are the ledger's own.
+    let sizes = window(None, None, first, last)?;
+    let cursor = |c: Option<String>, name: &str| -> async_graphql::Result<Option<EntryPosition>> {
+        c.map(|c| {
+            EntryCursor::decode_cursor(&c)
+                .map(|c| c.0)
+                .map_err(|e| super::errors::coded(&format!("`{name}`: {e}"), "BAD_USER_INPUT"))
+        })
+        .transpose()
+    };
+    Ok(LedgerWindow {
+        after: cursor(after, "after")?,
+        before: cursor(before, "before")?,
+        first: sizes.first,
+        last: sizes.last,
+    })
+}
+
+/// Builds the ledger's connection from a page, each edge's cursor its entry's position.
+pub fn ledger_connection<T: OutputType>(
+    page: LedgerPage,
+    wrap: impl Fn(entity::ledger_entry::Model) -> T,
+) -> EntryConn<T> {
+    let mut connection = Connection::with_additional_fields(
+        page.has_previous,
+        page.has_next,
+        ConnectionFields {
+            total_count: page.total,
+        },
+    );
+    connection.edges.extend(page.rows.into_iter().map(|row| {
+        let cursor = EntryCursor(EntryPosition::of(&row));
+        Edge::new(cursor, wrap(row))
+    }));
     connection
 }

@@ -122,6 +122,10 @@ by_id!(DecisionById, decision);
 by_id!(JointProgrammeById, joint_programme);
 by_id!(IndicatorById, results_indicator);
 by_id!(ContributionById, contribution);
+by_id!(DepositById, deposit);
+by_id!(TransferById, transfer);
+by_id!(ExpenditureReportById, expenditure_report);
+by_id!(LedgerEntryById, ledger_entry);
 
 many_by!(
     BudgetLinesOfProgramme,

@@ -108,8 +108,8 @@ pub struct CreateUserInput {
     pub email: String,
     /// The name shown for the account.
     pub display_name: String,
-    /// The role its tokens will carry. ADMIN and STEERING_COMMITTEE accounts wait for a second
-    /// administrator's `activateUser`.
+    /// The role its tokens will carry. ADMIN, STEERING_COMMITTEE and AUDITOR accounts wait for a
+    /// second administrator's `activateUser`.
     pub role: Role,
     /// True for the steering committee's chair (STEERING_COMMITTEE only); false by default.
     #[graphql(default)]
@@ -857,7 +857,7 @@ impl Mutation {
         })
     }
 
-    /// Creates an account (ADMIN; audited). An ADMIN or STEERING_COMMITTEE account cannot sign
+    /// Creates an account (ADMIN; audited). An ADMIN, STEERING_COMMITTEE or AUDITOR account cannot sign
     /// in until another administrator activates it with `activateUser`.
     async fn create_user(
         &self,
@@ -891,7 +891,7 @@ impl Mutation {
         })
     }
 
-    /// Activates an ADMIN or STEERING_COMMITTEE account that waits for a second administrator
+    /// Activates an ADMIN, STEERING_COMMITTEE or AUDITOR account that waits for a second administrator
     /// (ADMIN other than its creator; audited). `SEPARATION_OF_DUTIES` for its creator.
     async fn activate_user(
         &self,

@@ -34,6 +34,7 @@ pub enum Node {
     IndicatorMeasurement(IndicatorMeasurement),
     AuditEvent(AuditEvent),
     User(User),
+    LedgerEntry(LedgerEntry),
 }
 
 /// Fetches the object a global id names; `None` if it does not exist, `FORBIDDEN` if the caller
@@ -126,9 +127,8 @@ pub async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         Kind::AuditEvent => check(ctx, services.audit_event(actor, id).await)?
             .map(|a| Node::AuditEvent(AuditEvent(a))),
         Kind::User => check(ctx, services.user(actor, id).await)?.map(|u| Node::User(User(u))),
-        // Ledger entries are named by the commands that book them (their audit events and
-        // events); reading one through `node` comes with the `LedgerEntry` type.
-        Kind::LedgerEntry => None,
+        Kind::LedgerEntry => check(ctx, services.ledger_entry(actor, id).await)?
+            .map(|e| Node::LedgerEntry(LedgerEntry(e))),
     };
     Ok(node)
 }

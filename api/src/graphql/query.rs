@@ -8,11 +8,12 @@ use super::types::users::Viewer;
 use super::types::*;
 use super::{check, ContextExt};
 use crate::domain::{
-    ConceptNoteStatus, ContributionStatus, DecisionKind, DonorKind, Earmarking, MeetingKind,
-    OrganizationKind, ProgrammeStatus, Region, Scope,
+    ConceptNoteStatus, ContributionStatus, DecisionKind, DonorKind, Earmarking, LedgerEntryKind,
+    MeetingKind, OrganizationKind, ProgrammeStatus, Region, Scope,
 };
 use crate::ids::{self, Kind};
 use crate::service::audit::AuditFilter;
+use crate::service::books::LedgerFilter;
 use crate::service::concept_notes::{
     ConceptNoteFilter as NoteFilter, ConceptNoteOrder as NoteOrder, PortfolioFilter,
 };
@@ -204,6 +205,30 @@ pub struct AuditEventFilter {
     pub from: Option<DateTime>,
     /// Only writes before this moment.
     pub to: Option<DateTime>,
+}
+
+/// Narrows the ledger; every field given must match.
+#[derive(InputObject, Default)]
+pub struct LedgerEntryFilter {
+    /// Only entries of these kinds (a `REVERSAL` is its own kind: ask for it to see corrections).
+    pub kinds: Option<Vec<LedgerEntryKind>>,
+    /// Only entries with a value date on or after this day.
+    pub from: Option<Date>,
+    /// Only entries with a value date on or before this day; not before `from`
+    /// (`BAD_USER_INPUT`).
+    pub to: Option<Date>,
+    /// Only entries in the earmark pool of this thematic area (its global id): money its donors
+    /// earmarked to it, and what the committee allocated and transferred from it.
+    pub thematic_area: Option<ID>,
+    /// Only entries about this joint programme (its global id).
+    pub joint_programme: Option<ID>,
+    /// Only entries about this participating organization (its global id).
+    pub organization: Option<ID>,
+    /// Only this donor's entries (its global id); a DONOR reads only its own.
+    pub donor: Option<ID>,
+    /// Only entries recorded at or after this moment: what is new since a caller last looked,
+    /// whatever the value dates.
+    pub recorded_since: Option<DateTime>,
 }
 
 /// The filters concept notes and joint programmes share (a programme keeps its note's
@@ -398,8 +423,8 @@ impl Query {
         Ok(connection::connection(page, Donor))
     }
 
-    /// Contributions the caller may read, newest pledge first: all for ADMIN and
-    /// STEERING_COMMITTEE, a donor's own for a DONOR, none for PUNO and PARTNER_SYSTEM tokens.
+    /// Contributions the caller may read, newest pledge first: all for ADMIN,
+    /// STEERING_COMMITTEE and AUDITOR, a donor's own for a DONOR, none for PUNO and PARTNER_SYSTEM tokens.
     #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
     async fn contributions(
         &self,
@@ -448,7 +473,7 @@ impl Query {
         Ok(connection::connection(page, Contribution))
     }
 
-    /// Concept notes the caller may read: all for ADMIN and STEERING_COMMITTEE; from `PIPELINE` on
+    /// Concept notes the caller may read: all for ADMIN, STEERING_COMMITTEE and AUDITOR; from `PIPELINE` on
     /// for others, and a PUNO's own organization's notes in any status.
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
@@ -647,9 +672,9 @@ impl Query {
 
     /// The fund at a glance: `totals`, `fundingGapUsd` and `capitalizationTargets` are readable
     /// without a token, everything else needs one. The optional arguments narrow it to a period, a
-    /// thematic area or a UN region; narrowed figures of donors' money are for ADMIN and
-    /// STEERING_COMMITTEE only. `asOf` and `knownAt` read the fund's books as they stood, or were
-    /// known, at a past moment.
+    /// thematic area or a UN region; narrowed figures of donors' money are for ADMIN,
+    /// STEERING_COMMITTEE and AUDITOR only. `asOf` and `knownAt` read the fund's books as they
+    /// stood, or were known, at a past moment.
     #[allow(clippy::too_many_arguments)] // the field's arguments, each a GraphQL argument
     async fn portfolio(
         &self,
@@ -697,8 +722,80 @@ impl Query {
         ))
     }
 
-    /// The audit trail, newest first: every accepted write (ADMIN and STEERING_COMMITTEE;
-    /// `FORBIDDEN` for other roles).
+    /// The fund's ledger: every movement of money, by value date then entry, as the caller may
+    /// read it. ADMIN, STEERING_COMMITTEE and AUDITOR read every entry; a DONOR its own money
+    /// (pledges, agreements, deposits, fees and their corrections) and the entries that concern
+    /// no donor; PUNO and PARTNER_SYSTEM the entries that concern no donor (the fund's income and
+    /// costs, allocations, transfers, refunds and expenditure, which the Gateway publishes).
+    /// Needs a token (`UNAUTHENTICATED`). Cursors name their entry, so a page read while entries
+    /// are recorded neither repeats nor skips one.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
+    async fn ledger_entries(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the ledger; every entry the caller may read when omitted.")]
+        filter: Option<LedgerEntryFilter>,
+        #[graphql(
+            desc = "Only entries after this cursor (a `cursor` or `pageInfo.endCursor` this list gave); opaque, `BAD_USER_INPUT` if it is not one of the ledger's cursors."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Only entries before this cursor (a `cursor` or `pageInfo.startCursor` this list gave)."
+        )]
+        before: Option<String>,
+        #[graphql(
+            desc = "At most this many entries from the start: 0 to 100 (`PAGE_SIZE_EXCEEDED` above, `BAD_USER_INPUT` below 0). Without `first` and `last`, 50 entries. The query cost counts this many."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "At most this many entries from the end: 0 to 100 (`PAGE_SIZE_EXCEEDED` above). The query cost counts this many."
+        )]
+        last: Option<i32>,
+    ) -> Result<connection::EntryConn<LedgerEntry>> {
+        let window = connection::ledger_window(after, before, first, last)?;
+        let f = filter.unwrap_or_default();
+        if let (Some(from), Some(to)) = (f.from, f.to) {
+            if from.0 > to.0 {
+                return Err(super::errors::coded(
+                    "`filter.from` is after `filter.to`",
+                    "BAD_USER_INPUT",
+                ));
+            }
+        }
+        let filter = LedgerFilter {
+            kinds: f.kinds.unwrap_or_default(),
+            from: f.from.map(|d| d.0),
+            to: f.to.map(|d| d.0),
+            thematic_area_id: optional_id(
+                f.thematic_area.as_ref(),
+                Kind::ThematicArea,
+                "filter.thematicArea",
+            )?,
+            joint_programme_id: optional_id(
+                f.joint_programme.as_ref(),
+                Kind::JointProgramme,
+                "filter.jointProgramme",
+            )?,
+            organization_id: optional_id(
+                f.organization.as_ref(),
+                Kind::Organization,
+                "filter.organization",
+            )?,
+            donor_id: optional_id(f.donor.as_ref(), Kind::Donor, "filter.donor")?,
+            recorded_since: f.recorded_since.map(|d| d.0),
+        };
+        let page = check(
+            ctx,
+            ctx.services()
+                .ledger_entries(ctx.actor(), filter, window)
+                .await,
+        )?;
+        Ok(connection::ledger_connection(page, LedgerEntry))
+    }
+
+    /// The audit trail, newest first: every accepted write (ADMIN, STEERING_COMMITTEE and
+    /// AUDITOR; `FORBIDDEN` for other roles).
     #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
     async fn audit_events(
         &self,

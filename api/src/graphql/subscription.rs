@@ -12,7 +12,7 @@ use tokio::sync::broadcast::error::RecvError;
 pub struct Subscription;
 
 /// Something that happened in the portfolio, sent once its transaction committed. Delivered only to
-/// subscribers who may read its subject: ADMIN and STEERING_COMMITTEE receive every event; others
+/// subscribers who may read its subject: ADMIN, STEERING_COMMITTEE and AUDITOR receive every event; others
 /// receive public events, those about their own donor (DONOR) and those about their own
 /// organization's concept notes (PUNO).
 #[derive(SimpleObject, Clone)]

@@ -24,6 +24,12 @@ use std::collections::HashMap;
 /// The password of the demo accounts (development only).
 pub const DEMO_PASSWORD: &str = "migration-mptf-demo";
 
+/// The demo accounts and their roles, as the server prints them at start-up (all share
+/// [`DEMO_PASSWORD`]).
+pub const DEMO_ACCOUNTS: &str = "admin@, intake@, agent@ (ADMIN), chair@ (STEERING_COMMITTEE), \
+    donor@ (DONOR, Germany), iom@ (PUNO, IOM), dashboard@ (PARTNER_SYSTEM), auditor@ (AUDITOR), \
+    all @mptf.example";
+
 /// What every demo donor record says.
 pub const ILLUSTRATIVE: &str = "Demo data: per-donor amounts are not public in the source report (A/76/642); these are illustrative. The fund total (USD 30 million from 12 donors, November 2021) is the report's.";
 
@@ -414,6 +420,14 @@ impl<'a> Demo<'a> {
                 "dashboard@mptf.example",
                 "Partner dashboard",
                 Role::PartnerSystem,
+                false,
+                None,
+                None,
+            ),
+            (
+                "auditor@mptf.example",
+                "Auditor (reads everything, writes nothing)",
+                Role::Auditor,
                 false,
                 None,
                 None,

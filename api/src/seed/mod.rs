@@ -4,4 +4,4 @@
 mod demo;
 pub mod synthetic;
 
-pub use demo::{demo_if_empty, DEMO_PASSWORD, ILLUSTRATIVE};
+pub use demo::{demo_if_empty, DEMO_ACCOUNTS, DEMO_PASSWORD, ILLUSTRATIVE};

@@ -6,6 +6,7 @@
 
 pub mod arithmetic;
 pub mod audit;
+pub mod books;
 pub mod budget;
 pub mod catalogue;
 pub mod commands;

@@ -15,8 +15,8 @@
 
 use super::{Ctx, ServiceError, ServiceResult};
 use crate::auth::Principal;
-use crate::domain::{ConceptNoteStatus, Role};
-use entity::{concept_note, concept_note_organization, contribution, decision};
+use crate::domain::{ConceptNoteStatus, LedgerEntryKind, Role};
+use entity::{concept_note, concept_note_organization, contribution, decision, ledger_entry};
 use sea_orm::sea_query::{Alias, DynIden, Expr, ExprTrait, IntoIden, Query};
 use sea_orm::{ColumnTrait, Condition, EntityName, IdenStatic};
 
@@ -135,6 +135,47 @@ impl ReadPolicy {
         )
     }
 
+    /// The ledger entries `principal` may read, as a condition on `ledger_entry` (the list, and
+    /// `node` of one entry, which asks whether its row meets it). See [`DONORS_LINES`]:
+    ///
+    /// - ADMIN, STEERING_COMMITTEE and AUDITOR read every entry;
+    /// - a donor's money — an entry on one of [`DONORS_LINES`] or naming a donor (its pledges,
+    ///   agreements and their amendments, deposits, the Administrative Agent's fee on them, and
+    ///   the reversals of any of these) — is read by that donor alone, as its agreements are;
+    /// - every other entry (the fund's interest, other income, direct costs and bank charges;
+    ///   the committee's allocations; transfers, refunds, interest and expenditure of
+    ///   participating organizations) is what the Gateway publishes fund by fund and programme
+    ///   by programme, and every authenticated caller reads it — but an entry resting on a
+    ///   decision only when that decision is readable (a decision on a concept note follows the
+    ///   note's rule).
+    ///
+    /// So a DONOR reads its own money and the public entries, a PUNO and a PARTNER_SYSTEM the
+    /// public entries (a PUNO's own organization's entries are among them).
+    pub fn readable_ledger_entries(&self, principal: &Principal) -> Condition {
+        if principal.reads_everything() {
+            return Condition::all();
+        }
+        let readable_decisions = Query::select()
+            .column(decision::Column::Id)
+            .from(decision::Entity)
+            .cond_where(self.readable_decisions(principal))
+            .to_owned();
+        let public = Condition::all()
+            .add(ledger_entry::Column::CountsAs.is_not_in(DONORS_LINES.iter().map(|k| k.as_str())))
+            .add(ledger_entry::Column::DonorId.is_null())
+            .add(
+                Condition::any()
+                    .add(ledger_entry::Column::DecisionId.is_null())
+                    .add(ledger_entry::Column::DecisionId.in_subquery(readable_decisions)),
+            );
+        let mut readable = Condition::any().add(public);
+        if let Some(own) = principal.donor_id {
+            readable = readable.add(ledger_entry::Column::DonorId.eq(own));
+        }
+        // Wrapped so that the caller's filters narrow the readable entries, never widen them.
+        Condition::all().add(readable)
+    }
+
     /// Whether a subscriber receives an event: the check on the record it is about, as the
     /// record stood after the event.
     pub fn may_receive(&self, principal: &Principal, audience: &Audience) -> bool {
@@ -148,6 +189,20 @@ impl ReadPolicy {
         }
     }
 }
+
+/// The lines of the books that are a donor's money: what it pledged and signed (amendments
+/// count as `COMMITMENT`), what it deposited and the fee taken on that (reversals count in the
+/// line they reverse). Read like the donor's agreements: by the donor itself and the roles that
+/// read everything.
+pub const DONORS_LINES: [LedgerEntryKind; 4] = [
+    LedgerEntryKind::Pledge,
+    LedgerEntryKind::Commitment,
+    LedgerEntryKind::Deposit,
+    LedgerEntryKind::AgentFee,
+];
+
+/// Why a ledger entry is refused (the fund's rule).
+pub const LEDGER_REFUSAL: &str = "this ledger entry is a donor's money (its pledges, agreements, deposits and their fees), read only by the donor itself, the fund's staff, the steering committee and auditors, or it rests on a decision on a concept note you may not read yet";
 
 /// Why a concept note is refused (the fund's rule).
 pub const NOTE_REFUSAL: &str =
@@ -210,10 +265,10 @@ pub fn require_contributions_of(principal: &Principal, donor_id: i64) -> Service
     }
 }
 
-/// The audit trail: staff and the steering committee.
+/// The audit trail: staff, the steering committee and auditors.
 pub fn require_audit_reader(ctx: &Ctx) -> ServiceResult<&Principal> {
     ctx.require(
-        &[Role::Admin, Role::SteeringCommittee],
+        &[Role::Admin, Role::SteeringCommittee, Role::Auditor],
         "read the audit trail",
     )
 }

@@ -60,7 +60,7 @@ pub enum Split {
 
 /// The rule for donors' money in the portfolio (docs/permissions.md, "Donors' money in the
 /// portfolio"), in one place: a caller who may not read every donor's contributions (anyone but
-/// the fund's staff and the steering committee, anonymous callers included) reads figures of
+/// the fund's staff, the steering committee and auditors, anonymous callers included) reads figures of
 /// donors' money for the whole fund only — not narrowed by `from`/`to`, `thematicArea` or
 /// `region`, nor split by area or period. The answer is `None` (readable) or the reason it is
 /// not.
@@ -109,8 +109,8 @@ pub fn donors_money_refusal(
     Some(format!(
         "figures of donors' money (pledged, committed, deposited, fees, net deposited, available, \
          earmarked, funding gap, contributions over time, the Administrative Agent's sources and \
-         uses, balances and uncommitted pools) {} are read only by the fund's staff and the \
-         steering committee, since such a figure can disclose one donor's pledges or deposits; \
+         uses, balances and uncommitted pools) {} are read only by the fund's staff, the \
+         steering committee and auditors, since such a figure can disclose one donor's pledges or deposits; \
          ask for the whole fund's figures as they stand instead (`portfolio {{ totals \
          sourcesAndUses }}` without `from`, `to`, `thematicArea`, `region`, `asOf` or `knownAt`)",
         cuts.join(" and ")

@@ -1,7 +1,7 @@
 //! People and systems who sign in: accounts, Argon2id passwords, login with throttling, and the
 //! second administrator every privileged account needs.
 //!
-//! An ADMIN or STEERING_COMMITTEE account created through the API waits, unable to sign in or to
+//! An ADMIN, STEERING_COMMITTEE or AUDITOR account created through the API waits, unable to sign in or to
 //! use a token, until an administrator other than its creator activates it (`activateUser`), so
 //! that no one administrator can give themselves the second pair of hands the fund's
 //! separation of duties asks for. Accounts set up by whoever runs the server (the demo seed,
@@ -31,9 +31,11 @@ pub enum LoginOutcome {
     Refused { delay: Duration },
 }
 
-/// Roles whose accounts need a second administrator to activate them.
+/// Roles whose accounts need a second administrator to activate them: those that decide or
+/// move money, and the auditor, who reads every donor's agreements and the audit trail (one
+/// administrator alone cannot open all of that to someone outside the fund).
 pub fn needs_second_administrator(role: Role) -> bool {
-    matches!(role, Role::Admin | Role::SteeringCommittee)
+    matches!(role, Role::Admin | Role::SteeringCommittee | Role::Auditor)
 }
 
 impl Services {

@@ -2,13 +2,14 @@
 
 use super::*;
 
-const ROLES: [&str; 6] = [
+const ROLES: [&str; 7] = [
     "anonymous",
     "ADMIN",
     "STEERING_COMMITTEE",
     "DONOR",
     "PUNO",
     "PARTNER_SYSTEM",
+    "AUDITOR",
 ];
 
 /// The root fields of the built schema, as `Query.node`, `Mutation.login`, ….
@@ -71,7 +72,7 @@ fn permission_table() -> Vec<(String, Vec<String>)> {
             .and_then(|c| c.strip_prefix('`'))
             .and_then(|c| c.strip_suffix('`'))
         {
-            assert_eq!(cells.len(), 7, "{line}");
+            assert_eq!(cells.len(), ROLES.len() + 1, "{line}");
             rows.push((
                 field.to_owned(),
                 cells[1..].iter().map(|c| c.to_string()).collect(),
@@ -231,6 +232,7 @@ fn operation(field: &str, w: &World, tag: &str) -> Option<(String, Value)> {
         "Query.decisions" => q("{ decisions { totalCount } }"),
         "Query.portfolio" => q("{ portfolio { totals { depositedUsd } } }"),
         "Query.auditEvents" => q("{ auditEvents(first: 1) { totalCount } }"),
+        "Query.ledgerEntries" => q("{ ledgerEntries(first: 1) { totalCount } }"),
         "Mutation.login" => m(
             "LoginInput",
             "login",
@@ -409,6 +411,7 @@ fn token_of(app: &TestApp, role: &str, w: &World) -> Option<String> {
         "DONOR" => Some(app.donor_token(row_id(&json!(w.funded.donor)), "user:donor")),
         "PUNO" => Some(app.puno_token(row_id(&json!(w.funded.organizations[0])), "user:puno")),
         "PARTNER_SYSTEM" => Some(partner(app)),
+        "AUDITOR" => Some(app.token(Role::Auditor, "user:auditor")),
         other => panic!("no role {other}"),
     }
 }
@@ -501,7 +504,7 @@ on_both! {
         let table = permission_table();
         let mut mismatches = Vec::new();
         // Refusals first, so that what an allowed role changes does not hide them.
-        let order = [0, 3, 4, 5, 2, 1];
+        let order = [0, 6, 3, 4, 5, 2, 1];
         for (field, expected) in &table {
             let Some((query, variables)) = operation(field, &w, "probe") else {
                 mismatches.push(format!("{field}: the test has no request for it"));

@@ -8,8 +8,8 @@ use entity::audit_event;
 /// One accepted write: who did what to which record, with its state before and after.
 pub struct AuditEvent(pub audit_event::Model);
 
-/// One accepted write: who did what to which record, with its state before and after. Read by ADMIN
-/// and STEERING_COMMITTEE; personal fields of user accounts read `[redacted]` for everyone but
+/// One accepted write: who did what to which record, with its state before and after. Read by ADMIN,
+/// STEERING_COMMITTEE and AUDITOR; personal fields of user accounts read `[redacted]` for everyone but
 /// ADMIN.
 #[Object]
 impl AuditEvent {

@@ -18,7 +18,7 @@ pub struct Donor(pub donor::Model);
 
 /// A state, company, foundation or other entity that contributes to the fund. Every token reads
 /// donors' names, kinds and deposited totals; pledges, agreements and statements only the donor
-/// itself, ADMIN and STEERING_COMMITTEE.
+/// itself, ADMIN, STEERING_COMMITTEE and AUDITOR.
 #[Object]
 impl Donor {
     /// The donor's global id (for `node`, filters and `recordContribution`); a DONOR token's
@@ -52,7 +52,7 @@ impl Donor {
         self.0.version
     }
     /// The donor's contributions, newest pledge first. Empty for callers who may not read them
-    /// (everyone but the donor itself, ADMIN and STEERING_COMMITTEE).
+    /// (everyone but the donor itself, ADMIN, STEERING_COMMITTEE and AUDITOR).
     #[graphql(
         complexity = "crate::graphql::limits::connection_cost(first, last, child_complexity)"
     )]
@@ -91,7 +91,7 @@ impl Donor {
         Ok(connection::connection(Page::of(rows, window), Contribution))
     }
     /// The donor's statement: what it pledged, signed and deposited, per currency and in USD, and
-    /// how its money was used. For the donor itself, ADMIN and STEERING_COMMITTEE (`FORBIDDEN` for
+    /// how its money was used. For the donor itself, ADMIN, STEERING_COMMITTEE and AUDITOR (`FORBIDDEN` for
     /// others). Computed per donor: the query cost counts 100 for it.
     #[graphql(
         complexity = "crate::graphql::limits::STATEMENT_COST.saturating_add(child_complexity)"
@@ -103,7 +103,7 @@ impl Donor {
         )?))
     }
     /// The donor's totals in USD. Every token reads `depositedUsd`; `pledgedUsd` and `committedUsd`
-    /// only the donor itself, ADMIN and STEERING_COMMITTEE.
+    /// only the donor itself, ADMIN, STEERING_COMMITTEE and AUDITOR.
     async fn totals(&self, ctx: &Context<'_>) -> Result<DonorTotals> {
         let principal = check(ctx, ctx.actor().principal())?;
         // The loader answers every donor it is asked for: no row is a broken invariant, not 0.
@@ -134,12 +134,12 @@ pub struct DonorTotals {
 #[Object]
 impl DonorTotals {
     /// Everything pledged or agreed and not cancelled, in USD at the rate recorded with each
-    /// pledge. The donor itself, ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others).
+    /// pledge. The donor itself, ADMIN, STEERING_COMMITTEE and AUDITOR only (`FORBIDDEN` for others).
     async fn pledged_usd(&self) -> Result<Decimal> {
         self.restricted(self.money.pledged)
     }
     /// What signed agreements (not cancelled) commit, in USD at the rate recorded with each pledge.
-    /// The donor itself, ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others).
+    /// The donor itself, ADMIN, STEERING_COMMITTEE and AUDITOR only (`FORBIDDEN` for others).
     async fn committed_usd(&self) -> Result<Decimal> {
         self.restricted(self.money.committed)
     }
@@ -171,7 +171,7 @@ impl Contribution {
 }
 
 /// A pledge or a signed contribution agreement of a donor, in the agreement's currency. Read by the
-/// donor itself, ADMIN and STEERING_COMMITTEE only: through `node` others get `FORBIDDEN`, and
+/// donor itself, ADMIN, STEERING_COMMITTEE and AUDITOR only: through `node` others get `FORBIDDEN`, and
 /// lists leave it out.
 #[Object]
 impl Contribution {
@@ -290,7 +290,7 @@ impl Contribution {
 pub struct Deposit(pub deposit::Model);
 
 /// Money the Administrative Agent received against a signed agreement, with the rate it applied and
-/// its 1% fee. Read by the donor itself, ADMIN and STEERING_COMMITTEE.
+/// its 1% fee. Read by the donor itself, ADMIN, STEERING_COMMITTEE and AUDITOR.
 #[Object]
 impl Deposit {
     /// The deposit's global id.
@@ -413,7 +413,7 @@ impl EarmarkStatement {
 }
 
 /// A donor's statement: what it pledged, signed and deposited — in the agreements' currencies and
-/// in USD — and how its money was used. For the donor itself, ADMIN and STEERING_COMMITTEE.
+/// in USD — and how its money was used. For the donor itself, ADMIN, STEERING_COMMITTEE and AUDITOR.
 #[Object]
 impl DonorStatement {
     /// Per currency of the donor's agreements: pledged (not cancelled), signed, deposited.

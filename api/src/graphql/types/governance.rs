@@ -77,7 +77,7 @@ pub struct Decision(pub decision::Model);
 
 /// A decision of the steering committee, taken by consensus and recorded by a committee member.
 /// Never edited; a later decision may supersede it. Decisions on concept notes not yet public
-/// (before `PIPELINE`) are read only by ADMIN, STEERING_COMMITTEE and the note's organizations.
+/// (before `PIPELINE`) are read only by ADMIN, STEERING_COMMITTEE, AUDITOR and the note's organizations.
 #[Object]
 impl Decision {
     /// The decision's global id (for `recordTransfer` and `supersedes`).

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod booked;
 pub mod donors;
 pub mod governance;
+pub mod ledger;
 pub mod notes;
 pub mod portfolio;
 pub mod programmes;
@@ -15,6 +16,7 @@ pub use audit::AuditEvent;
 pub use booked::BookedEntry;
 pub use donors::{Contribution, Deposit, Donor};
 pub use governance::{Decision, SteeringCommitteeMeeting};
+pub use ledger::LedgerEntry;
 pub use notes::{ConceptNote, ConceptNoteReview};
 pub use programmes::{
     BudgetLine, ExpenditureReport, IndicatorMeasurement, JointProgramme, ResultsIndicator, Transfer,

@@ -46,7 +46,7 @@ pub async fn readable_concept_note(
 pub struct ConceptNote(pub concept_note::Model);
 
 /// A proposal for a joint programme, from a UN country team or a regional or global entity,
-/// answering the fund's call. ADMIN and STEERING_COMMITTEE read every note; a PUNO its own
+/// answering the fund's call. ADMIN, STEERING_COMMITTEE and AUDITOR read every note; a PUNO its own
 /// organization's notes in any status; everyone else (and a PUNO for others' notes) from `PIPELINE`
 /// on — an earlier note is `FORBIDDEN` through `node` and left out of lists.
 #[Object]

@@ -1,6 +1,6 @@
 //! The portfolio dashboard. Totals are public; the breakdowns need a token. Figures of donors'
 //! money are answered as `service::portfolio::donors_money_refusal` decides (whole fund only for
-//! all but the fund's staff and the steering committee).
+//! all but the fund's staff, the steering committee and auditors).
 
 use super::donors::Donor;
 use super::reference::{countries_by_code, Country};
@@ -56,31 +56,31 @@ fn donors_money(ctx: &Context<'_>, figure: &DonorsMoney) -> Result<Decimal> {
 #[Object]
 impl PortfolioTotals {
     /// Pledges and agreements not cancelled, in USD at the rates recorded with them. Donors' money:
-    /// with `from`, `to`, `thematicArea` or `region`, ADMIN and STEERING_COMMITTEE only
+    /// with `from`, `to`, `thematicArea` or `region`, ADMIN, STEERING_COMMITTEE and AUDITOR only
     /// (`FORBIDDEN` for others, who read it for the whole fund).
     async fn pledged_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
         donors_money(ctx, &self.0.pledged)
     }
     /// Signed agreements (not cancelled), in USD at the rates recorded with them. Donors' money:
-    /// with `from`, `to`, `thematicArea` or `region`, ADMIN and STEERING_COMMITTEE only
+    /// with `from`, `to`, `thematicArea` or `region`, ADMIN, STEERING_COMMITTEE and AUDITOR only
     /// (`FORBIDDEN` for others, who read it for the whole fund).
     async fn committed_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
         donors_money(ctx, &self.0.committed)
     }
     /// Deposits received by the Administrative Agent, gross, in USD at each deposit's rate. Donors'
-    /// money: with `from`, `to`, `thematicArea` or `region`, ADMIN and STEERING_COMMITTEE only
+    /// money: with `from`, `to`, `thematicArea` or `region`, ADMIN, STEERING_COMMITTEE and AUDITOR only
     /// (`FORBIDDEN` for others, who read it for the whole fund).
     async fn deposited_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
         donors_money(ctx, &self.0.deposited)
     }
     /// The Administrative Agent's 1% fees on those deposits. Donors' money: with `from`, `to`,
-    /// `thematicArea` or `region`, ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others, who
+    /// `thematicArea` or `region`, ADMIN, STEERING_COMMITTEE and AUDITOR only (`FORBIDDEN` for others, who
     /// read it for the whole fund).
     async fn fees_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
         donors_money(ctx, &self.0.fees)
     }
     /// Deposits minus the Administrative Agent's fees: what donors' money brought to the fund.
-    /// Donors' money: with `from`, `to`, `thematicArea` or `region`, ADMIN and STEERING_COMMITTEE
+    /// Donors' money: with `from`, `to`, `thematicArea` or `region`, ADMIN, STEERING_COMMITTEE and AUDITOR
     /// only (`FORBIDDEN` for others, who read it for the whole fund).
     async fn net_deposited_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
         donors_money(ctx, &self.0.net_deposited)
@@ -99,7 +99,7 @@ impl PortfolioTotals {
     }
     /// What the Administrative Agent holds: `sourcesAndUses.balanceWithAgentUsd`, counted to `to`
     /// (or today) in `thematicArea`'s pool; `from` and `region` do not narrow it. Donors' money:
-    /// with `from`, `to`, `thematicArea` or `region`, ADMIN and STEERING_COMMITTEE only
+    /// with `from`, `to`, `thematicArea` or `region`, ADMIN, STEERING_COMMITTEE and AUDITOR only
     /// (`FORBIDDEN` for others, who read it for the whole fund).
     #[graphql(
         deprecation = "it never deducted what the committee has allocated; read `sourcesAndUses.balanceWithAgentUsd` (what the Administrative Agent holds) or `uncommittedUsd` (what the committee can still allocate)"
@@ -125,8 +125,8 @@ impl AreaBreakdown {
         )?
         .map(ThematicArea))
     }
-    /// Deposits earmarked to this area, gross, in USD. Donors' money split by area: ADMIN and
-    /// STEERING_COMMITTEE only (`FORBIDDEN` for others, whatever the scope).
+    /// Deposits earmarked to this area, gross, in USD. Donors' money split by area: ADMIN, STEERING_COMMITTEE and
+    /// AUDITOR only (`FORBIDDEN` for others, whatever the scope).
     async fn earmarked_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
         donors_money(ctx, &self.0.earmarked)
     }
@@ -205,7 +205,7 @@ pub struct FunnelStage {
     pub requested_usd: Decimal,
 }
 
-/// Deposits received in one month, quarter or year (donors' money: ADMIN and STEERING_COMMITTEE
+/// Deposits received in one month, quarter or year (donors' money: ADMIN, STEERING_COMMITTEE and AUDITOR
 /// only).
 #[derive(SimpleObject)]
 pub struct PeriodContributions {
@@ -252,7 +252,7 @@ pub struct MarkerCount {
 /// The whole fund at a glance, or the part of it a scope narrows to. Figures of donors' money
 /// (pledged, committed, deposited, fees, net deposited, available, earmarked, the funding gap,
 /// contributions over time) narrowed by `from`, `to`, `thematicArea` or `region`, or split by
-/// area or period, are read by ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others, who
+/// area or period, are read by ADMIN, STEERING_COMMITTEE and AUDITOR only (`FORBIDDEN` for others, who
 /// read them for the whole fund): such a figure can disclose one donor's pledges or deposits.
 /// Programmes' money (approved, transferred, spent) and counts are read for any scope.
 #[Object]
@@ -273,7 +273,7 @@ impl Portfolio {
             .collect())
     }
     /// The fund's money for the scope, in USD. Readable without a token; its figures of donors'
-    /// money are the whole fund's for all but ADMIN and STEERING_COMMITTEE.
+    /// money are the whole fund's for all but ADMIN, STEERING_COMMITTEE and AUDITOR.
     async fn totals(&self, ctx: &Context<'_>) -> Result<PortfolioTotals> {
         Ok(PortfolioTotals(
             check(
@@ -285,7 +285,7 @@ impl Portfolio {
     }
     /// What remains to deposit (gross, in USD) to reach the current capitalization target: the next
     /// one due, or the last one set; 0 once reached. Donors' money: with `from`, `to`,
-    /// `thematicArea` or `region`, ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others, who
+    /// `thematicArea` or `region`, ADMIN, STEERING_COMMITTEE and AUDITOR only (`FORBIDDEN` for others, who
     /// read it for the whole fund). Readable without a token.
     async fn funding_gap_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
         let today = chrono::Utc::now().date_naive();
@@ -384,8 +384,8 @@ impl Portfolio {
             })
             .collect()
     }
-    /// Deposits received per period, oldest first. Donors' money split by period: ADMIN and
-    /// STEERING_COMMITTEE only (`UNAUTHENTICATED` without a token, `FORBIDDEN` for other roles,
+    /// Deposits received per period, oldest first. Donors' money split by period: ADMIN, STEERING_COMMITTEE and
+    /// AUDITOR only (`UNAUTHENTICATED` without a token, `FORBIDDEN` for other roles,
     /// whatever the scope).
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::BREAKDOWN, child_complexity)"
@@ -473,7 +473,7 @@ impl Portfolio {
     /// The Gateway's sources and uses of funds and the balance with the Administrative Agent,
     /// counted over the ledger up to `asOf` (and as known at `knownAt`); with `thematicArea`, the
     /// area's earmark pool. Readable without a token for the whole fund as it stands; narrowed,
-    /// ADMIN and STEERING_COMMITTEE only (`FORBIDDEN` for others: it rests on donors' deposits).
+    /// ADMIN, STEERING_COMMITTEE and AUDITOR only (`FORBIDDEN` for others: it rests on donors' deposits).
     /// Not kept by period or region (`BAD_USER_INPUT` with `from`, `to` or `region`).
     async fn sources_and_uses(&self, ctx: &Context<'_>) -> Result<SourcesAndUses> {
         let books = check(ctx, ctx.services().agent_books(ctx.actor(), &self.0).await)?;
@@ -534,7 +534,7 @@ impl Portfolio {
         Ok(rows.into_iter().map(OrganizationFunds).collect())
     }
     /// Each donor's agreements signed and deposits received per year, oldest year first, for
-    /// the donors whose contributions the caller may read (ADMIN and STEERING_COMMITTEE: every
+    /// the donors whose contributions the caller may read (ADMIN, STEERING_COMMITTEE and AUDITOR: every
     /// donor; a DONOR: its own; others: none). With `thematicArea`, the area's earmarked money.
     /// Needs a token.
     #[graphql(

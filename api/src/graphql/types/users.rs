@@ -16,8 +16,8 @@ pub struct User(pub app_user::Model);
 
 /// A person or system with an account that signs in with `login`. Read through `node` by ADMIN and
 /// by the account itself (`FORBIDDEN` for others); the audit trail shows changes to accounts to
-/// ADMIN and STEERING_COMMITTEE, with the personal fields (email, name) `[redacted]` for the
-/// committee.
+/// ADMIN, STEERING_COMMITTEE and AUDITOR, with the personal fields (email, name) `[redacted]`
+/// for the committee and auditors.
 #[Object]
 impl User {
     /// The account's global id; tokens name it as the subject `user:<number>`.
@@ -44,7 +44,7 @@ impl User {
     async fn active(&self) -> bool {
         self.0.active
     }
-    /// An ADMIN or STEERING_COMMITTEE account waiting for an administrator other than its
+    /// An ADMIN, STEERING_COMMITTEE or AUDITOR account waiting for an administrator other than its
     /// creator to activate it (`activateUser`).
     async fn pending_activation(&self) -> bool {
         self.0.pending_activation

@@ -1,5 +1,5 @@
 //! Accounts of people and systems who sign in: the commands that create, activate and deactivate
-//! them. An ADMIN or STEERING_COMMITTEE account created through the API waits, unable to sign in
+//! them. An ADMIN, STEERING_COMMITTEE or AUDITOR account created through the API waits, unable to sign in
 //! or to use a token, until an administrator other than its creator activates it. Each command
 //! states who may run it, its rules and its effect; the envelope does the rest (see
 //! [`crate::service::envelope`]). Sign-in and reads are in `service::users`.
@@ -33,7 +33,7 @@ enum Activation {
     Operator,
 }
 
-/// Creates an account (ADMIN). An ADMIN or STEERING_COMMITTEE account waits for another
+/// Creates an account (ADMIN). An ADMIN, STEERING_COMMITTEE or AUDITOR account waits for another
 /// administrator's `activateUser`.
 pub async fn create_user(
     fund: &Services,
@@ -85,7 +85,11 @@ async fn create(
     };
     match (input.role, input.donor_id, input.organization_id) {
         (Role::Donor, Some(_), None) | (Role::Puno, None, Some(_)) => {}
-        (Role::Admin | Role::SteeringCommittee | Role::PartnerSystem, None, None) => {}
+        (
+            Role::Admin | Role::SteeringCommittee | Role::PartnerSystem | Role::Auditor,
+            None,
+            None,
+        ) => {}
         (Role::Donor, _, _) => {
             return Err(UserError::validation(
                 "donor",
