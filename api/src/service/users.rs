@@ -66,10 +66,19 @@ impl Services {
             .filter(app_user::Column::Email.eq(&email))
             .one(&self.db)
             .await?;
-        let stored = found.as_ref().and_then(|u| u.password_hash.as_deref());
+        let stored = found.as_ref().and_then(|u| u.password_hash.clone());
+        let has_password = stored.is_some();
         // Unknown account or no password set: the same work against a decoy, then refuse.
-        let matches = password::verify(password_given, stored.unwrap_or(password::decoy_hash()))
-            && stored.is_some();
+        // Argon2id is deliberately slow: it runs on the blocking pool, so a burst of sign-ins
+        // never holds the async workers that every other request (and the pool's connections)
+        // needs.
+        let given = password_given.to_owned();
+        let matches = tokio::task::spawn_blocking(move || {
+            password::verify(&given, stored.as_deref().unwrap_or(password::decoy_hash()))
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("the password check did not finish: {e}"))?
+            && has_password;
         match found {
             Some(user) if matches && user.active && !throttled => {
                 throttle.succeeded(&email, source);
