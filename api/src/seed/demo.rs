@@ -18,7 +18,7 @@ use anyhow::Context as _;
 use chrono::NaiveDate;
 use entity::{donor, organization};
 use rust_decimal::Decimal;
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
 /// The password of the demo accounts (development only).
@@ -277,7 +277,166 @@ impl<'a> Demo<'a> {
         let meetings = self.meetings().await?;
         self.programmes(&meetings).await?;
         self.other_concept_notes(&meetings).await?;
+        self.fund_books(&meetings).await?;
         Ok(())
+    }
+
+    /// The movements that give every line of the Gateway's sources and uses a value: the fund's
+    /// interest, interest an organization passed on, other income, a bank charge, a refund of
+    /// unspent money, and a budget revision whose increment is transferred. (A direct cost rests
+    /// on a committee decision on the fund's own budget, a kind of decision the vocabulary does not
+    /// have yet, so the demo has none.)
+    async fn fund_books(&self, meetings: &[(NaiveDate, i64)]) -> anyhow::Result<()> {
+        use crate::service::commands::books::{
+            self as books, NewDirectCost, NewInterest, NewOtherIncome, NewRefund,
+        };
+        use crate::service::commands::revisions::{self as revisions, NewRevision};
+        let year_end = date(2021, 12, 31);
+        let iom = self.org("IOM")?;
+        books::record_interest(
+            self.services,
+            &self.agent,
+            NewInterest {
+                source: InterestSource::Fund,
+                organization_id: None,
+                received_on: year_end,
+                amount_usd: dec("18400"),
+            },
+            "seed-fund-interest-2021",
+        )
+        .await
+        .map_err(seed_error)?;
+        books::record_interest(
+            self.services,
+            &self.agent,
+            NewInterest {
+                source: InterestSource::Organization,
+                organization_id: Some(iom),
+                received_on: year_end,
+                amount_usd: dec("2150"),
+            },
+            "seed-iom-interest-2021",
+        )
+        .await
+        .map_err(seed_error)?;
+        books::record_other_income(
+            self.services,
+            &self.agent,
+            NewOtherIncome {
+                received_on: date(2021, 9, 30),
+                amount_usd: dec("1000"),
+                description: "Exchange gain on a contribution received in euros".into(),
+            },
+            "seed-other-income-2021",
+        )
+        .await
+        .map_err(seed_error)?;
+        books::record_direct_cost(
+            self.services,
+            &self.agent,
+            NewDirectCost {
+                kind: DirectCostKind::BankCharge,
+                incurred_on: year_end,
+                amount_usd: dec("120"),
+                description: "Bank charges, 2021".into(),
+                decision_id: None,
+            },
+            "seed-bank-charges-2021",
+        )
+        .await
+        .map_err(seed_error)?;
+
+        // UN Women returns part of what is left of the first programme's first tranche.
+        let first = self.programme("MPTF-JP-001").await?;
+        books::record_refund(
+            self.services,
+            &self.agent,
+            NewRefund {
+                joint_programme_id: first.id,
+                organization_id: self.org("UN Women")?,
+                refunded_on: date(2021, 12, 15),
+                amount_usd: dec("25000"),
+            },
+            "seed-refund-jp-001",
+        )
+        .await
+        .map_err(seed_error)?;
+
+        // The committee tops up the fair-recruitment programme; the Fund Management Unit applies
+        // the revision to ILO's line and the Administrative Agent transfers the increment.
+        let topped_up = self.programme("MPTF-JP-010").await?;
+        let meeting = Self::meeting_on(meetings, date(2021, 11, 18));
+        let revision = governance::record_decision(
+            self.services,
+            &self.committee,
+            NewDecision {
+                meeting_id: meeting,
+                kind: DecisionKind::BudgetRevision,
+                subject: DecisionSubject::JointProgramme(topped_up.id),
+                amount_usd: Some(dec("107000")),
+                new_end_date: None,
+                rationale: "Top-up for a second cohort of the fair recruitment pilot.".into(),
+                supersedes_id: None,
+            },
+        )
+        .await
+        .map_err(seed_error)?;
+        let ilo = self.org("ILO")?;
+        let lines = entity::budget_line::Entity::find()
+            .filter(entity::budget_line::Column::JointProgrammeId.eq(topped_up.id))
+            .order_by_asc(entity::budget_line::Column::Id)
+            .all(&self.services.db)
+            .await?;
+        // 100,000 more programmable for ILO, with its 7% support costs: 107,000 exactly.
+        let budget_lines = lines
+            .iter()
+            .map(|line| NewBudgetLine {
+                organization_id: line.organization_id,
+                programmable_usd: Decimal::new(line.programmable_usd_cents, 2)
+                    + if line.organization_id == ilo {
+                        dec("100000")
+                    } else {
+                        Decimal::ZERO
+                    },
+                indirect_support_cost_rate: None,
+            })
+            .collect();
+        let current = self.programme("MPTF-JP-010").await?;
+        revisions::revise_budget(
+            self.services,
+            &self.agent,
+            NewRevision {
+                joint_programme_id: current.id,
+                decision_id: revision.id,
+                expected_version: current.version,
+                budget_lines,
+            },
+        )
+        .await
+        .map_err(seed_error)?;
+        programmes::record_transfer(
+            self.services,
+            &self.agent,
+            NewTransfer {
+                joint_programme_id: current.id,
+                organization_id: ilo,
+                decision_id: revision.id,
+                transferred_on: date(2021, 12, 1),
+                amount_usd: dec("107000"),
+            },
+            "seed-transfer-revision-jp-010",
+        )
+        .await
+        .map_err(seed_error)?;
+        Ok(())
+    }
+
+    async fn programme(&self, code: &str) -> anyhow::Result<entity::joint_programme::Model> {
+        entity::joint_programme::Entity::find()
+            .filter(entity::joint_programme::Column::Code.eq(code))
+            .one(&self.services.db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the demo has no programme {code}"))
     }
 
     async fn donors(&self) -> anyhow::Result<Vec<i64>> {
@@ -711,6 +870,9 @@ impl<'a> Demo<'a> {
             }),
             "seed",
         );
+        // Targets follow each programme's size and reach, so no two programmes report alike.
+        let policies = (2 + p.countries.len() % 3).to_string();
+        let people = (p.budget_usd / 400 + 250 * i64::from(p.months % 7)).to_string();
         let specs = [
             (
                 "OC1",
@@ -718,7 +880,7 @@ impl<'a> Demo<'a> {
                 "Policies or frameworks adopted or revised with the programme's support",
                 "policies",
                 "0",
-                "3",
+                policies.as_str(),
                 p.objectives[0],
                 p.principles.first().copied(),
             ),
@@ -728,7 +890,7 @@ impl<'a> Demo<'a> {
                 "People reached by the programme's services (disaggregated by sex and age)",
                 "people",
                 "0",
-                "5000",
+                people.as_str(),
                 p.objectives[p.objectives.len() - 1],
                 p.principles.last().copied(),
             ),
