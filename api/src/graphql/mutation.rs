@@ -303,6 +303,33 @@ pub struct RecordDepositPayload {
     pub user_errors: Vec<UserError>,
 }
 
+/// A deposit recorded in error, to reverse.
+#[derive(InputObject)]
+pub struct ReverseDepositInput {
+    /// The deposit's global id; not already reversed.
+    pub deposit: ID,
+    /// Why it is reversed (in the reversal entries' description and the audit); at most 2000
+    /// characters.
+    pub reason: String,
+    /// Chosen by the caller, 1 to 200 characters, unique per request: a retry with the same key and
+    /// the same input applies once and answers as the first time; the same key with a different
+    /// input is `DUPLICATE`.
+    pub idempotency_key: String,
+}
+
+/// What `reverseDeposit` answers: the deposit, now reversed, and the agreement it paid.
+#[derive(SimpleObject)]
+pub struct ReverseDepositPayload {
+    /// The deposit, with `reversed` true; null when refused.
+    pub deposit: Option<Deposit>,
+    /// The agreement, with its deposited amount, status and outstanding amount after the
+    /// reversal; null when refused.
+    pub contribution: Option<Contribution>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
+    pub user_errors: Vec<UserError>,
+}
+
 /// A concept note answering the fund's call.
 #[derive(InputObject)]
 pub struct SubmitConceptNoteInput {
@@ -1105,6 +1132,39 @@ impl Mutation {
             .map(|d| (Some(Deposit(d.deposit)), Some(Contribution(d.contribution))))
             .unwrap_or((None, None));
         Ok(RecordDepositPayload {
+            deposit,
+            contribution,
+            user_errors,
+        })
+    }
+
+    /// Reverses a deposit recorded in error (ADMIN; audited; idempotent by `idempotencyKey`):
+    /// `REVERSAL` entries cancel its `DEPOSIT` and `AGENT_FEE` entries, the deposit stays on
+    /// record, and its agreement's deposited amount and status fall back. `INSUFFICIENT_FUNDS`
+    /// when the committee has already allocated the money; `INVALID_TRANSITION` if already
+    /// reversed. Sends a `DEPOSIT` event to the fund's staff, the committee and the donor.
+    async fn reverse_deposit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `ReverseDepositInput`.")]
+        input: ReverseDepositInput,
+    ) -> Result<ReverseDepositPayload> {
+        let run = async {
+            let id = id_of(&input.deposit, Kind::Deposit, "deposit")?;
+            contributions::reverse_deposit(
+                ctx.services(),
+                ctx.actor(),
+                id,
+                &input.reason,
+                &input.idempotency_key,
+            )
+            .await
+        };
+        let (reversed, user_errors) = payload(run.await, ctx.actor())?;
+        let (deposit, contribution) = reversed
+            .map(|d| (Some(Deposit(d.deposit)), Some(Contribution(d.contribution))))
+            .unwrap_or((None, None));
+        Ok(ReverseDepositPayload {
             deposit,
             contribution,
             user_errors,

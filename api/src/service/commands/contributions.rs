@@ -588,6 +588,122 @@ pub async fn record_deposit(
         .await
 }
 
+/// Reverses a deposit recorded in error (ADMIN), with a reason: `REVERSAL` entries of its
+/// `DEPOSIT` and `AGENT_FEE` entries, dated today; the deposit itself stays on record. Its
+/// agreement's deposited amount and status fall back. Only while the money is still the
+/// committee's to allocate: under the spending lock, `INSUFFICIENT_FUNDS` when the pool's
+/// uncommitted balance is below the deposit's net amount. Once per idempotency key.
+pub async fn reverse_deposit(
+    fund: &Services,
+    ctx: &Ctx,
+    id: i64,
+    reason: &str,
+    idempotency_key: &str,
+) -> ServiceResult<Deposited> {
+    #[derive(Serialize)]
+    struct Reversal<'a> {
+        deposit: i64,
+        reason: &'a str,
+    }
+    let command = Command::new(ctx, "reverseDeposit", &[Role::Admin], "reverse deposits")?
+        .idempotent(
+            idempotency_key,
+            &Reversal {
+                deposit: id,
+                reason,
+            },
+        )?;
+    let officer = command.principal().subject.clone();
+    let reason = Text::Reason.required(reason, "reason")?;
+    command
+        .run(fund, async |txn, effect| {
+            let found = deposit::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| UserError::not_found("deposit", "deposit"))?;
+            // Money leaves the pool: one such command at a time, then the agreement's row.
+            ledger::lock_spending(txn).await?;
+            let agreement = lock_row::<contribution::Entity>(txn, found.contribution_id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("deposit {id} without its contribution"))?;
+            let standing = ledger::standing_entries_of_deposit(txn, id).await?;
+            let booked = standing
+                .iter()
+                .any(|entry| entry.kind == LedgerEntryKind::Deposit.as_str());
+            if !booked {
+                return Err(UserError::new(
+                    UserErrorCode::InvalidTransition,
+                    &["deposit"],
+                    "this deposit is already reversed",
+                )
+                .into());
+            }
+            let net = Usd::from_cents(found.net_usd_cents);
+            let uncommitted = ledger::pool_now(txn, agreement.earmarked_area_id).await?.uncommitted()?;
+            if uncommitted < net {
+                let message = format!(
+                    "the deposit brought {net} to its pool, which the committee can still allocate only {} of: the rest is allocated, so the money is no longer the Administrative Agent's to give back",
+                    uncommitted.max(Usd::ZERO)
+                );
+                return Err(UserError::new(UserErrorCode::InsufficientFunds, &["deposit"], message).into());
+            }
+            let today = chrono::Utc::now().date_naive();
+            let reversals = standing
+                .iter()
+                .map(|entry| Ok(NewEntry::reversing(entry, today)?.described(format!("Deposit reversed: {reason}"))))
+                .collect::<ServiceResult<Vec<_>>>()?;
+            ledger::append(txn, &officer, reversals).await?;
+            let deposited = agreement
+                .deposited_minor
+                .checked_sub(found.amount_minor)
+                .filter(|left| *left >= 0)
+                .ok_or_else(|| anyhow::anyhow!("contribution {} has impossible amounts", agreement.id))?;
+            let status = ContributionStatus::from_stored(&agreement.status)?;
+            let new_status = if deposited == 0 {
+                ContributionStatus::Signed
+            } else {
+                ContributionStatus::after_deposits(deposited, agreement.pledged_minor)
+            };
+            contribution::Entity::update_many()
+                .col_expr(contribution::Column::DepositedMinor, Expr::value(deposited))
+                .col_expr(contribution::Column::Status, Expr::value(new_status.as_str()))
+                .filter(contribution::Column::Id.eq(agreement.id))
+                .exec(txn)
+                .await?;
+            effect.audit(
+                (Kind::Deposit, id),
+                Some(serde_json::json!({ "reversed": false })),
+                serde_json::json!({ "reversed": true, "reason": reason }),
+            );
+            effect.audit(
+                (Kind::Contribution, agreement.id),
+                Some(serde_json::json!({ "status": status.as_str(), "deposited_minor": agreement.deposited_minor })),
+                serde_json::json!({ "status": new_status.as_str(), "deposited_minor": deposited }),
+            );
+            let currency = Currency::from_stored(&found.currency)?;
+            let summary = format!(
+                "Deposit of {} {} on {} reversed: {reason}",
+                currency.code(),
+                currency.from_minor(found.amount_minor),
+                agreement.reference
+            );
+            effect.announce(
+                NewEvent::new(PortfolioEventKind::Deposit, (Kind::Deposit, id), summary)
+                    .for_donor(agreement.donor_id),
+            );
+            let contribution = contribution::Model {
+                deposited_minor: deposited,
+                status: new_status.as_str().to_owned(),
+                ..agreement
+            };
+            Ok(Deposited {
+                deposit: found,
+                contribution,
+            })
+        })
+        .await
+}
+
 /// The rate that values a pledge in US dollars: 1 (or none) for USD, required otherwise.
 fn pledge_rate(currency: Currency, given: Option<Decimal>) -> ServiceResult<ExactDecimal> {
     match (currency == Currency::USD, given) {
