@@ -151,3 +151,49 @@ on_both! {
         assert_eq!(reversals(&app).await, Vec::<Value>::new());
     }
 }
+
+async fn amend(
+    app: &TestApp,
+    token: &str,
+    contribution: &str,
+    version: i64,
+    amount: &str,
+) -> Value {
+    command(
+        app,
+        token,
+        "amendContribution",
+        "contribution { status version pledged { amount currency } depositedUsd }",
+        json!({"contribution": contribution, "expectedVersion": version, "pledged": {"amount": amount, "currency": "USD"}, "signedOn": "2021-06-01", "reason": "top-up agreed"}),
+    )
+    .await
+}
+
+on_both! {
+    async fn an_amended_agreement_moves_the_committed_figure(app: TestApp) {
+        let (contribution, _) = agreement_with_deposit(&app, "1000.00", "600.00").await;
+        let committed = |v: &Value| v["totals"]["committedUsd"].as_str().unwrap().parse::<f64>().unwrap();
+        let before = committed(&figures(&app).await);
+        let read = app.data(Some(&app.admin()), "query($id: ID!) { node(id: $id) { ... on Contribution { version } } }", json!({"id": contribution})).await;
+        let v = read["node"]["version"].as_i64().unwrap();
+        let up = amend(&app, &app.admin(), &contribution, v, "1500.00").await;
+        accepted(&up);
+        assert_eq!(up["contribution"]["pledged"]["amount"], "1500.00");
+        assert_eq!(up["contribution"]["status"], "PARTIALLY_DEPOSITED");
+        assert_eq!(up["contribution"]["version"], v + 1);
+        assert_eq!(committed(&figures(&app).await) - before, 500.0);
+        // Stale, below deposited, non-ADMIN: refused, nothing changes.
+        refused(&amend(&app, &app.admin(), &contribution, v, "900.00").await, "STALE_VERSION", &["input", "expectedVersion"], "");
+        refused(&amend(&app, &app.admin(), &contribution, v + 1, "599.99").await, "VALIDATION", &["input", "pledged"], "USD 600.00");
+        let forbidden = mutate(&app, Some(&app.committee()), "amendContribution", "contribution { id }",
+            json!({"contribution": contribution, "expectedVersion": v + 1, "pledged": {"amount": "700.00", "currency": "USD"}, "reason": "no"})).await;
+        assert_eq!(forbidden["errors"][0]["extensions"]["code"], "FORBIDDEN", "{forbidden}");
+        let down = amend(&app, &app.admin(), &contribution, v + 1, "600.00").await;
+        accepted(&down);
+        assert_eq!(down["contribution"]["status"], "FULLY_DEPOSITED");
+        assert_eq!(committed(&figures(&app).await) - before, -400.0);
+        let amendments = app.data(Some(&app.admin()), "{ ledgerEntries(filter: {kinds: [COMMITMENT_AMENDMENT]}) { nodes { countsAs amountUsd } } }", json!({})).await;
+        assert_eq!(amendments["ledgerEntries"]["nodes"], json!([
+            {"countsAs": "COMMITMENT", "amountUsd": "500.00"}, {"countsAs": "COMMITMENT", "amountUsd": "-900.00"}]));
+    }
+}

@@ -20,7 +20,7 @@ use crate::service::commands::books::{
 };
 use crate::service::commands::catalogue;
 use crate::service::commands::contributions::{
-    self as contributions, DonorChanges, NewContribution, NewDeposit, NewDonor,
+    self as contributions, Amendment, DonorChanges, NewContribution, NewDeposit, NewDonor,
 };
 use crate::service::commands::governance::{self as governance, DecisionSubject, NewDecision};
 use crate::service::commands::notes::{self as notes, NewConceptNote};
@@ -301,6 +301,22 @@ pub struct RecordDepositPayload {
     /// Why the command was refused, with the input field at fault; empty on success. When not empty
     /// nothing was changed.
     pub user_errors: Vec<UserError>,
+}
+
+/// A top-up or reduction of a signed agreement.
+#[derive(InputObject)]
+pub struct AmendContributionInput {
+    /// The agreement's global id: signed, not cancelled.
+    pub contribution: ID,
+    /// The record's `version` as you read it; `STALE_VERSION` if it changed since.
+    pub expected_version: i32,
+    /// The agreement's new amount, in its own currency; not below what is already deposited.
+    pub pledged: MoneyInput,
+    /// The day the amendment was signed (today when left out): not in the future, nor before
+    /// the agreement.
+    pub signed_on: Option<Date>,
+    /// Why it is amended (in the amendment entry's description); at most 2000 characters.
+    pub reason: String,
 }
 
 /// A deposit recorded in error, to reverse.
@@ -1134,6 +1150,32 @@ impl Mutation {
         Ok(RecordDepositPayload {
             deposit,
             contribution,
+            user_errors,
+        })
+    }
+
+    /// Amends a signed agreement's amount, up or down (ADMIN; audited): a `COMMITMENT_AMENDMENT`
+    /// entry of the difference, valued at the agreement's rate; its status follows its deposits.
+    async fn amend_contribution(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `AmendContributionInput`.")]
+        input: AmendContributionInput,
+    ) -> Result<ContributionPayload> {
+        let run = async {
+            let amendment = Amendment {
+                contribution_id: id_of(&input.contribution, Kind::Contribution, "contribution")?,
+                expected_version: input.expected_version,
+                currency: input.pledged.currency.0,
+                amount: input.pledged.amount.0,
+                signed_on: input.signed_on.map(|d| d.0),
+                reason: input.reason,
+            };
+            contributions::amend_contribution(ctx.services(), ctx.actor(), amendment).await
+        };
+        let (contribution, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(ContributionPayload {
+            contribution: contribution.map(Contribution),
             user_errors,
         })
     }

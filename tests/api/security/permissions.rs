@@ -307,6 +307,12 @@ fn operation(field: &str, w: &World, tag: &str) -> Option<(String, Value)> {
             "deposit { id } userErrors { code }",
             json!({"contribution": f.contribution, "receivedOn": "2021-03-01", "amount": {"amount": "1.00", "currency": "USD"}, "exchangeRate": "1", "idempotencyKey": format!("deposit-{tag}")}),
         ),
+        "Mutation.amendContribution" => m(
+            "AmendContributionInput",
+            "amendContribution",
+            "contribution { id } userErrors { code }",
+            json!({"contribution": f.contribution, "expectedVersion": 1, "pledged": {"amount": "6000000.00", "currency": "USD"}, "reason": "Top-up."}),
+        ),
         "Mutation.reverseDeposit" => m(
             "ReverseDepositInput",
             "reverseDeposit",
