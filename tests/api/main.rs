@@ -8,6 +8,7 @@ mod books_figures;
 mod books_geography;
 mod budget_revisions;
 mod conventions;
+mod corrections;
 mod dashboards;
 mod envelope;
 mod foundation;

@@ -20,7 +20,7 @@ use crate::service::commands::books::{
 };
 use crate::service::commands::catalogue;
 use crate::service::commands::contributions::{
-    self as contributions, DonorChanges, NewContribution, NewDeposit, NewDonor,
+    self as contributions, Amendment, DonorChanges, NewContribution, NewDeposit, NewDonor,
 };
 use crate::service::commands::governance::{self as governance, DecisionSubject, NewDecision};
 use crate::service::commands::notes::{self as notes, NewConceptNote};
@@ -297,6 +297,49 @@ pub struct RecordDepositPayload {
     /// The deposit recorded; null when refused.
     pub deposit: Option<Deposit>,
     /// The agreement, with its new status and outstanding amount; null when refused.
+    pub contribution: Option<Contribution>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
+    pub user_errors: Vec<UserError>,
+}
+
+/// A top-up or reduction of a signed agreement.
+#[derive(InputObject)]
+pub struct AmendContributionInput {
+    /// The agreement's global id: signed, not cancelled.
+    pub contribution: ID,
+    /// The record's `version` as you read it; `STALE_VERSION` if it changed since.
+    pub expected_version: i32,
+    /// The agreement's new amount, in its own currency; not below what is already deposited.
+    pub pledged: MoneyInput,
+    /// The day the amendment was signed (today when left out): not in the future, nor before
+    /// the agreement.
+    pub signed_on: Option<Date>,
+    /// Why it is amended (in the amendment entry's description); at most 2000 characters.
+    pub reason: String,
+}
+
+/// A deposit recorded in error, to reverse.
+#[derive(InputObject)]
+pub struct ReverseDepositInput {
+    /// The deposit's global id; not already reversed.
+    pub deposit: ID,
+    /// Why it is reversed (in the reversal entries' description and the audit); at most 2000
+    /// characters.
+    pub reason: String,
+    /// Chosen by the caller, 1 to 200 characters, unique per request: a retry with the same key and
+    /// the same input applies once and answers as the first time; the same key with a different
+    /// input is `DUPLICATE`.
+    pub idempotency_key: String,
+}
+
+/// What `reverseDeposit` answers: the deposit, now reversed, and the agreement it paid.
+#[derive(SimpleObject)]
+pub struct ReverseDepositPayload {
+    /// The deposit, with `reversed` true; null when refused.
+    pub deposit: Option<Deposit>,
+    /// The agreement, with its deposited amount, status and outstanding amount after the
+    /// reversal; null when refused.
     pub contribution: Option<Contribution>,
     /// Why the command was refused, with the input field at fault; empty on success. When not empty
     /// nothing was changed.
@@ -1105,6 +1148,65 @@ impl Mutation {
             .map(|d| (Some(Deposit(d.deposit)), Some(Contribution(d.contribution))))
             .unwrap_or((None, None));
         Ok(RecordDepositPayload {
+            deposit,
+            contribution,
+            user_errors,
+        })
+    }
+
+    /// Amends a signed agreement's amount, up or down (ADMIN; audited): a `COMMITMENT_AMENDMENT`
+    /// entry of the difference, valued at the agreement's rate; its status follows its deposits.
+    async fn amend_contribution(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `AmendContributionInput`.")]
+        input: AmendContributionInput,
+    ) -> Result<ContributionPayload> {
+        let run = async {
+            let amendment = Amendment {
+                contribution_id: id_of(&input.contribution, Kind::Contribution, "contribution")?,
+                expected_version: input.expected_version,
+                currency: input.pledged.currency.0,
+                amount: input.pledged.amount.0,
+                signed_on: input.signed_on.map(|d| d.0),
+                reason: input.reason,
+            };
+            contributions::amend_contribution(ctx.services(), ctx.actor(), amendment).await
+        };
+        let (contribution, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(ContributionPayload {
+            contribution: contribution.map(Contribution),
+            user_errors,
+        })
+    }
+
+    /// Reverses a deposit recorded in error (ADMIN; audited; idempotent by `idempotencyKey`):
+    /// `REVERSAL` entries cancel its `DEPOSIT` and `AGENT_FEE` entries, the deposit stays on
+    /// record, and its agreement's deposited amount and status fall back. `INSUFFICIENT_FUNDS`
+    /// when the committee has already allocated the money; `INVALID_TRANSITION` if already
+    /// reversed. Sends a `DEPOSIT` event to the fund's staff, the committee and the donor.
+    async fn reverse_deposit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `ReverseDepositInput`.")]
+        input: ReverseDepositInput,
+    ) -> Result<ReverseDepositPayload> {
+        let run = async {
+            let id = id_of(&input.deposit, Kind::Deposit, "deposit")?;
+            contributions::reverse_deposit(
+                ctx.services(),
+                ctx.actor(),
+                id,
+                &input.reason,
+                &input.idempotency_key,
+            )
+            .await
+        };
+        let (reversed, user_errors) = payload(run.await, ctx.actor())?;
+        let (deposit, contribution) = reversed
+            .map(|d| (Some(Deposit(d.deposit)), Some(Contribution(d.contribution))))
+            .unwrap_or((None, None));
+        Ok(ReverseDepositPayload {
             deposit,
             contribution,
             user_errors,

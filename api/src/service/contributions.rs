@@ -4,9 +4,9 @@
 use super::page::{self, Page, Window};
 use super::search::Search;
 use super::{arithmetic, policy, Ctx, ServiceResult, Services};
-use crate::domain::{ContributionStatus, DonorKind, Earmarking, UserError};
+use crate::domain::{ContributionStatus, DonorKind, Earmarking, LedgerEntryKind, UserError};
 use chrono::NaiveDate;
-use entity::{contribution, deposit, donor};
+use entity::{contribution, deposit, donor, ledger_entry};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 
 #[derive(Default)]
@@ -128,6 +128,31 @@ impl Services {
             .ok_or_else(|| anyhow::anyhow!("deposit {id} without its contribution"))?;
         policy::require_contributions_of(principal, agreement.donor_id)?;
         Ok(Some(found))
+    }
+}
+
+impl Services {
+    /// Whether `reverseDeposit` reversed a deposit (the caller has read the deposit): its
+    /// `DEPOSIT` entry has a `REVERSAL`, the ledger being the record of it.
+    pub async fn deposit_reversed(&self, id: i64) -> ServiceResult<bool> {
+        Ok(!self.reversed_deposits(&[id]).await?.is_empty())
+    }
+
+    /// Which of `ids` (deposits the caller has read) `reverseDeposit` reversed: one statement.
+    pub async fn reversed_deposits(&self, ids: &[i64]) -> ServiceResult<Vec<i64>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let reversals = ledger_entry::Entity::find()
+            .filter(ledger_entry::Column::DepositId.is_in(ids.iter().copied()))
+            .filter(ledger_entry::Column::Kind.eq(LedgerEntryKind::Reversal.as_str()))
+            .filter(ledger_entry::Column::CountsAs.eq(LedgerEntryKind::Deposit.as_str()))
+            .all(&self.db)
+            .await?;
+        Ok(reversals
+            .iter()
+            .filter_map(|entry| entry.deposit_id)
+            .collect())
     }
 }
 

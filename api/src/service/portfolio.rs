@@ -3,7 +3,7 @@
 
 use super::arithmetic::{
     self, cents, column, committed, deposits_with_contributions, geography, pledged, scalar,
-    sum_of, table,
+    standing_deposit, sum_of, table,
 };
 use super::{Ctx, ReadPolicy, ServiceError, ServiceResult, Services};
 use crate::auth::Principal;
@@ -391,7 +391,7 @@ impl PortfolioScope {
     }
 
     fn deposits(&self) -> Condition {
-        let mut condition = self.period("d", "received_on");
+        let mut condition = self.period("d", "received_on").add(standing_deposit("d"));
         if self.placed() {
             condition = condition.add(
                 column("d", "contribution_id").in_subquery(

@@ -117,6 +117,8 @@ fn every_root_field_is_in_the_permission_table() {
 /// What the matrix runs on: a funded programme with its records, a second donor, users.
 struct World {
     funded: Funded,
+    /// The funded programme's deposit (allocated in part: its reversal is refused, nothing written).
+    deposit: String,
     other_donor: String,
     pledge: String,
     cancellable: String,
@@ -167,7 +169,19 @@ async fn world(app: &TestApp) -> World {
         )
         .await;
     let first = &areas["thematicAreas"][0];
+    let deposits = app
+        .data(
+            Some(&app.admin()),
+            "query($id: ID!) { node(id: $id) { ... on Contribution { deposits { id } } } }",
+            json!({"id": funded.contribution}),
+        )
+        .await;
+    let deposit = deposits["node"]["deposits"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     World {
+        deposit,
         other_donor,
         pledge: pledges[0].clone(),
         cancellable: pledges[1].clone(),
@@ -292,6 +306,18 @@ fn operation(field: &str, w: &World, tag: &str) -> Option<(String, Value)> {
             "recordDeposit",
             "deposit { id } userErrors { code }",
             json!({"contribution": f.contribution, "receivedOn": "2021-03-01", "amount": {"amount": "1.00", "currency": "USD"}, "exchangeRate": "1", "idempotencyKey": format!("deposit-{tag}")}),
+        ),
+        "Mutation.amendContribution" => m(
+            "AmendContributionInput",
+            "amendContribution",
+            "contribution { id } userErrors { code }",
+            json!({"contribution": f.contribution, "expectedVersion": 1, "pledged": {"amount": "6000000.00", "currency": "USD"}, "reason": "Top-up."}),
+        ),
+        "Mutation.reverseDeposit" => m(
+            "ReverseDepositInput",
+            "reverseDeposit",
+            "deposit { id } userErrors { code }",
+            json!({"deposit": w.deposit, "reason": "Recorded in error.", "idempotencyKey": format!("reverse-{tag}")}),
         ),
         "Mutation.submitConceptNote" => m(
             "SubmitConceptNoteInput",

@@ -249,7 +249,7 @@ impl Contribution {
             &self.0.currency,
         ))
     }
-    /// Deposited so far, gross, in USD at each deposit's own rate.
+    /// Deposited so far, gross, in USD at each deposit's own rate (reversed deposits left out).
     async fn deposited_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
         let rows = loaded(
             ctx,
@@ -258,7 +258,11 @@ impl Contribution {
                 .await,
         )?
         .unwrap_or_default();
-        let total = Usd::checked_sum(rows.iter().map(|d| Usd::from_cents(d.amount_usd_cents)))
+        // A reversed deposit stays listed but brought nothing.
+        let ids: Vec<i64> = rows.iter().map(|d| d.id).collect();
+        let reversed = check(ctx, ctx.services().reversed_deposits(&ids).await)?;
+        let standing = rows.iter().filter(|d| !reversed.contains(&d.id));
+        let total = Usd::checked_sum(standing.map(|d| Usd::from_cents(d.amount_usd_cents)))
             .ok_or("a contribution's deposits do not fit in cents")?;
         Ok(total.into())
     }
@@ -339,6 +343,11 @@ impl Deposit {
     /// When the deposit was recorded in the system (UTC), as opposed to `receivedOn`.
     async fn recorded_at(&self) -> DateTime {
         DateTime(self.0.recorded_at)
+    }
+    /// Whether `reverseDeposit` reversed it: a reversed deposit stays on record, its ledger
+    /// entries cancelled by `REVERSAL` entries, and no longer counts in the fund's figures.
+    async fn reversed(&self, ctx: &Context<'_>) -> Result<bool> {
+        check(ctx, ctx.services().deposit_reversed(self.0.id).await)
     }
 }
 

@@ -11,7 +11,7 @@ pub mod books;
 pub mod geography;
 
 use super::ServiceResult;
-use crate::domain::{ContributionStatus, Usd};
+use crate::domain::{ContributionStatus, LedgerEntryKind, Usd};
 use entity::{contribution, deposit, transfer};
 use sea_orm::sea_query::{
     Alias, DynIden, Expr, ExprTrait, Func, IntoIden, JoinType, Order, Query, SelectStatement,
@@ -120,7 +120,25 @@ pub(crate) fn sum_of(from: &str, alias: &str, amount: &str, condition: Condition
     )
 }
 
-/// `FROM deposit d JOIN contribution c`: deposits with the agreement each was made under.
+/// The deposits (aliased `alias`) that stand: none of the `REVERSAL` entries `reverseDeposit`
+/// books names them. A reversed deposit stays on record (with its ledger entries) but no longer
+/// counts as money received.
+pub(crate) fn standing_deposit(alias: &str) -> Condition {
+    Condition::all().add(
+        column(alias, "id").not_in_subquery(
+            Query::select()
+                .column((table("rv"), table("deposit_id")))
+                .from_as(table("ledger_entry"), table("rv"))
+                .and_where(column("rv", "kind").eq(LedgerEntryKind::Reversal.as_str()))
+                .and_where(column("rv", "counts_as").eq(LedgerEntryKind::Deposit.as_str()))
+                .and_where(column("rv", "deposit_id").is_not_null())
+                .to_owned(),
+        ),
+    )
+}
+
+/// `FROM deposit d JOIN contribution c`: the standing deposits with the agreement each was made
+/// under.
 pub(crate) fn deposits_with_contributions() -> SelectStatement {
     Query::select()
         .from_as(table("deposit"), table("d"))
@@ -130,6 +148,7 @@ pub(crate) fn deposits_with_contributions() -> SelectStatement {
             table("c"),
             column("c", "id").equals((table("d"), table("contribution_id"))),
         )
+        .cond_where(standing_deposit("d"))
         .to_owned()
 }
 
@@ -309,6 +328,7 @@ pub async fn availability<C: ConnectionTrait>(db: &C, area: i64) -> ServiceResul
                 "total",
             )
             .inner_join(contribution::Entity)
+            .filter(standing_deposit("deposit"))
             .filter(earmark)
             .into_tuple::<i64>()
     };

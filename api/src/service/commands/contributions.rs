@@ -588,6 +588,297 @@ pub async fn record_deposit(
         .await
 }
 
+/// Reverses a deposit recorded in error (ADMIN), with a reason: `REVERSAL` entries of its
+/// `DEPOSIT` and `AGENT_FEE` entries, dated today; the deposit itself stays on record. Its
+/// agreement's deposited amount and status fall back. Only while the money is still the
+/// committee's to allocate: under the spending lock, `INSUFFICIENT_FUNDS` when the pool's
+/// uncommitted balance is below the deposit's net amount. Once per idempotency key.
+pub async fn reverse_deposit(
+    fund: &Services,
+    ctx: &Ctx,
+    id: i64,
+    reason: &str,
+    idempotency_key: &str,
+) -> ServiceResult<Deposited> {
+    #[derive(Serialize)]
+    struct Reversal<'a> {
+        deposit: i64,
+        reason: &'a str,
+    }
+    let command = Command::new(ctx, "reverseDeposit", &[Role::Admin], "reverse deposits")?
+        .idempotent(
+            idempotency_key,
+            &Reversal {
+                deposit: id,
+                reason,
+            },
+        )?;
+    let officer = command.principal().subject.clone();
+    let reason = Text::Reason.required(reason, "reason")?;
+    command
+        .run(fund, async |txn, effect| {
+            let found = deposit::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| UserError::not_found("deposit", "deposit"))?;
+            // Money leaves the pool: one such command at a time, then the agreement's row.
+            ledger::lock_spending(txn).await?;
+            let agreement = lock_row::<contribution::Entity>(txn, found.contribution_id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("deposit {id} without its contribution"))?;
+            let standing = ledger::standing_entries_of_deposit(txn, id).await?;
+            let booked = standing
+                .iter()
+                .any(|entry| entry.kind == LedgerEntryKind::Deposit.as_str());
+            if !booked {
+                return Err(UserError::new(
+                    UserErrorCode::InvalidTransition,
+                    &["deposit"],
+                    "this deposit is already reversed",
+                )
+                .into());
+            }
+            let net = Usd::from_cents(found.net_usd_cents);
+            let uncommitted = ledger::pool_now(txn, agreement.earmarked_area_id).await?.uncommitted()?;
+            if uncommitted < net {
+                let message = format!(
+                    "the deposit brought {net} to its pool, which the committee can still allocate only {} of: the rest is allocated, so the money is no longer the Administrative Agent's to give back",
+                    uncommitted.max(Usd::ZERO)
+                );
+                return Err(UserError::new(UserErrorCode::InsufficientFunds, &["deposit"], message).into());
+            }
+            let today = chrono::Utc::now().date_naive();
+            let reversals = standing
+                .iter()
+                .map(|entry| Ok(NewEntry::reversing(entry, today)?.described(format!("Deposit reversed: {reason}"))))
+                .collect::<ServiceResult<Vec<_>>>()?;
+            ledger::append(txn, &officer, reversals).await?;
+            let deposited = agreement
+                .deposited_minor
+                .checked_sub(found.amount_minor)
+                .filter(|left| *left >= 0)
+                .ok_or_else(|| anyhow::anyhow!("contribution {} has impossible amounts", agreement.id))?;
+            let status = ContributionStatus::from_stored(&agreement.status)?;
+            let new_status = if deposited == 0 {
+                ContributionStatus::Signed
+            } else {
+                ContributionStatus::after_deposits(deposited, agreement.pledged_minor)
+            };
+            contribution::Entity::update_many()
+                .col_expr(contribution::Column::DepositedMinor, Expr::value(deposited))
+                .col_expr(contribution::Column::Status, Expr::value(new_status.as_str()))
+                .filter(contribution::Column::Id.eq(agreement.id))
+                .exec(txn)
+                .await?;
+            effect.audit(
+                (Kind::Deposit, id),
+                Some(serde_json::json!({ "reversed": false })),
+                serde_json::json!({ "reversed": true, "reason": reason }),
+            );
+            effect.audit(
+                (Kind::Contribution, agreement.id),
+                Some(serde_json::json!({ "status": status.as_str(), "deposited_minor": agreement.deposited_minor })),
+                serde_json::json!({ "status": new_status.as_str(), "deposited_minor": deposited }),
+            );
+            let currency = Currency::from_stored(&found.currency)?;
+            let summary = format!(
+                "Deposit of {} {} on {} reversed: {reason}",
+                currency.code(),
+                currency.from_minor(found.amount_minor),
+                agreement.reference
+            );
+            effect.announce(
+                NewEvent::new(PortfolioEventKind::Deposit, (Kind::Deposit, id), summary)
+                    .for_donor(agreement.donor_id),
+            );
+            let contribution = contribution::Model {
+                deposited_minor: deposited,
+                status: new_status.as_str().to_owned(),
+                ..agreement
+            };
+            Ok(Deposited {
+                deposit: found,
+                contribution,
+            })
+        })
+        .await
+}
+
+/// A signed agreement's new amount: a top-up or a reduction.
+#[derive(Serialize, Clone, Debug)]
+pub struct Amendment {
+    pub contribution_id: i64,
+    pub expected_version: i32,
+    pub currency: String,
+    pub amount: Decimal,
+    /// The day the amendment was signed (today when not given).
+    pub signed_on: Option<NaiveDate>,
+    pub reason: String,
+}
+
+/// Amends a signed agreement's amount (ADMIN), with a reason, at the version the caller read:
+/// a `COMMITMENT_AMENDMENT` entry of the difference, in the agreement's currency and in USD at
+/// the agreement's own rate. Never below what is already deposited.
+pub async fn amend_contribution(
+    fund: &Services,
+    ctx: &Ctx,
+    input: Amendment,
+) -> ServiceResult<contribution::Model> {
+    let command = Command::new(ctx, "amendContribution", &[Role::Admin], "amend agreements")?;
+    let officer = command.principal().subject.clone();
+    let reason = Text::Reason.required(&input.reason, "reason")?;
+    let currency = parse_currency(&input.currency, &["pledged", "currency"])?;
+    let pledged_minor = currency.to_minor(input.amount, "pledged")?;
+    if pledged_minor <= 0 {
+        return Err(
+            UserError::validation("pledged", "an agreement's amount is greater than 0").into(),
+        );
+    }
+    let today = chrono::Utc::now().date_naive();
+    let signed_on = input.signed_on.unwrap_or(today);
+    if signed_on > today {
+        return Err(UserError::validation(
+            "signedOn",
+            "an amendment cannot be signed in the future",
+        )
+        .into());
+    }
+    command
+        .run(fund, async |txn, effect| {
+            // claim_version below serialises this with a deposit on the same agreement.
+            let before = contribution::Entity::find_by_id(input.contribution_id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| UserError::not_found("contribution", "contribution"))?;
+            let status = ContributionStatus::from_stored(&before.status)?;
+            let signed = matches!(
+                status,
+                ContributionStatus::Signed
+                    | ContributionStatus::PartiallyDeposited
+                    | ContributionStatus::FullyDeposited
+            );
+            if !signed {
+                return Err(UserError::new(
+                    UserErrorCode::InvalidTransition,
+                    &["contribution"],
+                    format!("only a signed agreement is amended; this one is {status}"),
+                )
+                .into());
+            }
+            if before.currency != currency.code() {
+                let message = format!(
+                    "the agreement is in {}; amend it in that currency",
+                    before.currency
+                );
+                return Err(UserError::new(
+                    UserErrorCode::Validation,
+                    &["pledged", "currency"],
+                    message,
+                )
+                .into());
+            }
+            if pledged_minor < before.deposited_minor {
+                let message = format!(
+                    "an agreement is not reduced below what is already deposited: {} {}",
+                    currency.code(),
+                    currency.from_minor(before.deposited_minor)
+                );
+                return Err(UserError::validation("pledged", message).into());
+            }
+            if pledged_minor == before.pledged_minor {
+                return Err(UserError::validation(
+                    "pledged",
+                    "the amendment leaves the agreement's amount as it is",
+                )
+                .into());
+            }
+            if signed_on < before.signed_on.unwrap_or(before.pledged_on) {
+                return Err(UserError::validation(
+                    "signedOn",
+                    "an amendment is signed on or after the agreement",
+                )
+                .into());
+            }
+            claim_version::<contribution::Entity>(
+                txn,
+                before.id,
+                before.version,
+                input.expected_version,
+            )
+            .await?;
+            // The agreement's own rate: its USD value per unit of its currency, as recorded.
+            let pledged_usd = Decimal::from(before.pledged_usd_cents)
+                .checked_mul(Decimal::from(pledged_minor))
+                .and_then(|product| product.checked_div(Decimal::from(before.pledged_minor)))
+                .map(|cents| {
+                    cents.round_dp_with_strategy(
+                        0,
+                        rust_decimal::RoundingStrategy::MidpointNearestEven,
+                    )
+                })
+                .and_then(|cents| i64::try_from(cents).ok())
+                .ok_or_else(|| {
+                    UserError::validation("pledged", "the amount does not fit in the fund's books")
+                })?;
+            let difference_minor = pledged_minor
+                .checked_sub(before.pledged_minor)
+                .ok_or_else(|| anyhow::anyhow!("the amendment's difference does not fit"))?;
+            let difference_usd = pledged_usd
+                .checked_sub(before.pledged_usd_cents)
+                .ok_or_else(|| anyhow::anyhow!("the amendment's difference does not fit"))?;
+            if difference_usd > 0 {
+                within_fund_total::<contribution::Entity, _>(
+                    txn,
+                    contribution::Column::PledgedUsdCents,
+                    Condition::all(),
+                    difference_usd,
+                    "pledged",
+                )
+                .await?;
+            }
+            let new_status = if before.deposited_minor == 0 {
+                ContributionStatus::Signed
+            } else {
+                ContributionStatus::after_deposits(before.deposited_minor, pledged_minor)
+            };
+            let mut row: contribution::ActiveModel = before.clone().into();
+            row.pledged_minor = Set(pledged_minor);
+            row.pledged_usd_cents = Set(pledged_usd);
+            row.status = Set(new_status.as_str().to_owned());
+            row.version = Set(before.version + 1);
+            let after = row.update(txn).await?;
+            let entry = NewEntry::in_currency(
+                LedgerEntryKind::CommitmentAmendment,
+                signed_on,
+                &after.currency,
+                difference_minor,
+                Usd::from_cents(difference_usd),
+            )
+            .pool(after.earmarked_area_id)
+            .donor(after.donor_id)
+            .contribution(after.id)
+            .described(format!("Agreement amended: {}: {reason}", after.reference));
+            ledger::append(txn, &officer, vec![entry]).await?;
+            effect.changed((Kind::Contribution, after.id), &before, &after);
+            let summary = format!(
+                "Contribution {} amended to {} {}",
+                after.reference,
+                currency.code(),
+                currency.from_minor(pledged_minor)
+            );
+            effect.announce(
+                NewEvent::new(
+                    PortfolioEventKind::Contribution,
+                    (Kind::Contribution, after.id),
+                    summary,
+                )
+                .for_donor(after.donor_id),
+            );
+            Ok(after)
+        })
+        .await
+}
+
 /// The rate that values a pledge in US dollars: 1 (or none) for USD, required otherwise.
 fn pledge_rate(currency: Currency, given: Option<Decimal>) -> ServiceResult<ExactDecimal> {
     match (currency == Currency::USD, given) {
