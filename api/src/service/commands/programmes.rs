@@ -101,13 +101,6 @@ pub async fn create_joint_programme(
     if input.end_date <= input.start_date {
         return Err(UserError::validation("endDate", "a programme ends after it starts").into());
     }
-    if input.budget_lines.len() < 2 {
-        return Err(UserError::validation(
-            "budgetLines",
-            "a joint programme has budget lines for at least two participating organizations",
-        )
-        .into());
-    }
     let lines = budget_lines(&input.budget_lines)?;
     // Lines add up to the approved amount, at most the largest amount; a sum that does not fit
     // in cents is certainly more than was approved.
@@ -211,9 +204,16 @@ pub async fn create_joint_programme(
         .await
 }
 
-/// The budget lines of a new programme, checked: one per organization, each amount positive,
-/// the rate within bounds (7% when not given).
+/// The budget lines of a new or revised programme, checked: at least two, one per organization,
+/// each amount positive, the rate within bounds (7% when not given).
 pub(super) fn budget_lines(given: &[NewBudgetLine]) -> ServiceResult<Vec<Line>> {
+    if given.len() < 2 {
+        return Err(UserError::validation(
+            "budgetLines",
+            "a joint programme has budget lines for at least two participating organizations",
+        )
+        .into());
+    }
     let mut lines = Vec::with_capacity(given.len());
     let mut seen = BTreeSet::new();
     for (index, line) in given.iter().enumerate() {

@@ -64,13 +64,6 @@ pub async fn revise_budget(
         "revise budgets: the Fund Management Unit applies the steering committee's revisions",
     )?;
     let applied_by = command.principal().subject.clone();
-    if input.budget_lines.len() < 2 {
-        return Err(UserError::validation(
-            "budgetLines",
-            "a joint programme has budget lines for at least two participating organizations",
-        )
-        .into());
-    }
     let lines = budget_lines(&input.budget_lines)?;
     // Each line is at most the largest amount; a sum that does not fit in cents is certainly more
     // than the revised budget.
