@@ -146,6 +146,16 @@ pub struct OperationsSettings {
     )]
     pub figures_cache_secs: u64,
 
+    /// How long the outbox keeps portfolio events for subscribers that reconnect with
+    /// `portfolioEvents(after:)`, in days; older ones are removed every hour. 0 keeps them all.
+    #[arg(
+        long,
+        env = "MPTF_EVENT_RETENTION_DAYS",
+        default_value_t = crate::service::events::DEFAULT_RETENTION_DAYS,
+        global = true
+    )]
+    pub event_retention_days: u32,
+
     /// How long a client may take to send a request's headers, in seconds (then 408 and the
     /// connection is closed).
     #[arg(
@@ -184,6 +194,7 @@ impl Default for OperationsSettings {
             shutdown_timeout_secs: 30,
             ws_init_timeout_secs: 10,
             figures_cache_secs: 60,
+            event_retention_days: crate::service::events::DEFAULT_RETENTION_DAYS,
             header_timeout_secs: 5,
             body_timeout_secs: 10,
             max_connections_per_client: 100,
@@ -202,6 +213,9 @@ impl OperationsSettings {
         }
         if self.figures_cache_secs > 3_600 {
             bail!("MPTF_FIGURES_CACHE_SECS must be at most 3600 (an hour)");
+        }
+        if self.event_retention_days > 3_650 {
+            bail!("MPTF_EVENT_RETENTION_DAYS must be at most 3650 (ten years; 0 keeps them all)");
         }
         if !(1..=300).contains(&self.header_timeout_secs) {
             bail!("MPTF_HEADER_TIMEOUT_SECS must be between 1 and 300");

@@ -112,6 +112,25 @@ pub fn decode(kind: Kind, id: &str) -> Option<i64> {
     }
 }
 
+/// The name portfolio events' ids carry. Events are not nodes (nothing fetches one by id); their
+/// id is where a subscriber that reconnects resumes (`portfolioEvents(after:)`).
+const EVENT: &str = "PortfolioEvent";
+
+/// Encodes the id of a portfolio event (its row in the outbox).
+pub fn encode_event(id: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{EVENT}:{id}"))
+}
+
+/// Decodes the id of a portfolio event.
+pub fn decode_event(id: &str) -> Option<i64> {
+    let bytes = URL_SAFE_NO_PAD.decode(id.trim_end_matches('=')).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    match text.split_once(':')? {
+        (EVENT, key) => key.parse().ok().filter(|n: &i64| *n > 0),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +145,13 @@ mod tests {
             decode_any(&encode_key(Kind::Country, "CHE")),
             Some((Kind::Country, "CHE".into()))
         );
+    }
+
+    #[test]
+    fn event_ids_round_trip_and_are_not_node_ids() {
+        assert_eq!(decode_event(&encode_event(7)), Some(7));
+        assert_eq!(decode_event(&encode(Kind::Donor, 7)), None);
+        assert_eq!(decode_any(&encode_event(7)), None);
+        assert_eq!(decode_event("bm90IGFuIGlk"), None);
     }
 }

@@ -186,7 +186,8 @@ impl Application {
             None
         };
         let tokens = crate::auth::tokens_from_settings(settings)?;
-        let events = EventBus::new(db.get_database_backend() != DbBackend::Postgres);
+        let events = EventBus::new(db.get_database_backend() != DbBackend::Postgres)
+            .keeping_for(settings.operations.event_retention_days);
         let services = Services {
             db: db.into(),
             events,
@@ -209,6 +210,7 @@ impl Application {
         } else {
             prepare.await?;
         }
+        crate::service::events::forget_old_events(&services);
         let options = SchemaOptions::from_settings(settings);
         let schema = graphql::build_schema(services.clone(), tokens.clone(), options);
         let listener = TcpListener::bind(settings.listen)

@@ -11,6 +11,7 @@ mod conventions;
 mod corrections;
 mod dashboards;
 mod envelope;
+mod event_replay;
 mod foundation;
 mod graphiql;
 mod hardening;

@@ -5,9 +5,9 @@ use super::scalars::DateTime;
 use super::ContextExt;
 use crate::domain::PortfolioEventKind;
 use crate::ids;
+use crate::service::events;
 use async_graphql::{Context, Result, SimpleObject, Subscription as SubscriptionDerive, ID};
 use futures::{Stream, StreamExt};
-use tokio::sync::broadcast::error::RecvError;
 
 pub struct Subscription;
 
@@ -17,6 +17,9 @@ pub struct Subscription;
 /// organization's concept notes (PUNO).
 #[derive(SimpleObject, Clone)]
 pub struct PortfolioEventMessage {
+    /// The event's id: a subscriber that reconnects passes the last one it received as
+    /// `portfolioEvents(after:)` and misses nothing.
+    pub id: ID,
     /// What happened.
     pub kind: PortfolioEventKind,
     /// When the write was made (UTC).
@@ -33,35 +36,44 @@ pub struct PortfolioEventMessage {
 #[SubscriptionDerive]
 impl Subscription {
     /// Events of the given kinds as they commit (every token; `UNAUTHENTICATED` without one),
-    /// filtered by what the subscriber may read. A subscriber too slow to keep up skips the events
-    /// it missed.
+    /// filtered by what the subscriber may read. With `after`, first the events written since
+    /// that one, then live ones. A subscriber too slow to keep up catches up from the fund's
+    /// record of events instead of losing them; events are kept for `MPTF_EVENT_RETENTION_DAYS`
+    /// (30 by default), and `after` an event no longer kept is `BAD_USER_INPUT`, never a silent
+    /// gap.
     async fn portfolio_events(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The kinds wanted; all kinds when omitted.")] kinds: Option<
             Vec<PortfolioEventKind>,
         >,
+        #[graphql(
+            desc = "The `id` of the last event received: the events written since it come first. `BAD_USER_INPUT` if it is not an event id or the event is no longer kept."
+        )]
+        after: Option<ID>,
     ) -> Result<impl Stream<Item = PortfolioEventMessage>> {
         let principal = super::check(ctx, ctx.actor().principal())?.clone();
-        // The read policy decides at delivery, from what the event carries about its record.
-        let policy = ctx.services().policy;
-        let receiver = ctx.services().events.subscribe();
-        let stream = futures::stream::unfold(receiver, |mut receiver| async move {
-            loop {
-                match receiver.recv().await {
-                    Ok(event) => return Some((event, receiver)),
-                    // A slow subscriber skips what it missed rather than holding up the others.
-                    Err(RecvError::Lagged(missed)) => {
-                        tracing::warn!(missed, "a slow subscriber missed portfolio events");
-                    }
-                    Err(RecvError::Closed) => return None,
-                }
+        let services = ctx.services();
+        let start = match after {
+            Some(after) => {
+                let id = ids::decode_event(&after).ok_or_else(|| {
+                    super::errors::coded(
+                        "`after` is not the id of a portfolio event: pass the `id` of an event you received",
+                        "BAD_USER_INPUT",
+                    )
+                })?;
+                events::resume_after(&services.db, id, services.events.kept_for_days).await
             }
-        });
-        Ok(stream.filter_map(move |event| {
+            None => events::latest(&services.db).await,
+        };
+        let start = super::check(ctx, start)?;
+        // The read policy decides at delivery, from what the event carries about its record.
+        let policy = services.policy;
+        Ok(events::feed(services, start).filter_map(move |event| {
             let wanted = kinds.as_ref().is_none_or(|k| k.contains(&event.kind))
                 && policy.may_receive(&principal, &event.audience);
             let message = wanted.then(|| PortfolioEventMessage {
+                id: ID(ids::encode_event(event.id)),
                 kind: event.kind,
                 at: DateTime(event.at),
                 subject: ID(ids::encode(event.subject.0, event.subject.1)),

@@ -169,6 +169,208 @@ fn decode_ids(text: &str) -> anyhow::Result<Vec<i64>> {
         .collect()
 }
 
+/// How long events are kept for subscribers that reconnect, unless set otherwise.
+pub const DEFAULT_RETENTION_DAYS: u32 = 30;
+
+/// How many outbox rows a subscriber catching up reads at a time.
+pub const CATCH_UP_PAGE: u64 = 200;
+
+/// Where a subscriber that reconnects with `after` resumes: the event must still be in the
+/// outbox, or the events just after it may be gone too, and the subscriber would not know.
+pub async fn resume_after<C: ConnectionTrait>(
+    db: &C,
+    after: i64,
+    kept_for_days: u32,
+) -> ServiceResult<i64> {
+    use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+    if portfolio_event::Entity::find_by_id(after)
+        .select_only()
+        .column(portfolio_event::Column::Id)
+        .into_tuple::<i64>()
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Ok(after);
+    }
+    let oldest: Option<i64> = portfolio_event::Entity::find()
+        .select_only()
+        .column(portfolio_event::Column::Id)
+        .order_by_asc(portfolio_event::Column::Id)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let why = match oldest {
+        Some(oldest) if after < oldest => format!(
+            "event {after} is no longer kept: the fund keeps events for {kept_for_days} days and the \
+             oldest kept is {oldest}; read the current state through the queries, then subscribe \
+             again without `after`"
+        ),
+        _ => format!("no event {after} was ever sent; pass the `id` of an event you received"),
+    };
+    Err(crate::domain::UserError::validation("after", why).into())
+}
+
+/// The id of the latest event written, if any: a live subscriber that falls behind catches up
+/// from the outbox after it.
+pub async fn latest<C: ConnectionTrait>(db: &C) -> ServiceResult<i64> {
+    use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+    let latest: Option<i64> = portfolio_event::Entity::find()
+        .select_only()
+        .column(portfolio_event::Column::Id)
+        .order_by_desc(portfolio_event::Column::Id)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(latest.unwrap_or(0))
+}
+
+/// The events written after `after`, oldest first, at most `limit` of them. A row this version
+/// cannot read is left out (and logged), as it is when it arrives live.
+pub async fn written_after<C: ConnectionTrait>(
+    db: &C,
+    after: i64,
+    limit: u64,
+) -> ServiceResult<Vec<PortfolioEvent>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    let rows = portfolio_event::Entity::find()
+        .filter(portfolio_event::Column::Id.gt(after))
+        .order_by_asc(portfolio_event::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let id = row.id;
+            from_row(row)
+                .inspect_err(
+                    |error| tracing::error!(%error, id, "a portfolio event cannot be read"),
+                )
+                .ok()
+        })
+        .collect())
+}
+
+/// Removes the events older than the retention period (`MPTF_EVENT_RETENTION_DAYS`; 0 keeps
+/// them all). Every process may run it: deleting what another already deleted is harmless.
+pub async fn forget_older_than<C: ConnectionTrait>(db: &C, days: u32) -> ServiceResult<u64> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    if days == 0 {
+        return Ok(0);
+    }
+    let before = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+    let deleted = portfolio_event::Entity::delete_many()
+        .filter(portfolio_event::Column::At.lt(before))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
+}
+
+/// What a subscriber receives: first the events written after `after` (read from the outbox),
+/// then live ones. A subscriber that falls behind the live events catches up from the outbox
+/// rather than skipping them, so nothing written is missed while it is kept. The stream ends if
+/// the outbox cannot be read; the subscriber resumes with the last id it saw.
+///
+/// One limit, stated: on PostgreSQL two writes can commit in the other order than their ids; a
+/// subscriber that resumes after the later id, having missed the earlier one live, does not
+/// receive it.
+pub fn feed(
+    services: &super::Services,
+    after: i64,
+) -> impl futures::Stream<Item = PortfolioEvent> + Send + 'static {
+    let feed = Feed {
+        receiver: services.events.subscribe(),
+        db: services.db.clone(),
+        catch_up_after: Some(after),
+        backlog: std::collections::VecDeque::new(),
+        last_seen: after,
+        from_outbox: std::collections::BTreeSet::new(),
+    };
+    futures::stream::unfold(feed, |mut feed| async move {
+        let event = feed.next().await?;
+        Some((event, feed))
+    })
+}
+
+struct Feed {
+    receiver: broadcast::Receiver<PortfolioEvent>,
+    db: super::budget::Db,
+    /// Still to read from the outbox: the events after this id.
+    catch_up_after: Option<i64>,
+    backlog: std::collections::VecDeque<PortfolioEvent>,
+    /// The latest event id read, delivered or not (the reader may not see every event).
+    last_seen: i64,
+    /// The latest ids read from the outbox, so the live copy of one is not sent again.
+    from_outbox: std::collections::BTreeSet<i64>,
+}
+
+impl Feed {
+    /// Enough to cover the live events that can wait in the bus while the outbox is read.
+    const REMEMBERED: usize = 4096;
+
+    async fn next(&mut self) -> Option<PortfolioEvent> {
+        loop {
+            if let Some(event) = self.backlog.pop_front() {
+                return Some(event);
+            }
+            if let Some(after) = self.catch_up_after {
+                let page = match written_after(&self.db, after, CATCH_UP_PAGE).await {
+                    Ok(page) => page,
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot read the outbox for a subscriber; ending its stream");
+                        return None;
+                    }
+                };
+                // A short page is the end of what is written so far.
+                self.catch_up_after = match page.last() {
+                    Some(event) if page.len() as u64 == CATCH_UP_PAGE => Some(event.id),
+                    _ => None,
+                };
+                for event in &page {
+                    self.last_seen = self.last_seen.max(event.id);
+                    self.from_outbox.insert(event.id);
+                }
+                while self.from_outbox.len() > Self::REMEMBERED {
+                    self.from_outbox.pop_first();
+                }
+                self.backlog.extend(page);
+                continue;
+            }
+            match self.receiver.recv().await {
+                Ok(event) if self.from_outbox.contains(&event.id) => {}
+                Ok(event) => {
+                    self.last_seen = self.last_seen.max(event.id);
+                    return Some(event);
+                }
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::info!(missed, "a slow subscriber catches up from the outbox");
+                    self.catch_up_after = Some(self.last_seen);
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    }
+}
+
+/// Removes events past their retention now and then every hour, in the background.
+pub fn forget_old_events(services: &super::Services) {
+    let services = services.clone();
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            hourly.tick().await;
+            match forget_older_than(&services.db, services.events.kept_for_days).await {
+                Ok(0) => {}
+                Ok(removed) => {
+                    tracing::info!(removed, "removed portfolio events past their retention")
+                }
+                Err(error) => tracing::warn!(%error, "cannot remove old portfolio events"),
+            }
+        }
+    });
+}
+
 /// Fans committed events out to this process's subscribers. A slow subscriber only loses its
 /// own oldest events (it is told how many); it never holds up the others.
 #[derive(Clone)]
@@ -176,6 +378,8 @@ pub struct EventBus {
     sender: broadcast::Sender<PortfolioEvent>,
     /// True when the database cannot carry events between processes (SQLite).
     delivers_locally: bool,
+    /// How long the outbox keeps events for subscribers that reconnect, in days (0: always).
+    pub kept_for_days: u32,
 }
 
 impl EventBus {
@@ -184,7 +388,14 @@ impl EventBus {
         Self {
             sender,
             delivers_locally,
+            kept_for_days: DEFAULT_RETENTION_DAYS,
         }
+    }
+
+    /// The same bus, keeping events for `days` (0: always).
+    pub fn keeping_for(mut self, days: u32) -> Self {
+        self.kept_for_days = days;
+        self
     }
 
     /// Called after a command's transaction committed.
@@ -270,5 +481,103 @@ async fn deliver(services: &super::Services, payload: &str) {
         },
         Ok(None) => {}
         Err(error) => tracing::warn!(%error, "cannot read a notified portfolio event"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::Kind;
+
+    /// An outbox in a fresh SQLite file, migrated.
+    async fn outbox() -> (sea_orm::DatabaseConnection, std::path::PathBuf) {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let path =
+            std::env::temp_dir().join(format!("mptf-feed-{}-{nanos}.sqlite", std::process::id()));
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let db = sea_orm::Database::connect(url).await.unwrap();
+        crate::startup::migrate(&db).await.unwrap();
+        (db, path)
+    }
+
+    async fn write(
+        db: &sea_orm::DatabaseConnection,
+        sender: &broadcast::Sender<PortfolioEvent>,
+        n: i64,
+    ) {
+        let event = NewEvent::new(
+            PortfolioEventKind::Transfer,
+            (Kind::Transfer, n),
+            format!("transfer {n}"),
+        );
+        let event = append(db, event).await.unwrap();
+        let _ = sender.send(event);
+    }
+
+    fn feed(
+        db: &sea_orm::DatabaseConnection,
+        receiver: broadcast::Receiver<PortfolioEvent>,
+        after: i64,
+    ) -> Feed {
+        Feed {
+            receiver,
+            db: super::super::budget::Db(db.clone()),
+            catch_up_after: Some(after),
+            backlog: Default::default(),
+            last_seen: after,
+            from_outbox: Default::default(),
+        }
+    }
+
+    async fn quiet(feed: &mut Feed) -> bool {
+        tokio::time::timeout(std::time::Duration::from_millis(100), feed.next())
+            .await
+            .is_err()
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_that_falls_behind_catches_up_from_the_outbox_each_event_once() {
+        let (db, path) = outbox().await;
+        // A bus that holds two events: five written while the subscriber is not reading overflow it.
+        let (sender, receiver) = broadcast::channel(2);
+        let mut feed = feed(&db, receiver, 0);
+        assert!(quiet(&mut feed).await, "nothing written yet");
+        for n in 1..=5 {
+            write(&db, &sender, n).await;
+        }
+        let mut subjects = Vec::new();
+        for _ in 0..5 {
+            subjects.push(feed.next().await.unwrap().subject.1);
+        }
+        assert_eq!(subjects, [1, 2, 3, 4, 5], "every event, in order");
+        assert!(
+            quiet(&mut feed).await,
+            "the two the bus still held are not sent again"
+        );
+        write(&db, &sender, 6).await;
+        assert_eq!(feed.next().await.unwrap().subject.1, 6, "then live");
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_resuming_reads_the_outbox_past_a_page() {
+        let (db, path) = outbox().await;
+        let (sender, _) = broadcast::channel(2);
+        for n in 1..=(CATCH_UP_PAGE as i64 + 3) {
+            write(&db, &sender, n).await;
+        }
+        let mut feed = feed(&db, sender.subscribe(), 2);
+        let mut count = 0;
+        while let Ok(Some(event)) =
+            tokio::time::timeout(std::time::Duration::from_millis(200), feed.next()).await
+        {
+            count += 1;
+            assert_eq!(event.subject.1, count + 2);
+        }
+        assert_eq!(count, CATCH_UP_PAGE as i64 + 1);
+        let _ = std::fs::remove_file(path);
     }
 }
