@@ -197,3 +197,26 @@ on_both! {
             {"countsAs": "COMMITMENT", "amountUsd": "500.00"}, {"countsAs": "COMMITMENT", "amountUsd": "-900.00"}]));
     }
 }
+
+on_both! {
+    /// `Deposit.reversed` is read for a whole page at once: the contributions' deposits of one
+    /// agreement or of fifty cost the same statements.
+    async fn whether_deposits_were_reversed_is_read_once_per_page(app: TestApp) {
+        mptf::seed::demo_if_empty(&app.services).await.unwrap();
+        let query = "query($first: Int!) { contributions(first: $first, filter: {status: [FULLY_DEPOSITED, PARTIALLY_DEPOSITED]}) { nodes { deposits { id reversed } } } }";
+        let mut statements = Vec::new();
+        for first in [1, 50] {
+            let answer = app.graphql(Some(&app.admin()), query, json!({"first": first})).await;
+            assert!(answer.get("errors").is_none(), "{answer}");
+            let deposits: usize = answer["data"]["contributions"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["deposits"].as_array().unwrap().len())
+                .sum();
+            assert!(deposits >= first.min(10), "deposits to ask about: {answer}");
+            statements.push(answer["extensions"]["sqlStatements"].as_u64().unwrap());
+        }
+        assert_eq!(statements[0], statements[1], "statements for 1 and for 50 agreements");
+    }
+}

@@ -454,6 +454,32 @@ pub struct DonorMoney {
     pub deposited: i64,
 }
 
+/// Whether `reverseDeposit` reversed a deposit (its `DEPOSIT` entry has a `REVERSAL`).
+#[derive(Copy, Clone, Debug, Hash, PartialEq, Eq)]
+pub struct DepositReversed(pub i64);
+
+impl Loader<DepositReversed> for DbLoader {
+    type Value = bool;
+    type Error = Arc<DbErr>;
+
+    #[tracing::instrument(name = "loader", skip_all, fields(loader = "DepositReversed", keys = keys.len()))]
+    async fn load(&self, keys: &[DepositReversed]) -> LoadResult<DepositReversed, Self::Value> {
+        let reversals = crate::service::contributions::deposit_reversals(
+            self.among(ledger_entry::Column::DepositId, keys.iter().map(|k| k.0)),
+        )
+        .all(&self.db)
+        .await?;
+        let mut reversed: HashMap<DepositReversed, bool> =
+            keys.iter().map(|k| (*k, false)).collect();
+        for entry in reversals {
+            if let Some(deposit) = entry.deposit_id {
+                reversed.insert(DepositReversed(deposit), true);
+            }
+        }
+        Ok(reversed)
+    }
+}
+
 #[derive(Copy, Clone, Debug, Hash, PartialEq, Eq)]
 pub struct MoneyOfDonor(pub i64);
 

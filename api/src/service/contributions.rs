@@ -132,28 +132,29 @@ impl Services {
 }
 
 impl Services {
-    /// Whether `reverseDeposit` reversed a deposit (the caller has read the deposit): its
-    /// `DEPOSIT` entry has a `REVERSAL`, the ledger being the record of it.
-    pub async fn deposit_reversed(&self, id: i64) -> ServiceResult<bool> {
-        Ok(!self.reversed_deposits(&[id]).await?.is_empty())
-    }
-
     /// Which of `ids` (deposits the caller has read) `reverseDeposit` reversed: one statement.
     pub async fn reversed_deposits(&self, ids: &[i64]) -> ServiceResult<Vec<i64>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let reversals = ledger_entry::Entity::find()
-            .filter(ledger_entry::Column::DepositId.is_in(ids.iter().copied()))
-            .filter(ledger_entry::Column::Kind.eq(LedgerEntryKind::Reversal.as_str()))
-            .filter(ledger_entry::Column::CountsAs.eq(LedgerEntryKind::Deposit.as_str()))
-            .all(&self.db)
-            .await?;
+        let reversals =
+            deposit_reversals(ledger_entry::Column::DepositId.is_in(ids.iter().copied()))
+                .all(&self.db)
+                .await?;
         Ok(reversals
             .iter()
             .filter_map(|entry| entry.deposit_id)
             .collect())
     }
+}
+
+/// The `REVERSAL` entries of the `DEPOSIT` entries of the deposits `among` selects (a condition on
+/// `ledger_entry.deposit_id`): a deposit is reversed when it has one.
+pub fn deposit_reversals(among: sea_orm::sea_query::Expr) -> sea_orm::Select<ledger_entry::Entity> {
+    ledger_entry::Entity::find()
+        .filter(among)
+        .filter(ledger_entry::Column::Kind.eq(LedgerEntryKind::Reversal.as_str()))
+        .filter(ledger_entry::Column::CountsAs.eq(LedgerEntryKind::Deposit.as_str()))
 }
 
 /// Deposits of the given contributions, oldest first (for loaders and statements).

@@ -347,7 +347,7 @@ impl Deposit {
     /// Whether `reverseDeposit` reversed it: a reversed deposit stays on record, its ledger
     /// entries cancelled by `REVERSAL` entries, and no longer counts in the fund's figures.
     async fn reversed(&self, ctx: &Context<'_>) -> Result<bool> {
-        check(ctx, ctx.services().deposit_reversed(self.0.id).await)
+        Ok(loaded(ctx, ctx.loader().load_one(DepositReversed(self.0.id)).await)?.unwrap_or(false))
     }
 }
 
