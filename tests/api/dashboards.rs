@@ -296,6 +296,19 @@ mod consistency {
             if result["userErrors"] == json!([]) {
                 let spent = u64::from(*amount) * u64::from(plan.spend) / 100;
                 let puno = app.puno_token(row_id(&json!(organization)), &format!("puno:{i}"));
+                // A tenth of what the organization did not spend comes back, on every other
+                // transfer.
+                let unspent = u64::from(*amount) - spent;
+                if i % 2 == 0 && unspent >= 10 {
+                    let refunded = app.data(Some(&app.admin()), "mutation($input: RecordRefundInput!) { recordRefund(input: $input) { userErrors { code field message } } }",
+                        json!({"input": {"jointProgramme": funded.programme, "organization": organization, "refundedOn": "2023-12-31", "amountUsd": format!("{}.00", unspent / 10), "idempotencyKey": format!("rnd-refund-{i}")}}))
+                        .await;
+                    assert_eq!(
+                        refunded["recordRefund"]["userErrors"],
+                        json!([]),
+                        "{refunded}"
+                    );
+                }
                 if spent > 0 {
                     let reported = app
                         .data(Some(&puno), "mutation($input: ReportExpenditureInput!) { reportExpenditure(input: $input) { userErrors { code field message } } }",
@@ -311,7 +324,168 @@ mod consistency {
         }
     }
 
+    /// The fund's own income and costs: interest, other income, a bank charge (refused only when
+    /// the unearmarked money the committee has not allocated does not cover it).
+    async fn fund_movements(app: &TestApp, plan: &Plan) {
+        let admin = app.admin();
+        let interest = app.data(Some(&admin), "mutation($input: RecordInterestInput!) { recordInterest(input: $input) { userErrors { code message } } }",
+            json!({"input": {"source": "FUND", "receivedOn": "2022-12-31", "amountUsd": format!("{}.17", plan.spend * 37), "idempotencyKey": "rnd-interest"}})).await;
+        assert_eq!(
+            interest["recordInterest"]["userErrors"],
+            json!([]),
+            "{interest}"
+        );
+        let income = app.data(Some(&admin), "mutation($input: RecordOtherIncomeInput!) { recordOtherIncome(input: $input) { userErrors { code message } } }",
+            json!({"input": {"receivedOn": "2022-06-30", "amountUsd": "250.05", "description": "Exchange gain", "idempotencyKey": "rnd-income"}})).await;
+        assert_eq!(
+            income["recordOtherIncome"]["userErrors"],
+            json!([]),
+            "{income}"
+        );
+        let charge = app.data(Some(&admin), "mutation($input: RecordDirectCostInput!) { recordDirectCost(input: $input) { userErrors { code message } } }",
+            json!({"input": {"kind": "BANK_CHARGE", "incurredOn": "2022-06-30", "amountUsd": "120.40", "description": "Bank charges", "idempotencyKey": "rnd-charge"}})).await;
+        let refused = &charge["recordDirectCost"]["userErrors"];
+        assert!(
+            refused == &json!([]) || refused[0]["code"] == "INSUFFICIENT_FUNDS",
+            "{charge}"
+        );
+    }
+
+    /// Every ledger entry the caller reads, as (line, cents).
+    async fn readable_entries(app: &TestApp, token: &str) -> Vec<(String, i64)> {
+        let mut entries = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let page = app.data(Some(token), "query($after: String) { ledgerEntries(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { countsAs amountUsd } } }", json!({"after": after})).await;
+            let page = &page["ledgerEntries"];
+            for entry in page["nodes"].as_array().unwrap() {
+                entries.push((
+                    entry["countsAs"].as_str().unwrap().to_owned(),
+                    cents(&entry["amountUsd"]),
+                ));
+            }
+            if page["pageInfo"]["hasNextPage"] != json!(true) {
+                return entries;
+            }
+            after = page["pageInfo"]["endCursor"].clone();
+        }
+    }
+
+    const BOOKS: &str = "query($area: ID) { portfolio(thematicArea: $area) {
+        sourcesAndUses { contributionsUsd fundInterestUsd organizationInterestUsd otherIncomeUsd totalSourcesUsd transferredUsd refundsUsd netTransferredUsd agentFeesUsd directCostsUsd bankChargesUsd totalUsesUsd balanceWithAgentUsd }
+        fundsWithOrganizations { transferredUsd expenditureUsd refundsUsd balanceUsd }
+        totalBalanceUsd uncommittedUsd uncommitted { balanceWithAgentUsd allocatedNotTransferredUsd uncommittedUsd } } }";
+
+    /// The books as this caller reads them: in the whole fund and in each area's scope the two
+    /// identities hold to the cent, and each line is the sum of the ledger entries the caller reads.
+    async fn check_books(app: &TestApp, token: &str, role: Role) {
+        let refs = reference_ids(app).await;
+        let reads_all = matches!(role, Role::Admin | Role::SteeringCommittee | Role::Auditor);
+        let mut scopes = vec![Value::Null];
+        if matches!(role, Role::Admin | Role::SteeringCommittee) {
+            for number in [3, 4] {
+                scopes.push(find(&refs["thematicAreas"], "number", json!(number))["id"].clone());
+            }
+        }
+        for area in &scopes {
+            let portfolio =
+                app.data(Some(token), BOOKS, json!({"area": area})).await["portfolio"].clone();
+            let lines = &portfolio["sourcesAndUses"];
+            let line = |name: &str| cents(&lines[name]);
+            let sources = line("contributionsUsd")
+                + line("fundInterestUsd")
+                + line("organizationInterestUsd")
+                + line("otherIncomeUsd");
+            assert_eq!(line("totalSourcesUsd"), sources, "{role:?} {area}: sources");
+            assert_eq!(
+                line("netTransferredUsd"),
+                line("transferredUsd") - line("refundsUsd"),
+                "{role:?} {area}"
+            );
+            let uses = line("netTransferredUsd")
+                + line("agentFeesUsd")
+                + line("directCostsUsd")
+                + line("bankChargesUsd");
+            assert_eq!(line("totalUsesUsd"), uses, "{role:?} {area}: uses");
+            assert_eq!(
+                line("balanceWithAgentUsd"),
+                sources - uses,
+                "{role:?} {area}: sources − uses = balance with the agent"
+            );
+            assert!(
+                line("balanceWithAgentUsd") >= 0,
+                "{role:?} {area}: never negative"
+            );
+            let with = &portfolio["fundsWithOrganizations"];
+            let with_organizations = cents(&with["transferredUsd"])
+                - cents(&with["expenditureUsd"])
+                - cents(&with["refundsUsd"]);
+            assert_eq!(
+                cents(&with["balanceUsd"]),
+                with_organizations,
+                "{role:?} {area}: transferred − expenditure − refunds = balance with organizations"
+            );
+            assert!(with_organizations >= 0, "{role:?} {area}");
+            assert_eq!(
+                cents(&portfolio["totalBalanceUsd"]),
+                line("balanceWithAgentUsd") + with_organizations,
+                "{role:?} {area}"
+            );
+            let pools = portfolio["uncommitted"].as_array().unwrap();
+            for pool in pools {
+                assert_eq!(
+                    cents(&pool["uncommittedUsd"]),
+                    cents(&pool["balanceWithAgentUsd"])
+                        - cents(&pool["allocatedNotTransferredUsd"]),
+                    "{role:?} {area}: {pool}"
+                );
+            }
+            assert_eq!(
+                cents(&portfolio["uncommittedUsd"]),
+                pools
+                    .iter()
+                    .map(|p| cents(&p["uncommittedUsd"]))
+                    .sum::<i64>(),
+                "{role:?} {area}"
+            );
+            if !area.is_null() {
+                continue;
+            }
+            // The whole fund: each line is the sum of the entries the caller reads.
+            let entries = readable_entries(app, token).await;
+            let sum = |kind: &str| {
+                entries
+                    .iter()
+                    .filter(|(k, _)| k == kind)
+                    .map(|(_, c)| c)
+                    .sum::<i64>()
+            };
+            for (kind, figure) in [
+                ("FUND_INTEREST", line("fundInterestUsd")),
+                ("ORGANIZATION_INTEREST", line("organizationInterestUsd")),
+                ("OTHER_INCOME", line("otherIncomeUsd")),
+                ("TRANSFER", line("transferredUsd")),
+                ("REFUND", line("refundsUsd")),
+                ("DIRECT_COST", line("directCostsUsd")),
+                ("BANK_CHARGE", line("bankChargesUsd")),
+                ("EXPENDITURE", cents(&with["expenditureUsd"])),
+            ] {
+                assert_eq!(figure, sum(kind), "{role:?}: {kind} = the entries it reads");
+            }
+            // Donors' money is read in full by the staff, the committee and the auditors only.
+            if reads_all {
+                assert_eq!(
+                    line("contributionsUsd"),
+                    sum("DEPOSIT"),
+                    "{role:?}: deposits"
+                );
+                assert_eq!(line("agentFeesUsd"), sum("AGENT_FEE"), "{role:?}: fees");
+            }
+        }
+    }
+
     async fn check(app: &TestApp, token: &str, role: Role) {
+        check_books(app, token, role).await;
         let portfolio = app.data(Some(token), "{ portfolio { totals { pledgedUsd committedUsd depositedUsd feesUsd netDepositedUsd approvedUsd transferredUsd expenditureUsd availableUsd }
             byThematicArea { area { number } approvedUsd transferredUsd programmeCount conceptNoteCount }
             pipelineFunnel { status count } deliveryRate } }", json!({})).await["portfolio"].clone();
@@ -342,9 +516,17 @@ mod consistency {
         assert_eq!(cents(&totals["approvedUsd"]), approved, "{role:?}");
         assert_eq!(cents(&totals["transferredUsd"]), transferred, "{role:?}");
         assert_eq!(cents(&totals["expenditureUsd"]), spent, "{role:?}");
+        // The deprecated figure is what the Administrative Agent holds.
+        let agent = app
+            .data(
+                Some(token),
+                "{ portfolio { sourcesAndUses { balanceWithAgentUsd } } }",
+                json!({}),
+            )
+            .await;
         assert_eq!(
             cents(&totals["availableUsd"]),
-            cents(&totals["netDepositedUsd"]) - transferred,
+            cents(&agent["portfolio"]["sourcesAndUses"]["balanceWithAgentUsd"]),
             "{role:?}"
         );
         for area in portfolio["byThematicArea"].as_array().unwrap() {
@@ -442,6 +624,7 @@ mod consistency {
                 },
             };
             build(&app, &plan).await;
+            fund_movements(&app, &plan).await;
             let funded_org = organization_id(&app, "ILO").await;
             for (role, token) in [
                 (Role::Admin, app.admin()),
@@ -455,6 +638,7 @@ mod consistency {
                     Role::PartnerSystem,
                     app.token(Role::PartnerSystem, "client:dashboard"),
                 ),
+                (Role::Auditor, app.token(Role::Auditor, "user:auditor")),
             ] {
                 check(&app, &token, role).await;
             }
