@@ -8,9 +8,10 @@
 //! 2. open one transaction, claiming the idempotency key in it when there is one (a retry or a
 //!    racing twin with the same key gets what the first run produced, and changes nothing);
 //! 3. run the command's work in that transaction;
-//! 4. record the key's result, append the audit events, then the outbox events;
-//! 5. commit (raising the fund's version, see [`Services::commit`]), and only then hand the
-//!    events to subscribers.
+//! 4. record the key's result and append the audit events;
+//! 5. raise the fund's version, append the outbox events and commit (see
+//!    [`Services::commit_announcing`]: events are numbered in commit order), and only then hand
+//!    the events to subscribers.
 //!
 //! Anything that fails before the commit rolls the whole transaction back: no audit event
 //! without its write, no write without its audit event. A write that breaks one of the schema's
@@ -148,11 +149,7 @@ impl<'c> Command<'c> {
             )
             .await?;
         }
-        let mut announced = Vec::with_capacity(effect.events.len());
-        for event in effect.events {
-            announced.push(events::append(&txn, event).await?);
-        }
-        fund.commit(txn).await?;
+        let announced = fund.commit_announcing(txn, effect.events).await?;
         for event in announced {
             fund.events.committed(event);
         }

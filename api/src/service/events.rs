@@ -270,11 +270,9 @@ pub async fn forget_older_than<C: ConnectionTrait>(db: &C, days: u32) -> Service
 /// What a subscriber receives: first the events written after `after` (read from the outbox),
 /// then live ones. A subscriber that falls behind the live events catches up from the outbox
 /// rather than skipping them, so nothing written is missed while it is kept. The stream ends if
-/// the outbox cannot be read; the subscriber resumes with the last id it saw.
-///
-/// One limit, stated: on PostgreSQL two writes can commit in the other order than their ids; a
-/// subscriber that resumes after the later id, having missed the earlier one live, does not
-/// receive it.
+/// the outbox cannot be read; the subscriber resumes with the last id it saw. Events are numbered
+/// in commit order (see [`super::Services::commit_announcing`]), so reading "after an id" never
+/// skips one that committed later.
 pub fn feed(
     services: &super::Services,
     after: i64,

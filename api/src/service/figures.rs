@@ -4,7 +4,7 @@
 //! a write commits.
 //!
 //! The database holds the fund's *version*, a counter that every command raises in its own
-//! transaction ([`Services::commit`](super::Services::commit)), whichever process runs it. A
+//! transaction ([`Services::commit_announcing`](super::Services::commit_announcing)), whichever process runs it. A
 //! kept figure is tagged with the version read before its statement ran, and is served only to
 //! a request that reads the same version: one primary-key read per request, made only when a
 //! figure is asked for (and once per request, however many figures it asks for). So once a

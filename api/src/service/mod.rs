@@ -51,18 +51,29 @@ pub struct Services {
 }
 
 impl Services {
-    /// Commits a command's transaction, raising the fund's version in it (see [`figures`]):
-    /// once the write is acknowledged, no process serves a dashboard figure computed before it.
-    /// The raise is the transaction's last statement, so the one row it locks on PostgreSQL is
-    /// held only while the commit is written.
-    pub(crate) async fn commit(&self, txn: sea_orm::DatabaseTransaction) -> ServiceResult<()> {
+    /// Commits a command's transaction, raising the fund's version in it (see [`figures`]): once
+    /// the write is acknowledged, no process serves a dashboard figure computed before it. Then
+    /// it writes `events` to the outbox: on PostgreSQL the version's row lock, held to the commit,
+    /// orders every command's commit, so events are numbered in the order their writes commit,
+    /// and a subscriber resuming after one (`portfolioEvents(after:)`) never skips an event that
+    /// committed later under a smaller number. The lock is held only while the outbox rows and
+    /// the commit are written.
+    pub(crate) async fn commit_announcing(
+        &self,
+        txn: sea_orm::DatabaseTransaction,
+        events: Vec<events::NewEvent>,
+    ) -> ServiceResult<Vec<events::PortfolioEvent>> {
         use sea_orm::ConnectionTrait;
         txn.execute_unprepared(figures::RAISE_VERSION).await?;
+        let mut announced = Vec::with_capacity(events.len());
+        for event in events {
+            announced.push(events::append(&txn, event).await?);
+        }
         // From here on, the work may have taken effect whatever the answer: not to be retried.
         retry::commit_attempted();
         txn.commit().await?;
         figures::forget_version().await;
-        Ok(())
+        Ok(announced)
     }
 
     /// The row a money-moving command created the first time, for a retry with the same key.

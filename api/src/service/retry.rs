@@ -12,7 +12,7 @@
 //! For the HTTP layer, [`attempt`] runs one attempt at a request in a task-local scope, and
 //! returns what the attempt saw: a connection failure (noted by [`note`], which every
 //! `DbErr → ServiceError` conversion calls) and whether a commit was attempted (by
-//! `Services::commit`). [`Outcome::retryable`] is true when running the request again is safe
+//! `Services::commit_announcing`). [`Outcome::retryable`] is true when running the request again is safe
 //! and likely to work.
 
 use sea_orm::{DbErr, RuntimeErr};
