@@ -21,13 +21,16 @@ SELECT 'transfers never exceed their budget line', COUNT(*)
   FROM budget_line b
  WHERE (SELECT COALESCE(SUM(t.amount_usd_cents), 0) FROM transfer t WHERE t.budget_line_id = b.id) > b.total_usd_cents
 UNION ALL
-SELECT 'transfers never exceed the net deposits', COUNT(*)
- WHERE (SELECT COALESCE(SUM(amount_usd_cents), 0) FROM transfer) > (SELECT COALESCE(SUM(net_usd_cents), 0) FROM deposit)
+SELECT 'transfers never exceed the net deposits and the refunds', COUNT(*)
+ WHERE (SELECT COALESCE(SUM(amount_usd_cents), 0) FROM transfer)
+     > (SELECT COALESCE(SUM(net_usd_cents), 0) FROM deposit)
+     + (SELECT COALESCE(SUM(amount_usd_cents), 0) FROM ledger_entry WHERE counts_as = 'REFUND')
 UNION ALL
-SELECT 'earmarked money spent only on its area, never more than deposited', COUNT(*)
+SELECT 'earmarked money spent only on its area, never more than deposited and refunded to it', COUNT(*)
   FROM thematic_area a
  WHERE (SELECT COALESCE(SUM(t.from_earmarked_usd_cents), 0) FROM transfer t WHERE t.thematic_area_id = a.id)
      > (SELECT COALESCE(SUM(d.net_usd_cents), 0) FROM deposit d JOIN contribution c ON c.id = d.contribution_id WHERE c.earmarked_area_id = a.id)
+     + (SELECT COALESCE(SUM(l.amount_usd_cents), 0) FROM ledger_entry l WHERE l.counts_as = 'REFUND' AND l.pool_area_id = a.id)
 UNION ALL
 SELECT 'expenditure never exceeds what the organization received', COUNT(*)
   FROM budget_line b
@@ -71,4 +74,15 @@ UNION ALL
 SELECT 'nothing is dated in the future', COUNT(*)
  WHERE (SELECT MAX(received_on) FROM deposit) > CURRENT_DATE
     OR (SELECT MAX(period_end) FROM indicator_measurement) > CURRENT_DATE
-    OR (SELECT MAX(transferred_on) FROM transfer) > CURRENT_DATE;
+    OR (SELECT MAX(transferred_on) FROM transfer) > CURRENT_DATE
+UNION ALL
+SELECT 'the ledger books every deposit, transfer and expenditure report', COUNT(*)
+ WHERE (SELECT COALESCE(SUM(amount_usd_cents), 0) FROM ledger_entry WHERE counts_as = 'DEPOSIT') <> (SELECT COALESCE(SUM(amount_usd_cents), 0) FROM deposit)
+    OR (SELECT COALESCE(SUM(amount_usd_cents), 0) FROM ledger_entry WHERE counts_as = 'TRANSFER') <> (SELECT COALESCE(SUM(amount_usd_cents), 0) FROM transfer)
+    OR (SELECT COALESCE(SUM(amount_usd_cents), 0) FROM ledger_entry WHERE counts_as = 'EXPENDITURE') <> (SELECT COALESCE(SUM(amount_usd_cents), 0) FROM expenditure_report)
+UNION ALL
+SELECT 'a financially closed programme leaves no money with its organizations', COUNT(*)
+  FROM joint_programme p
+ WHERE p.status = 'FINANCIALLY_CLOSED'
+   AND (SELECT COALESCE(SUM(CASE l.counts_as WHEN 'TRANSFER' THEN l.amount_usd_cents ELSE -l.amount_usd_cents END), 0)
+          FROM ledger_entry l WHERE l.joint_programme_id = p.id AND l.counts_as IN ('TRANSFER', 'EXPENDITURE', 'REFUND')) <> 0;

@@ -13,6 +13,10 @@ mod m20261212_000007_auditor_role;
 mod m20261212_000008_budget_revisions;
 pub mod reference;
 
+/// The statements that book the money the fund's tables hold (pledges, agreements, deposits and
+/// fees, funding decisions and budget revisions, transfers, expenditure) into an empty ledger.
+pub use m20261212_000006_books::backfill as book_existing_money;
+
 pub struct Migrator;
 
 #[async_trait::async_trait]

@@ -89,8 +89,9 @@ impl MigrationTrait for Migration {
 }
 
 /// The statements that move an existing database's money into the ledger, in the order its
-/// entries were made.
-fn backfill(backend: DbBackend) -> Vec<String> {
+/// entries were made. Also run by the synthetic seed, which writes those tables in bulk and
+/// books them the way an upgrade does.
+pub fn backfill(backend: DbBackend) -> Vec<String> {
     let (day_of, year_end, earlier) = match backend {
         DbBackend::Postgres => (
             "CAST(e.reported_at AS DATE)",

@@ -184,10 +184,11 @@ const TOPICS: [&[&str]; 5] = [
 ];
 
 /// The report's pipeline, per unit: (how many notes, where they end). 113 in all, 12 funded.
-const NOTE_PLAN: [(usize, ConceptNoteStatus); 8] = [
+const NOTE_PLAN: [(usize, ConceptNoteStatus); 7] = [
     (12, ConceptNoteStatus::Funded),
-    (10, ConceptNoteStatus::Approved),
-    (24, ConceptNoteStatus::Pipeline),
+    // 10 of them ready for implementation: they wait in the pipeline for money, as in the demo,
+    // rather than holding funding decisions the fund cannot cover.
+    (34, ConceptNoteStatus::Pipeline),
     (20, ConceptNoteStatus::UnderReview),
     (10, ConceptNoteStatus::Submitted),
     (25, ConceptNoteStatus::ScreenedOut),
@@ -394,6 +395,9 @@ struct Plan {
     expenditures: Vec<expenditure_report::ActiveModel>,
     indicators: Vec<results_indicator::ActiveModel>,
     measurements: Vec<indicator_measurement::ActiveModel>,
+    /// Refunds of what organizations did not spend on financially closed programmes: booked in
+    /// the ledger after the tables' money is.
+    refunds: Vec<ledger_entry::ActiveModel>,
 }
 
 /// Money not yet transferred, by pool: earmarked to a thematic area (by area id), or not.
@@ -401,6 +405,8 @@ struct Plan {
 struct Pools {
     earmarked: HashMap<i64, i64>,
     unearmarked: i64,
+    /// What the committee can still allocate: net deposits and refunds less its allocations.
+    allocatable: i64,
 }
 
 impl Pools {
@@ -706,6 +712,7 @@ impl Generator<'_> {
                     Some(area) => *self.pools.earmarked.entry(area).or_default() += net,
                     None => self.pools.unearmarked += net,
                 }
+                self.pools.allocatable += net;
                 received_on += Duration::days(self.rng.range(120, 400));
             }
         }
@@ -944,22 +951,6 @@ impl Generator<'_> {
                     "Entered in the pipeline.",
                 );
             }
-            Approved => {
-                self.decision(
-                    meeting,
-                    DecisionKind::Pipeline,
-                    (Some(id), None),
-                    None,
-                    "Entered in the pipeline.",
-                );
-                self.decision(
-                    meeting,
-                    DecisionKind::Funding,
-                    (Some(id), None),
-                    Some(requested_cents),
-                    "Approved for funding when resources allow; ready for implementation.",
-                );
-            }
             Funded => self.programme(&note, meeting, meetings)?,
             _ => {}
         }
@@ -1007,13 +998,17 @@ impl Generator<'_> {
         // Budget lines: the request shared among the organizations, 7% support costs on top.
         let isc = Rate::DEFAULT_INDIRECT_SUPPORT_COST;
         let orgs = &note.organizations;
-        let share = note.requested_cents / orgs.len() as i64;
+        // The committee allocates only what the fund holds and has not allocated: a request
+        // above it is funded at what is left (in whole thousands of dollars, support costs on top).
+        let affordable = (self.pools.allocatable * 100 / 107 / 100_000 * 100_000).max(100_000);
+        let requested = note.requested_cents.min(affordable);
+        let share = requested / orgs.len() as i64;
         let lines: Vec<(i64, i64, i64, i64)> = orgs
             .iter()
             .enumerate()
             .map(|(i, org)| {
                 let programmable = if i + 1 == orgs.len() {
-                    note.requested_cents - share * (orgs.len() as i64 - 1)
+                    requested - share * (orgs.len() as i64 - 1)
                 } else {
                     share
                 };
@@ -1025,6 +1020,7 @@ impl Generator<'_> {
             })
             .collect::<anyhow::Result<_>>()?;
         let approved: i64 = lines.iter().map(|(_, _, p, c)| p + c).sum();
+        self.pools.allocatable -= approved;
         let funding = self.decision(
             meeting,
             DecisionKind::Funding,
@@ -1140,6 +1136,7 @@ impl Generator<'_> {
             _ => 0,
         };
         let mut tranches = Vec::new();
+        let mut from_earmarked = 0i64;
         for (amount, on) in [(first, start), (second, second_on.min(AS_OF))] {
             if amount <= 0 {
                 continue;
@@ -1149,6 +1146,7 @@ impl Generator<'_> {
             if paid <= 0 {
                 continue;
             }
+            from_earmarked += earmarked;
             self.plan.transfers.push(transfer::ActiveModel {
                 id: Set(self.ids.take("transfer")),
                 joint_programme_id: Set(programme),
@@ -1201,6 +1199,38 @@ impl Generator<'_> {
                     reported_by: Set(format!("puno:{org}")),
                     reported_at: Set(at(reported_on, 16)),
                 });
+        }
+        // A programme closes financially only once its organizations hold none of its money:
+        // what was not spent came back, to the pools it was transferred from.
+        if status == FinanciallyClosed && received > spent {
+            let unspent = received - spent;
+            let to_area = unspent.min(from_earmarked);
+            let refunded_on = (end + Duration::days(60)).min(AS_OF);
+            for (pool, amount) in [(Some(area), to_area), (None, unspent - to_area)] {
+                if amount <= 0 {
+                    continue;
+                }
+                match pool {
+                    Some(area) => *self.pools.earmarked.entry(area).or_default() += amount,
+                    None => self.pools.unearmarked += amount,
+                }
+                self.pools.allocatable += amount;
+                self.plan.refunds.push(ledger_entry::ActiveModel {
+                    kind: Set("REFUND".to_owned()),
+                    counts_as: Set("REFUND".to_owned()),
+                    value_date: Set(refunded_on),
+                    recorded_at: Set(at(refunded_on, 11)),
+                    recorded_by: Set("user:4".to_owned()),
+                    currency: Set("USD".to_owned()),
+                    amount_minor: Set(amount),
+                    amount_usd_cents: Set(amount),
+                    pool_area_id: Set(pool),
+                    joint_programme_id: Set(Some(programme)),
+                    organization_id: Set(Some(org)),
+                    description: Set(Some("Refund of unspent balance at closure".to_owned())),
+                    ..Default::default()
+                });
+            }
         }
     }
 
@@ -1275,6 +1305,7 @@ async fn write(
         ("expenditure_report", plan.expenditures.len()),
         ("results_indicator", plan.indicators.len()),
         ("indicator_measurement", plan.measurements.len()),
+        ("refund (ledger_entry)", plan.refunds.len()),
     ];
     let total: usize = counts.iter().map(|(_, n)| n).sum();
     let bar = if progress {
@@ -1306,6 +1337,12 @@ async fn write(
     insert(&txn, plan.budget_lines, &bar).await?;
     insert(&txn, plan.transfers, &bar).await?;
     insert(&txn, plan.expenditures, &bar).await?;
+    // The books: the tables' money as an upgrade books it, then the refunds at closure.
+    bar.set_message("ledger_entry");
+    for statement in migration::book_existing_money(txn.get_database_backend()) {
+        txn.execute_unprepared(&statement).await?;
+    }
+    insert(&txn, plan.refunds, &bar).await?;
     insert(&txn, plan.indicators, &bar).await?;
     insert(&txn, plan.measurements, &bar).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
