@@ -11,6 +11,7 @@ mod m20261211_000005_event_audience;
 mod m20261212_000006_books;
 mod m20261212_000007_auditor_role;
 mod m20261212_000008_budget_revisions;
+mod m20261213_000009_organization_iati_ref;
 pub mod reference;
 
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261212_000006_books::Migration),
             Box::new(m20261212_000007_auditor_role::Migration),
             Box::new(m20261212_000008_budget_revisions::Migration),
+            Box::new(m20261213_000009_organization_iati_ref::Migration),
         ]
     }
 }
