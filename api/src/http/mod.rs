@@ -203,7 +203,11 @@ pub fn bearer_token(value: &str) -> Result<&str, TokenError> {
 
 /// Reads the bearer token, if any. A token that does not verify, or whose user account is
 /// deactivated, is refused outright rather than treated as anonymous.
-pub(crate) async fn caller(req: &HttpRequest, state: &AppState, request_id: &str) -> Result<Ctx, TokenError> {
+pub(crate) async fn caller(
+    req: &HttpRequest,
+    state: &AppState,
+    request_id: &str,
+) -> Result<Ctx, TokenError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(Ctx::new(None, request_id));
     };

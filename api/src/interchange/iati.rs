@@ -22,8 +22,8 @@ use crate::service::programmes::{ProgrammeFilter, ProgrammeOrder};
 use crate::service::{Ctx, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Months, NaiveDate, SecondsFormat, Utc};
 use entity::{
-    budget_line, budget_revision, concept_note, concept_note_country, donor, indicator_measurement,
-    joint_programme, ledger_entry, organization, results_indicator,
+    budget_line, budget_revision, concept_note, concept_note_country, decision, donor,
+    indicator_measurement, joint_programme, ledger_entry, organization, results_indicator,
 };
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
@@ -264,10 +264,9 @@ pub async fn gather(
             programmes: Vec::new(),
         });
     };
-    let donors: Vec<donor::Model> = all_pages(|window| {
-        services.donors(ctx, DonorFilter::default(), DonorOrder::Name, window)
-    })
-    .await?;
+    let donors: Vec<donor::Model> =
+        all_pages(|window| services.donors(ctx, DonorFilter::default(), DonorOrder::Name, window))
+            .await?;
     fund.per_donor = options.publish_donor_amounts && principal.reads_everything();
     let amounts: HashMap<i64, DonorAmounts> = if fund.per_donor {
         services
@@ -349,7 +348,10 @@ async fn programmes(
         .await?
     {
         if let Some(code) = alpha2(&link.country_code) {
-            countries.entry(link.concept_note_id).or_default().push(code);
+            countries
+                .entry(link.concept_note_id)
+                .or_default()
+                .push(code);
         }
     }
     let mut lines: HashMap<i64, Vec<i64>> = HashMap::new();
@@ -371,7 +373,10 @@ async fn programmes(
         .all(db)
         .await?
     {
-        revised.insert(revision.joint_programme_id, revision.applied_at.date_naive());
+        revised.insert(
+            revision.joint_programme_id,
+            revision.applied_at.date_naive(),
+        );
     }
     let mut movements: HashMap<i64, Vec<Movement>> = HashMap::new();
     for entry in ledger_entry::Entity::find()
@@ -399,6 +404,53 @@ async fn programmes(
                 .organization_id
                 .and_then(|id| organizations.get(&id).cloned()),
         });
+    }
+    // A funding decision allocates before its programme exists: its `ALLOCATION` entries name
+    // the decision on the programme's concept note, not the programme.
+    let note_of_programme: HashMap<i64, i64> =
+        rows.iter().map(|p| (p.concept_note_id, p.id)).collect();
+    let funding: HashMap<i64, i64> = decision::Entity::find()
+        .filter(decision::Column::Kind.eq(crate::domain::DecisionKind::Funding.as_str()))
+        .filter(
+            decision::Column::ConceptNoteId
+                .is_in(note_of_programme.keys().copied().collect::<Vec<_>>()),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|d| {
+            d.concept_note_id
+                .and_then(|note| note_of_programme.get(&note))
+                .map(|programme| (d.id, *programme))
+        })
+        .collect();
+    if !funding.is_empty() {
+        for entry in ledger_entry::Entity::find()
+            .filter(services.policy.readable_ledger_entries(principal))
+            .filter(ledger_entry::Column::JointProgrammeId.is_null())
+            .filter(ledger_entry::Column::CountsAs.eq(LedgerEntryKind::Allocation.as_str()))
+            .filter(
+                ledger_entry::Column::DecisionId.is_in(funding.keys().copied().collect::<Vec<_>>()),
+            )
+            .order_by_asc(ledger_entry::Column::ValueDate)
+            .order_by_asc(ledger_entry::Column::Id)
+            .all(db)
+            .await?
+        {
+            let Some(programme) = entry.decision_id.and_then(|d| funding.get(&d)) else {
+                continue;
+            };
+            movements.entry(*programme).or_default().push(Movement {
+                line: LedgerEntryKind::Allocation,
+                value_date: entry.value_date,
+                amount_usd_cents: entry.amount_usd_cents,
+                organization: None,
+            });
+        }
+        for list in movements.values_mut() {
+            // Stable: entries of one day keep the ledger's order.
+            list.sort_by_key(|m| m.value_date);
+        }
     }
     let indicator_rows = results_indicator::Entity::find()
         .filter(results_indicator::Column::JointProgrammeId.is_in(programme_ids))
@@ -858,11 +910,29 @@ fn programme_activity(
                 .write_inner_content(|w| {
                     narrative(w, p.description.as_deref().unwrap_or(&row.title))
                 })?;
-            org(w, "participating-org", Some("1"), Some(MULTILATERAL), publisher)?;
+            org(
+                w,
+                "participating-org",
+                Some("1"),
+                Some(MULTILATERAL),
+                publisher,
+            )?;
             if let Some(convening) = &p.convening {
-                org(w, "participating-org", Some("2"), Some(MULTILATERAL), convening)?;
+                org(
+                    w,
+                    "participating-org",
+                    Some("2"),
+                    Some(MULTILATERAL),
+                    convening,
+                )?;
             }
-            org(w, "participating-org", Some("3"), Some(MULTILATERAL), publisher)?;
+            org(
+                w,
+                "participating-org",
+                Some("3"),
+                Some(MULTILATERAL),
+                publisher,
+            )?;
             for implementing in &p.implementing {
                 org(
                     w,
