@@ -617,6 +617,10 @@ impl Identifiers {
 
 type Xml = Writer<Vec<u8>>;
 
+/// A line of the fund's transactions: its type, what it says, a donor's amount on it, the
+/// fund's total.
+type FundLine = (&'static str, &'static str, fn(&DonorAmounts) -> i64, i64);
+
 fn date(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
 }
@@ -817,7 +821,7 @@ fn fund_activity(
                 .with_attribute(("code", "1"))
                 .write_empty()?;
             sector(w)?;
-            let lines: [(&'static str, &str, fn(&DonorAmounts) -> i64, i64); 3] = [
+            let lines: [FundLine; 3] = [
                 (
                     "13",
                     "Pledged to the fund and not cancelled, to date",
@@ -1189,76 +1193,6 @@ fn results(w: &mut Xml, p: &Programme) -> io::Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap()
-    }
-
-    #[test]
-    fn periods_are_at_most_a_year_and_cover_the_plan() {
-        let spans = periods(day(2020, 3, 1), day(2022, 8, 31));
-        assert_eq!(
-            spans,
-            vec![
-                (day(2020, 3, 1), day(2021, 2, 28)),
-                (day(2021, 3, 1), day(2022, 2, 28)),
-                (day(2022, 3, 1), day(2022, 8, 31)),
-            ]
-        );
-        assert_eq!(periods(day(2020, 1, 1), day(2020, 1, 1)).len(), 1);
-        // An end before the start is one day's period, never an error.
-        assert_eq!(
-            periods(day(2020, 5, 1), day(2020, 1, 1)),
-            vec![(day(2020, 5, 1), day(2020, 5, 1))]
-        );
-    }
-
-    #[test]
-    fn a_budget_split_by_days_adds_up_exactly() {
-        let spans = periods(day(2020, 3, 1), day(2022, 8, 31));
-        for cents in [0, 1, 99, 1_000_001, 123_456_789_01] {
-            let parts = split_by_days(cents, &spans);
-            assert_eq!(parts.iter().sum::<i64>(), cents);
-            assert!(parts.iter().all(|p| *p >= 0));
-        }
-    }
-
-    #[test]
-    fn country_shares_add_up_to_100() {
-        for n in 1..=60 {
-            let shares = percentages(n);
-            assert_eq!(shares.len(), n);
-            assert_eq!(shares.iter().sum::<Decimal>(), Decimal::from(100));
-            assert!(shares.iter().all(|s| s.scale() <= 2));
-        }
-        assert_eq!(
-            percentages(3),
-            vec![
-                Decimal::new(3334, 2),
-                Decimal::new(3333, 2),
-                Decimal::new(3333, 2)
-            ]
-        );
-    }
-
-    #[test]
-    fn codes_follow_the_standard() {
-        assert_eq!(alpha2("DEU").as_deref(), Some("DE"));
-        assert_eq!(alpha2("MEX").as_deref(), Some("MX"));
-        assert_eq!(alpha2("XXX"), None);
-        assert_eq!(
-            [0, 1, 2, 3].map(significance),
-            ["0", "0", "1", "2"],
-            "UN gender-equality marker scores"
-        );
-        assert_eq!(amount(-500), "-5.00");
-        assert_eq!(amount(123_456), "1234.56");
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // `GET /iati/activities.xml`.
 
@@ -1297,5 +1231,75 @@ pub async fn activities_xml(
             };
             error_response(status, error.code(), &message, &request_id, false)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn periods_are_at_most_a_year_and_cover_the_plan() {
+        let spans = periods(day(2020, 3, 1), day(2022, 8, 31));
+        assert_eq!(
+            spans,
+            vec![
+                (day(2020, 3, 1), day(2021, 2, 28)),
+                (day(2021, 3, 1), day(2022, 2, 28)),
+                (day(2022, 3, 1), day(2022, 8, 31)),
+            ]
+        );
+        assert_eq!(periods(day(2020, 1, 1), day(2020, 1, 1)).len(), 1);
+        // An end before the start is one day's period, never an error.
+        assert_eq!(
+            periods(day(2020, 5, 1), day(2020, 1, 1)),
+            vec![(day(2020, 5, 1), day(2020, 5, 1))]
+        );
+    }
+
+    #[test]
+    fn a_budget_split_by_days_adds_up_exactly() {
+        let spans = periods(day(2020, 3, 1), day(2022, 8, 31));
+        for cents in [0, 1, 99, 1_000_001, 12_345_678_901] {
+            let parts = split_by_days(cents, &spans);
+            assert_eq!(parts.iter().sum::<i64>(), cents);
+            assert!(parts.iter().all(|p| *p >= 0));
+        }
+    }
+
+    #[test]
+    fn country_shares_add_up_to_100() {
+        for n in 1..=60 {
+            let shares = percentages(n);
+            assert_eq!(shares.len(), n);
+            assert_eq!(shares.iter().sum::<Decimal>(), Decimal::from(100));
+            assert!(shares.iter().all(|s| s.scale() <= 2));
+        }
+        assert_eq!(
+            percentages(3),
+            vec![
+                Decimal::new(3334, 2),
+                Decimal::new(3333, 2),
+                Decimal::new(3333, 2)
+            ]
+        );
+    }
+
+    #[test]
+    fn codes_follow_the_standard() {
+        assert_eq!(alpha2("DEU").as_deref(), Some("DE"));
+        assert_eq!(alpha2("MEX").as_deref(), Some("MX"));
+        assert_eq!(alpha2("XXX"), None);
+        assert_eq!(
+            [0, 1, 2, 3].map(significance),
+            ["0", "0", "1", "2"],
+            "UN gender-equality marker scores"
+        );
+        assert_eq!(amount(-500), "-5.00");
+        assert_eq!(amount(123_456), "1234.56");
     }
 }
