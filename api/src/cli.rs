@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `migrate`, `schema`, `token`, `create-admin`,
-//! `seed demo`, `backup`, `restore`.
+//! `seed demo`, `backup`, `restore`, `export iati`.
 
 use crate::auth::{Principal, Tokens};
 use crate::config::{LogFormat, Settings};
@@ -71,6 +71,11 @@ enum Command {
         /// The backup file to write; it must not exist yet.
         file: std::path::PathBuf,
     },
+    /// Export the fund's data in an interchange format.
+    Export {
+        #[command(subcommand)]
+        what: ExportKind,
+    },
     /// Restore a backup made by `mptf backup` into the database named by MPTF_DATABASE_URL
     /// (fresh, unless --replace), then apply pending migrations. Stop the servers first.
     Restore {
@@ -96,6 +101,24 @@ enum SeedKind {
         /// The same seed gives the same portfolio.
         #[arg(long, default_value_t = 2021)]
         seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportKind {
+    /// Write the IATI 2.03 activities file (the same as `GET /iati/activities.xml`) to FILE,
+    /// `-` for standard output. It is read with the rights of the fund's staff (ADMIN) unless
+    /// `--role` or `--anonymous` says otherwise; MPTF_IATI_PUBLISHER_REF must be set.
+    Iati {
+        /// The file to write (replaced if it exists), or `-`.
+        file: std::path::PathBuf,
+        /// Read as this role: ADMIN (the default), STEERING_COMMITTEE, AUDITOR or
+        /// PARTNER_SYSTEM. A donor's or an organization's view is the endpoint's, with its token.
+        #[arg(long, value_parser = parse_role, default_value = "ADMIN")]
+        role: Role,
+        /// Read as an anonymous caller: the fund's whole figures only.
+        #[arg(long, conflicts_with = "role")]
+        anonymous: bool,
     },
 }
 
@@ -218,6 +241,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Export {
+            what:
+                ExportKind::Iati {
+                    file,
+                    role,
+                    anonymous,
+                },
+        } => export_iati(&settings, &file, role, anonymous).await,
         Command::Seed {
             what: SeedKind::Demo,
         } => {
@@ -379,6 +410,60 @@ async fn create_admin(
         user.email,
         ids::encode(Kind::User, user.id)
     );
+    Ok(())
+}
+
+/// `mptf export iati FILE`: the activities file as `role` (or an anonymous caller) reads it.
+async fn export_iati(
+    settings: &Settings,
+    file: &std::path::Path,
+    role: Role,
+    anonymous: bool,
+) -> anyhow::Result<()> {
+    settings.validate()?;
+    if matches!(role, Role::Donor | Role::Puno) {
+        anyhow::bail!(
+            "--role {role} speaks for one donor or organization: fetch GET /iati/activities.xml with its token instead"
+        );
+    }
+    let options = crate::interchange::iati::IatiOptions::from_settings(&settings.iati);
+    if options.publisher_ref.is_none() {
+        anyhow::bail!("{}", crate::interchange::iati::IatiError::NotConfigured);
+    }
+    let (db, statements) = startup::connect(settings).await?;
+    startup::migrate(&db).await?;
+    let services = crate::service::Services {
+        events: crate::service::EventBus::new(true),
+        db: db.into(),
+        statements,
+        figures: crate::service::FiguresCache::disabled(),
+        policy: crate::service::ReadPolicy::FUND,
+    };
+    let ctx = if anonymous {
+        crate::service::Ctx::new(None, "cli")
+    } else {
+        crate::service::Ctx::new(
+            Some(Principal {
+                subject: format!("cli:{}", role.as_str().to_lowercase()),
+                role,
+                chair: false,
+                donor_id: None,
+                organization_id: None,
+            }),
+            "cli",
+        )
+    };
+    let bytes = crate::interchange::iati::export(&services, &ctx, &options, chrono::Utc::now())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if file.as_os_str() == "-" {
+        use std::io::Write;
+        std::io::stdout().write_all(&bytes)?;
+    } else {
+        std::fs::write(file, &bytes)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))?;
+        eprintln!("IATI activities written to {}", file.display());
+    }
     Ok(())
 }
 

@@ -111,6 +111,75 @@ pub struct Settings {
     /// Shutdown and WebSocket timing.
     #[command(flatten)]
     pub operations: OperationsSettings,
+
+    /// What the IATI export publishes and under which identifiers (docs/iati.md).
+    #[command(flatten)]
+    pub iati: IatiSettings,
+}
+
+/// The IATI 2.03 export (`GET /iati/activities.xml`, `mptf export iati FILE`; docs/iati.md).
+#[derive(Args, Clone, Debug, PartialEq, Eq)]
+pub struct IatiSettings {
+    /// The IATI organisation identifier of the reporting organization (the Administrative
+    /// Agent publishing the fund), e.g. as registered with the IATI Registry. Every activity's
+    /// identifier begins with it. Without it the export is refused with NOT_CONFIGURED: an
+    /// identifier is never made up.
+    #[arg(long, env = "MPTF_IATI_PUBLISHER_REF", global = true)]
+    pub iati_publisher_ref: Option<String>,
+
+    /// Publish each donor's pledges, agreements and deposits as its own transactions (to the
+    /// callers who read every donor's contributions); off: the fund's totals only.
+    #[arg(
+        long,
+        env = "MPTF_IATI_PUBLISH_DONOR_AMOUNTS",
+        default_value_t = false,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub iati_publish_donor_amounts: bool,
+
+    /// The fund's own code, after the publisher's identifier in the fund's activity identifier
+    /// (`<MPTF_IATI_PUBLISHER_REF>-MIG00`): by default the MPTF Office Gateway's code of the
+    /// Migration MPTF.
+    #[arg(
+        long,
+        env = "MPTF_IATI_FUND_CODE",
+        default_value = "MIG00",
+        global = true
+    )]
+    pub iati_fund_code: String,
+}
+
+impl Default for IatiSettings {
+    fn default() -> Self {
+        Self {
+            iati_publisher_ref: None,
+            iati_publish_donor_amounts: false,
+            iati_fund_code: "MIG00".to_owned(),
+        }
+    }
+}
+
+impl IatiSettings {
+    /// Checks the IATI settings, naming the one at fault.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let identifier = |text: &str| {
+            !text.trim().is_empty()
+                && text.len() <= 100
+                && text
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        };
+        if let Some(reference) = &self.iati_publisher_ref {
+            if !identifier(reference) {
+                bail!("MPTF_IATI_PUBLISHER_REF must be an IATI organisation identifier: letters, digits, `-`, `_` and `.` (e.g. the reporting organization's registered identifier)");
+            }
+        }
+        if !identifier(&self.iati_fund_code) {
+            bail!("MPTF_IATI_FUND_CODE must be letters, digits, `-`, `_` or `.`");
+        }
+        Ok(())
+    }
 }
 
 /// How the server stops and how long a WebSocket may stay silent before `connection_init`.
@@ -599,6 +668,7 @@ impl Settings {
             bail!("MPTF_HTTP_WORKERS must be at most 1024 (0: one per CPU core)");
         }
         self.operations.validate()?;
+        self.iati.validate()?;
         Ok(())
     }
 
@@ -660,6 +730,8 @@ mod tests {
         security: SecuritySettings,
         #[command(flatten)]
         operations: OperationsSettings,
+        #[command(flatten)]
+        iati: IatiSettings,
     }
 
     #[test]
@@ -667,6 +739,7 @@ mod tests {
         let parsed = Cli::try_parse_from(["mptf"]).unwrap();
         assert_eq!(parsed.security, SecuritySettings::default());
         assert_eq!(parsed.operations, OperationsSettings::default());
+        assert_eq!(parsed.iati, IatiSettings::default());
     }
 
     #[test]

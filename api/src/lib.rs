@@ -10,6 +10,7 @@ pub mod domain;
 pub mod graphql;
 pub mod http;
 pub mod ids;
+pub mod interchange;
 pub mod ops;
 pub mod seed;
 pub mod service;

@@ -232,6 +232,7 @@ impl Application {
                 max_sockets_per_caller: settings.security.max_sockets_per_caller,
             },
             sockets: Default::default(),
+            iati: crate::interchange::iati::IatiOptions::from_settings(&settings.iati),
         });
         let workers = if settings.http_workers == 0 {
             std::thread::available_parallelism()

@@ -12,6 +12,8 @@ pub struct Model {
     pub name: String,
     pub kind: String,
     pub mou_signed_on: Option<Date>,
+    /// The organization's IATI organisation identifier, where the fund recorded it.
+    pub iati_ref: Option<String>,
     pub version: i32,
 }
 

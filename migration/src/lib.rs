@@ -11,6 +11,7 @@ mod m20261211_000005_event_audience;
 mod m20261212_000006_books;
 mod m20261212_000007_auditor_role;
 mod m20261212_000008_budget_revisions;
+mod m20261213_000009_organization_iati_ref;
 pub mod reference;
 
 /// The statements that book the money the fund's tables hold (pledges, agreements, deposits and
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261212_000006_books::Migration),
             Box::new(m20261212_000007_auditor_role::Migration),
             Box::new(m20261212_000008_budget_revisions::Migration),
+            Box::new(m20261213_000009_organization_iati_ref::Migration),
         ]
     }
 }

@@ -118,6 +118,7 @@ pub fn settings(database_url: &str) -> Settings {
         expose_sql_count: Some(true),
         security: Default::default(),
         operations: Default::default(),
+        iati: Default::default(),
     }
 }
 

@@ -19,6 +19,7 @@ mod hardening_a;
 mod hardening_b;
 mod hardening_c;
 mod hardening_d;
+mod iati;
 mod ledger_entries;
 mod operations;
 mod performance;

@@ -35,6 +35,8 @@ pub struct AppState {
     pub ws_limits: ws::WsLimits,
     /// The WebSockets open per caller.
     pub sockets: ws::SocketRegistry,
+    /// What the IATI export publishes, under which identifiers.
+    pub iati: crate::interchange::iati::IatiOptions,
 }
 
 /// How the HTTP layer guards the API.
@@ -120,7 +122,11 @@ pub fn routes(config: &mut web::ServiceConfig) {
         )
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics::metrics));
+        .route("/metrics", web::get().to(metrics::metrics))
+        .route(
+            "/iati/activities.xml",
+            web::get().to(crate::interchange::iati::activities_xml),
+        );
 }
 
 pub const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -154,7 +160,7 @@ fn wants_graphql_response(req: &HttpRequest) -> bool {
             .contains("application/json")
 }
 
-fn error_response(
+pub(crate) fn error_response(
     status: StatusCode,
     code: &str,
     message: &str,
@@ -197,7 +203,11 @@ pub fn bearer_token(value: &str) -> Result<&str, TokenError> {
 
 /// Reads the bearer token, if any. A token that does not verify, or whose user account is
 /// deactivated, is refused outright rather than treated as anonymous.
-async fn caller(req: &HttpRequest, state: &AppState, request_id: &str) -> Result<Ctx, TokenError> {
+pub(crate) async fn caller(
+    req: &HttpRequest,
+    state: &AppState,
+    request_id: &str,
+) -> Result<Ctx, TokenError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(Ctx::new(None, request_id));
     };
@@ -210,6 +220,42 @@ async fn caller(req: &HttpRequest, state: &AppState, request_id: &str) -> Result
         .authenticate(&state.services.db, token)
         .await
         .map(|p| Ctx::new(Some(p), request_id))
+}
+
+/// The answer to a request whose token was refused (401 with the RFC 6750 challenge), or 503
+/// when the accounts could not be checked.
+pub(crate) fn unauthenticated(
+    refused: TokenError,
+    request_id: &str,
+    graphql_response: bool,
+) -> HttpResponse {
+    if let TokenError::Unavailable = refused {
+        return error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "INTERNAL",
+            &format!("internal error; quote request id {request_id} to the fund's support"),
+            request_id,
+            graphql_response,
+        );
+    }
+    let mut response = error_response(
+        StatusCode::UNAUTHORIZED,
+        "UNAUTHENTICATED",
+        &refused.to_string(),
+        request_id,
+        graphql_response,
+    );
+    // RFC 6750: a request without a usable credential gets the bare challenge; a token that
+    // does not hold gets `invalid_token`.
+    let challenge = match refused {
+        TokenError::MissingScheme | TokenError::UnsupportedScheme => "Bearer",
+        _ => "Bearer error=\"invalid_token\"",
+    };
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(challenge),
+    );
+    response
 }
 
 async fn graphql_post(
@@ -404,35 +450,7 @@ async fn execute(
 ) -> HttpResponse {
     let ctx = match caller(&req, &state, &request_id).await {
         Ok(ctx) => ctx,
-        Err(TokenError::Unavailable) => {
-            return error_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "INTERNAL",
-                &format!("internal error; quote request id {request_id} to the fund's support"),
-                &request_id,
-                graphql_response,
-            )
-        }
-        Err(refused) => {
-            let mut response = error_response(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                &refused.to_string(),
-                &request_id,
-                graphql_response,
-            );
-            // RFC 6750: a request without a usable credential gets the bare challenge; a token
-            // that does not hold gets `invalid_token`.
-            let challenge = match refused {
-                TokenError::MissingScheme | TokenError::UnsupportedScheme => "Bearer",
-                _ => "Bearer error=\"invalid_token\"",
-            };
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(challenge),
-            );
-            return response;
-        }
+        Err(refused) => return unauthenticated(refused, &request_id, graphql_response),
     };
     let mut request = request;
     let operation = metrics::operation_label(

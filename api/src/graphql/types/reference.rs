@@ -180,6 +180,12 @@ impl Organization {
     async fn mou_signed_on(&self) -> Option<Date> {
         self.0.mou_signed_on.map(Date)
     }
+    /// The organization's IATI organisation identifier, where the fund
+    /// recorded it; the IATI export (`GET /iati/activities.xml`) writes it as the organization's
+    /// `ref`. Null while unknown: the export then names the organization without a `ref`.
+    async fn iati_ref(&self) -> Option<&str> {
+        self.0.iati_ref.as_deref()
+    }
 }
 
 /// Loads organizations by id, in the order given.
