@@ -28,10 +28,11 @@ pub enum Kind {
     AuditEvent,
     User,
     LedgerEntry,
+    ExchangeRate,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 21] = [
+    pub const ALL: [Kind; 22] = [
         Kind::ThematicArea,
         Kind::GcmObjective,
         Kind::GuidingPrinciple,
@@ -53,6 +54,7 @@ impl Kind {
         Kind::AuditEvent,
         Kind::User,
         Kind::LedgerEntry,
+        Kind::ExchangeRate,
     ];
 
     pub fn name(self) -> &'static str {
@@ -78,6 +80,7 @@ impl Kind {
             Kind::AuditEvent => "AuditEvent",
             Kind::User => "User",
             Kind::LedgerEntry => "LedgerEntry",
+            Kind::ExchangeRate => "ExchangeRate",
         }
     }
 

@@ -17,6 +17,7 @@ pub mod country;
 pub mod decision;
 pub mod deposit;
 pub mod donor;
+pub mod exchange_rate;
 pub mod expenditure_report;
 pub mod fund_ledger;
 pub mod gcm_objective;
@@ -52,6 +53,7 @@ pub mod prelude {
     pub use super::decision::Entity as Decision;
     pub use super::deposit::Entity as Deposit;
     pub use super::donor::Entity as Donor;
+    pub use super::exchange_rate::Entity as ExchangeRate;
     pub use super::expenditure_report::Entity as ExpenditureReport;
     pub use super::fund_ledger::Entity as FundLedger;
     pub use super::gcm_objective::Entity as GcmObjective;

@@ -12,6 +12,7 @@ mod m20261212_000006_books;
 mod m20261212_000007_auditor_role;
 mod m20261212_000008_budget_revisions;
 mod m20261213_000009_organization_iati_ref;
+mod m20261214_000010_exchange_rates;
 pub mod reference;
 
 /// The statements that book the money the fund's tables hold (pledges, agreements, deposits and
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261212_000007_auditor_role::Migration),
             Box::new(m20261212_000008_budget_revisions::Migration),
             Box::new(m20261213_000009_organization_iati_ref::Migration),
+            Box::new(m20261214_000010_exchange_rates::Migration),
         ]
     }
 }

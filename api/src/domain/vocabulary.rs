@@ -322,6 +322,9 @@ vocabulary!(
         Income = "INCOME",
         /// The fund paid a direct cost or a bank charge (`recordDirectCost`). For every token.
         Cost = "COST",
+        /// The Administrative Agent recorded an exchange rate (`recordExchangeRate`). For every
+        /// token.
+        ExchangeRate = "EXCHANGE_RATE",
     }
 );
 

@@ -480,6 +480,30 @@ impl Loader<DepositReversed> for DbLoader {
     }
 }
 
+/// The latest rate the Administrative Agent recorded for a currency (its ISO code) that applies
+/// today; absent while it has recorded none.
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub struct LatestExchangeRate(pub String);
+
+impl Loader<LatestExchangeRate> for DbLoader {
+    type Value = exchange_rate::Model;
+    type Error = Arc<DbErr>;
+
+    #[tracing::instrument(name = "loader", skip_all, fields(loader = "LatestExchangeRate", keys = keys.len()))]
+    async fn load(
+        &self,
+        keys: &[LatestExchangeRate],
+    ) -> LoadResult<LatestExchangeRate, Self::Value> {
+        let currencies: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let today = chrono::Utc::now().date_naive();
+        let latest = crate::service::rates::latest_rates(&self.db, &currencies, today).await?;
+        Ok(latest
+            .into_iter()
+            .map(|(currency, rate)| (LatestExchangeRate(currency), rate))
+            .collect())
+    }
+}
+
 #[derive(Copy, Clone, Debug, Hash, PartialEq, Eq)]
 pub struct MoneyOfDonor(pub i64);
 

@@ -27,6 +27,7 @@ use crate::service::commands::notes::{self as notes, NewConceptNote};
 use crate::service::commands::programmes::{
     self as programmes, NewBudgetLine, NewExpenditure, NewIndicator, NewJointProgramme, NewTransfer,
 };
+use crate::service::commands::rates::{self as rates, NewExchangeRate};
 use crate::service::commands::revisions::{self as revisions, NewRevision};
 use crate::service::commands::users::{self as users, NewUser};
 use crate::service::users::LoginOutcome;
@@ -847,6 +848,31 @@ pub struct UpdateThematicAreaObjectivesInput {
 pub struct UpdateThematicAreaObjectivesPayload {
     /// The area with its objectives as corrected; null when refused.
     pub thematic_area: Option<ThematicArea>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
+    pub user_errors: Vec<UserError>,
+}
+
+/// A rate for the Administrative Agent's table of exchange rates.
+#[derive(InputObject)]
+pub struct RecordExchangeRateInput {
+    /// The currency (ISO 4217, with minor units); not USD.
+    pub currency: CurrencyCode,
+    /// Units of the currency per US dollar: greater than 0, at most 1000000000, at most 10
+    /// decimal places.
+    pub units_per_usd: Decimal,
+    /// The day the rate applies from; not in the future. One rate per currency and day
+    /// (`DUPLICATE` on this field): a correction is a rate for a later day.
+    pub effective_on: Date,
+    /// Where the rate comes from (e.g. "UN operational rate of exchange"); 1 to 200 characters.
+    pub source: String,
+}
+
+/// What `recordExchangeRate` answers: the rate, or why not.
+#[derive(SimpleObject)]
+pub struct RecordExchangeRatePayload {
+    /// The rate as recorded; null when refused.
+    pub exchange_rate: Option<ExchangeRate>,
     /// Why the command was refused, with the input field at fault; empty on success. When not empty
     /// nothing was changed.
     pub user_errors: Vec<UserError>,
@@ -1784,6 +1810,32 @@ impl Mutation {
         Ok(ReportIndicatorValuePayload {
             measurement,
             indicator,
+            user_errors,
+        })
+    }
+
+    /// Records how many units of a currency buy one US dollar from a day on (ADMIN, for the
+    /// Administrative Agent; audited, announced as `EXCHANGE_RATE`). Agreements in that currency
+    /// then value what they still owe at it (`Contribution.outstandingUsd`).
+    async fn record_exchange_rate(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `RecordExchangeRateInput`.")]
+        input: RecordExchangeRateInput,
+    ) -> Result<RecordExchangeRatePayload> {
+        let run = rates::record_exchange_rate(
+            ctx.services(),
+            ctx.actor(),
+            NewExchangeRate {
+                currency: input.currency.0,
+                effective_on: input.effective_on.0,
+                units_per_usd: input.units_per_usd.0,
+                source: input.source,
+            },
+        );
+        let (rate, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(RecordExchangeRatePayload {
+            exchange_rate: rate.map(ExchangeRate),
             user_errors,
         })
     }

@@ -35,6 +35,7 @@ pub enum Node {
     AuditEvent(AuditEvent),
     User(User),
     LedgerEntry(LedgerEntry),
+    ExchangeRate(ExchangeRate),
 }
 
 /// Fetches the object a global id names; `None` if it does not exist, `FORBIDDEN` if the caller
@@ -129,6 +130,8 @@ pub async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         Kind::User => check(ctx, services.user(actor, id).await)?.map(|u| Node::User(User(u))),
         Kind::LedgerEntry => check(ctx, services.ledger_entry(actor, id).await)?
             .map(|e| Node::LedgerEntry(LedgerEntry(e))),
+        Kind::ExchangeRate => check(ctx, services.exchange_rate(actor, id).await)?
+            .map(|r| Node::ExchangeRate(ExchangeRate(r))),
     };
     Ok(node)
 }

@@ -2,7 +2,7 @@
 
 use super::connection::{self, Conn};
 use super::node::{self, expect_id, Node};
-use super::scalars::{CountryCode, Date, DateTime};
+use super::scalars::{CountryCode, CurrencyCode, Date, DateTime};
 use super::types::portfolio::Portfolio;
 use super::types::users::Viewer;
 use super::types::*;
@@ -792,6 +792,45 @@ impl Query {
                 .await,
         )?;
         Ok(connection::ledger_connection(page, LedgerEntry))
+    }
+
+    /// The Administrative Agent's exchange rates, newest first (by the day each applies from):
+    /// units of a currency per US dollar (every token).
+    #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
+    async fn exchange_rates(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this currency's rates; every currency's when omitted.")]
+        currency: Option<CurrencyCode>,
+        #[graphql(
+            desc = "Only rows after this cursor (a `cursor` or `pageInfo.endCursor` this list gave); opaque, `BAD_USER_INPUT` if it is not one of this API's cursors."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Only rows before this cursor (a `cursor` or `pageInfo.startCursor` this list gave)."
+        )]
+        before: Option<String>,
+        #[graphql(
+            desc = "At most this many rows from the start: 0 to 100 (`PAGE_SIZE_EXCEEDED` above, `BAD_USER_INPUT` below 0). Without `first` and `last`, 50 rows. The query cost counts this many."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "At most this many rows from the end: 0 to 100 (`PAGE_SIZE_EXCEEDED` above). The query cost counts this many."
+        )]
+        last: Option<i32>,
+    ) -> Result<Conn<ExchangeRate>> {
+        let window = connection::window(after, before, first, last)?;
+        let currency = currency
+            .map(|code| crate::domain::Currency::parse(&code.0))
+            .map(|parsed| parsed.ok_or("the currency has no minor units"))
+            .transpose()?;
+        let page = check(
+            ctx,
+            ctx.services()
+                .exchange_rates(ctx.actor(), currency, window)
+                .await,
+        )?;
+        Ok(connection::connection(page, ExchangeRate))
     }
 
     /// The audit trail, newest first: every accepted write (ADMIN, STEERING_COMMITTEE and

@@ -278,6 +278,33 @@ impl<'a> Demo<'a> {
         self.programmes(&meetings).await?;
         self.other_concept_notes(&meetings).await?;
         self.fund_books(&meetings).await?;
+        self.exchange_rates().await?;
+        Ok(())
+    }
+
+    /// The Administrative Agent's rates at the end of 2021 for the currencies agreements are in,
+    /// so that what the agreements still owe is valued today and its revaluation shows.
+    async fn exchange_rates(&self) -> anyhow::Result<()> {
+        use crate::service::commands::rates::{self, NewExchangeRate};
+        for (currency, units_per_usd) in [
+            ("EUR", "0.884"),
+            ("GBP", "0.741"),
+            ("NOK", "8.83"),
+            ("DKK", "6.574"),
+        ] {
+            rates::record_exchange_rate(
+                self.services,
+                &self.agent,
+                NewExchangeRate {
+                    currency: currency.into(),
+                    effective_on: date(2021, 12, 1),
+                    units_per_usd: dec(units_per_usd),
+                    source: "UN operational rate of exchange, December 2021".into(),
+                },
+            )
+            .await
+            .map_err(seed_error)?;
+        }
         Ok(())
     }
 

@@ -221,6 +221,12 @@ pub struct UniqueKey {
 /// data) stays an internal error: no caller's input explains it.
 pub const UNIQUE_KEYS: &[UniqueKey] = &[
     UniqueKey {
+        postgres: "exchange_rate_currency_effective_on_key",
+        sqlite: "exchange_rate.currency, exchange_rate.effective_on",
+        field: "effectiveOn",
+        message: "the Administrative Agent already recorded a rate of this currency for this day; record a correction for a later day",
+    },
+    UniqueKey {
         postgres: "donor_name_key",
         sqlite: "donor.name",
         field: "name",

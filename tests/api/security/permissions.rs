@@ -247,6 +247,7 @@ fn operation(field: &str, w: &World, tag: &str) -> Option<(String, Value)> {
         "Query.portfolio" => q("{ portfolio { totals { depositedUsd } } }"),
         "Query.auditEvents" => q("{ auditEvents(first: 1) { totalCount } }"),
         "Query.ledgerEntries" => q("{ ledgerEntries(first: 1) { totalCount } }"),
+        "Query.exchangeRates" => q("{ exchangeRates(first: 1) { totalCount } }"),
         "Mutation.login" => m(
             "LoginInput",
             "login",
@@ -387,6 +388,12 @@ fn operation(field: &str, w: &World, tag: &str) -> Option<(String, Value)> {
             "recordRefund",
             "amountUsd userErrors { code }",
             json!({"jointProgramme": f.programme, "organization": org("ILO"), "refundedOn": "2021-09-30", "amountUsd": "1.00", "idempotencyKey": format!("refund-{tag}")}),
+        ),
+        "Mutation.recordExchangeRate" => m(
+            "RecordExchangeRateInput",
+            "recordExchangeRate",
+            "exchangeRate { id } userErrors { code }",
+            json!({"currency": "SEK", "unitsPerUsd": "9.1", "effectiveOn": "2021-06-30", "source": "UN operational rate of exchange"}),
         ),
         "Mutation.recordInterest" => m(
             "RecordInterestInput",

@@ -168,6 +168,24 @@ impl Contribution {
     fn currency(&self) -> Result<Currency> {
         Ok(Currency::from_stored(&self.0.currency)?)
     }
+
+    /// The latest rate of the agreement's currency that applies today (none for US dollars).
+    async fn latest_rate(&self, ctx: &Context<'_>) -> Result<Option<entity::exchange_rate::Model>> {
+        if self.currency()? == Currency::USD {
+            return Ok(None);
+        }
+        let key = LatestExchangeRate(self.0.currency.clone());
+        loaded(ctx, ctx.loader().load_one(key).await)
+    }
+
+    /// What the agreement still owes, valued at its own rate and at the latest.
+    async fn outstanding_value(&self, ctx: &Context<'_>) -> Result<arithmetic::OutstandingValue> {
+        let rate = match self.latest_rate(ctx).await? {
+            Some(rate) => Some(ExactDecimal::from_stored(&rate.units_per_usd)?),
+            None => None,
+        };
+        check(ctx, arithmetic::outstanding_value(&self.0, rate))
+    }
 }
 
 /// A pledge or a signed contribution agreement of a donor, in the agreement's currency. Read by the
@@ -274,6 +292,30 @@ impl Contribution {
             self.currency()?.from_minor(remaining),
             &self.0.currency,
         ))
+    }
+    /// What remains to be deposited, in USD at the latest rate the Administrative Agent recorded
+    /// for the agreement's currency (`valuationRate`), or at the agreement's own rate while it
+    /// has recorded none; at par for an agreement in USD (0 once cancelled). What the fund can
+    /// still expect from the agreement today; cents half-even.
+    async fn outstanding_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
+        Ok(self.outstanding_value(ctx).await?.today.into())
+    }
+    /// What remains to be deposited, in USD at the agreement's own rate (the one `pledgedUsd`
+    /// was valued at); cents half-even.
+    async fn outstanding_usd_at_pledge(&self, ctx: &Context<'_>) -> Result<Decimal> {
+        Ok(self.outstanding_value(ctx).await?.at_pledge.into())
+    }
+    /// `outstandingUsd − outstandingUsdAtPledge`: what exchange rates have added to (positive)
+    /// or taken from (negative) what the agreement will still bring, since it was pledged.
+    async fn revaluation_usd(&self, ctx: &Context<'_>) -> Result<Decimal> {
+        let value = self.outstanding_value(ctx).await?;
+        Ok(check(ctx, value.revaluation())?.into())
+    }
+    /// The rate `outstandingUsd` is valued at: the latest the Administrative Agent recorded for
+    /// the agreement's currency that applies today; null for an agreement in USD, or while the
+    /// agent has recorded none.
+    async fn valuation_rate(&self, ctx: &Context<'_>) -> Result<Option<super::ExchangeRate>> {
+        Ok(self.latest_rate(ctx).await?.map(super::ExchangeRate))
     }
     /// Remarks recorded with the contribution (and the reason for a cancellation).
     async fn note(&self) -> Option<&str> {

@@ -8,6 +8,7 @@ pub mod ledger;
 pub mod notes;
 pub mod portfolio;
 pub mod programmes;
+pub mod rates;
 pub mod reference;
 pub mod revisions;
 pub mod users;
@@ -21,6 +22,7 @@ pub use notes::{ConceptNote, ConceptNoteReview};
 pub use programmes::{
     BudgetLine, ExpenditureReport, IndicatorMeasurement, JointProgramme, ResultsIndicator, Transfer,
 };
+pub use rates::ExchangeRate;
 pub use reference::{Country, GcmObjective, GuidingPrinciple, Organization, ThematicArea};
 pub use revisions::{BudgetRevision, RevisedBudgetLine};
 pub use users::User;

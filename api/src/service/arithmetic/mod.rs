@@ -11,8 +11,9 @@ pub mod books;
 pub mod geography;
 
 use super::ServiceResult;
-use crate::domain::{ContributionStatus, LedgerEntryKind, Usd};
+use crate::domain::{ContributionStatus, Currency, ExactDecimal, LedgerEntryKind, Usd};
 use entity::{contribution, deposit, transfer};
+use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::sea_query::{
     Alias, DynIden, Expr, ExprTrait, Func, IntoIden, JoinType, Order, Query, SelectStatement,
     SubQueryStatement,
@@ -70,6 +71,70 @@ pub fn outstanding_minor(contribution: &contribution::Model) -> ServiceResult<i6
         .pledged_minor
         .checked_sub(contribution.deposited_minor)
         .ok_or_else(|| anyhow::anyhow!("a contribution's outstanding amount does not fit").into())
+}
+
+/// What an agreement still owes ([`outstanding_minor`]), valued in US dollars twice: at the
+/// agreement's own rate (its pledged value in US dollars per unit of its currency, as recorded
+/// with the pledge and its amendments) and today, at `latest`: the latest rate the
+/// Administrative Agent recorded for its currency (units per US dollar), or the agreement's own
+/// rate while the agent has recorded none. An agreement in US dollars is worth its amount both
+/// ways. Both are rounded half-even to the cent.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct OutstandingValue {
+    pub at_pledge: Usd,
+    pub today: Usd,
+}
+
+impl OutstandingValue {
+    /// What exchange rates have added to (positive) or taken from (negative) what the fund can
+    /// still expect from the agreement since it was pledged.
+    pub fn revaluation(self) -> ServiceResult<Usd> {
+        self.today
+            .checked_sub(self.at_pledge)
+            .ok_or_else(|| anyhow::anyhow!("a revaluation does not fit in cents").into())
+    }
+}
+
+/// Values what `contribution` still owes (see [`OutstandingValue`]).
+pub fn outstanding_value(
+    contribution: &contribution::Model,
+    latest: Option<ExactDecimal>,
+) -> ServiceResult<OutstandingValue> {
+    let remaining = outstanding_minor(contribution)?;
+    let currency = Currency::from_stored(&contribution.currency)?;
+    let broken = || anyhow::anyhow!("an agreement's outstanding value does not fit in cents");
+    if currency == Currency::USD {
+        let usd = Usd::from_cents(remaining);
+        return Ok(OutstandingValue {
+            at_pledge: usd,
+            today: usd,
+        });
+    }
+    if contribution.pledged_minor <= 0 {
+        return Err(anyhow::anyhow!("an agreement pledges nothing").into());
+    }
+    let to_cents = |value: Decimal| -> ServiceResult<Usd> {
+        let cents = value.round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven);
+        Ok(Usd::from_cents(i64::try_from(cents).map_err(|_| broken())?))
+    };
+    // Its own rate: pledged cents per minor unit.
+    let at_pledge = to_cents(
+        Decimal::from(contribution.pledged_usd_cents)
+            .checked_mul(Decimal::from(remaining))
+            .and_then(|product| product.checked_div(Decimal::from(contribution.pledged_minor)))
+            .ok_or_else(broken)?,
+    )?;
+    let today = match latest {
+        None => at_pledge,
+        Some(rate) => to_cents(
+            currency
+                .from_minor(remaining)
+                .checked_mul(Decimal::ONE_HUNDRED)
+                .and_then(|hundredths| hundredths.checked_div(rate.0))
+                .ok_or_else(broken)?,
+        )?,
+    };
+    Ok(OutstandingValue { at_pledge, today })
 }
 
 /// A table as a statement names it (`FROM contribution c`).

@@ -927,7 +927,7 @@ pub(crate) async fn known_country<C: ConnectionTrait>(
     }
 }
 
-fn parse_currency(code: &str, field: &[&str]) -> ServiceResult<Currency> {
+pub(crate) fn parse_currency(code: &str, field: &[&str]) -> ServiceResult<Currency> {
     Currency::parse(code.trim()).ok_or_else(|| {
         ServiceError::User(UserError::new(
             UserErrorCode::Validation,

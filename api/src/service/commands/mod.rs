@@ -10,5 +10,6 @@ pub mod contributions;
 pub mod governance;
 pub mod notes;
 pub mod programmes;
+pub mod rates;
 pub mod revisions;
 pub mod users;
