@@ -431,3 +431,52 @@ async fn http_and_websocket_take_exactly_the_same_token_forms() {
     // No credential at all is anonymous on both.
     assert_eq!(ws_answer(&app, json!({})).await, Ok(()));
 }
+
+/// Every type of the served schema has a description (CI's schema lint checks the same with
+/// graphql-schema-linter; this catches a new type, such as a new list's connection, in
+/// `cargo test` already).
+#[test]
+fn every_type_of_the_schema_is_described() {
+    let sdl = mptf::graphql::sdl();
+    let lines: Vec<&str> = sdl.lines().collect();
+    let kinds = [
+        "type ",
+        "input ",
+        "enum ",
+        "interface ",
+        "union ",
+        "scalar ",
+    ];
+    let mut undescribed = Vec::new();
+    let mut in_description = false;
+    for (i, line) in lines.iter().enumerate() {
+        let quotes = line.matches("\"\"\"").count();
+        if in_description || quotes > 0 {
+            // A description's own lines are text, whatever words they start with.
+            in_description = in_description != (quotes % 2 == 1);
+            continue;
+        }
+        let Some(kind) = kinds.iter().find(|k| line.starts_with(**k)) else {
+            continue;
+        };
+        let name: String = line[kind.len()..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if ["Query", "Mutation", "Subscription"].contains(&name.as_str()) {
+            continue;
+        }
+        let described = lines[..i]
+            .iter()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .is_some_and(|previous| previous.trim_end().ends_with("\"\"\""));
+        if !described {
+            undescribed.push(name);
+        }
+    }
+    assert!(
+        undescribed.is_empty(),
+        "types without a description (a `///` doc comment, or `override_output_type_description` for a connection): {undescribed:?}"
+    );
+}
