@@ -12,6 +12,7 @@ mod corrections;
 mod dashboards;
 mod envelope;
 mod event_replay;
+mod flat_lists;
 mod foundation;
 mod graphiql;
 mod hardening;

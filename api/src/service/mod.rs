@@ -23,6 +23,7 @@ pub mod page;
 pub mod policy;
 pub mod portfolio;
 pub mod programmes;
+pub mod recorded;
 pub mod retry;
 pub mod search;
 pub mod totals;
