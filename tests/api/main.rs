@@ -9,6 +9,7 @@ mod books_geography;
 mod budget_revisions;
 mod conventions;
 mod corrections;
+mod csv_export;
 mod dashboards;
 mod envelope;
 mod event_replay;

@@ -2,4 +2,5 @@
 //! same tokens and rights (API.md, "Interchange"). Each format reads through the services, as the
 //! caller, and never sums money itself.
 
+pub mod csv;
 pub mod iati;
