@@ -383,6 +383,9 @@ on_both! {
             assert_eq!(csv.status, status, "{path}: {}", csv.error);
             assert_eq!(csv.error["errors"][0]["extensions"]["code"], json!(code), "{path}: {}", csv.error);
         }
+        let anonymous = app.client.get(format!("{}/export/ledger.csv", app.address)).send().await.unwrap();
+        assert_eq!(anonymous.status().as_u16(), 401);
+        assert_eq!(anonymous.headers().get("www-authenticate").and_then(|v| v.to_str().ok()), Some("Bearer"));
         let refused = get_csv(&app, Some("not-a-token"), "/export/ledger.csv").await;
         assert_eq!(refused.status, 401);
         assert_eq!(refused.error["errors"][0]["extensions"]["code"], json!("UNAUTHENTICATED"));

@@ -543,13 +543,21 @@ pub async fn export_csv(
     let first = match read_page(&state, &ctx, export, &filter, None).await {
         Ok(first) => first,
         Err(refusal) => {
-            return error_response(
+            let mut response = error_response(
                 refusal.status,
                 &refusal.code,
                 &refusal.message,
                 &request_id,
                 false,
-            )
+            );
+            if refusal.status == StatusCode::UNAUTHORIZED {
+                // RFC 6750: a request without a credential gets the bare challenge.
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static("Bearer"),
+                );
+            }
+            return response;
         }
     };
     let head = match write_rows(&[export.header()]) {
