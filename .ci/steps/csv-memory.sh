@@ -41,7 +41,7 @@ check_backend() {
     rows=$(csv_rows "$MPTF_TMP/$name.csv")
     expected=$(total_count "$field")
     printf '%s: %s.csv %s rows (%s bytes) in %.1fs; totalCount %s\n' "$label" "$name" "$rows" \
-      "$(stat -c %s "$MPTF_TMP/$name.csv")" "$(echo "$t1 - $t0" | bc)" "$expected"
+      "$(stat -c %s "$MPTF_TMP/$name.csv")" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$expected"
     if [ "$rows" != "$expected" ]; then
       echo "$label: $name.csv has $rows rows, GraphQL's totalCount is $expected"; exit 1
     fi
