@@ -304,9 +304,13 @@ on_both! {
         }
         assert_eq!(app.error_code(Some(&admin), "query($filter: DepositFilter) { deposits(filter: $filter) { totalCount } }",
             json!({"filter": {"donor": mptf::ids::encode(mptf::ids::Kind::Organization, 1)}})).await, "BAD_USER_INPUT");
-        // Another list's cursor in the same shape is refused too.
+        // Another list's cursor is refused too, even one of the same kind of list.
         let deposits = app.data(Some(&admin), "{ deposits(first: 1) { pageInfo { endCursor } } }", json!({})).await;
         assert!(deposits["deposits"]["pageInfo"]["endCursor"].is_string());
+        for field in ["transfers", "expenditureReports"] {
+            assert_eq!(app.error_code(Some(&admin), &format!("query($after: String) {{ {field}(after: $after) {{ totalCount }} }}"),
+                json!({"after": deposits["deposits"]["pageInfo"]["endCursor"]})).await, "BAD_USER_INPUT", "{field}");
+        }
         assert_eq!(app.error_code(Some(&admin), "query($after: String) { ledgerEntries(after: $after) { totalCount } }",
             json!({"after": deposits["deposits"]["pageInfo"]["endCursor"]})).await, "BAD_USER_INPUT");
     }

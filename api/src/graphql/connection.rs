@@ -170,10 +170,13 @@ pub fn ledger_connection<T: OutputType>(
     connection
 }
 
-/// A position in a list in recorded order (the moment a row was recorded, to the nanosecond,
-/// then its id), opaque to callers: it stays on its row whatever is recorded while a caller
-/// pages (see `service::recorded`).
-pub struct RecordedCursor(pub RecordedPosition);
+/// A position in a list in recorded order (the list, the moment a row was recorded, to the
+/// nanosecond, then its id), opaque to callers: it stays on its row whatever is recorded while
+/// a caller pages (see `service::recorded`).
+pub struct RecordedCursor {
+    pub list: String,
+    pub position: RecordedPosition,
+}
 
 impl CursorType for RecordedCursor {
     type Error = &'static str;
@@ -182,21 +185,32 @@ impl CursorType for RecordedCursor {
         const NOT_OURS: &str = "not a cursor of this list from this API";
         let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| NOT_OURS)?;
         let text = String::from_utf8(bytes).map_err(|_| NOT_OURS)?;
-        let (nanos, id) = text
+        let (list, rest) = text
             .strip_prefix("recorded:")
-            .and_then(|rest| rest.split_once('/'))
+            .and_then(|rest| rest.split_once(':'))
             .ok_or(NOT_OURS)?;
+        let (nanos, id) = rest.split_once('/').ok_or(NOT_OURS)?;
         let nanos: i64 = nanos.parse().map_err(|_| NOT_OURS)?;
-        Ok(RecordedCursor(RecordedPosition {
-            recorded_at: chrono::DateTime::from_timestamp_nanos(nanos),
-            id: id.parse().map_err(|_| NOT_OURS)?,
-        }))
+        Ok(RecordedCursor {
+            list: list.to_owned(),
+            position: RecordedPosition {
+                recorded_at: chrono::DateTime::from_timestamp_nanos(nanos),
+                id: id.parse().map_err(|_| NOT_OURS)?,
+            },
+        })
     }
 
     fn encode_cursor(&self) -> String {
         // Every moment this API records fits in i64 nanoseconds (1677 to 2262).
-        let nanos = self.0.recorded_at.timestamp_nanos_opt().unwrap_or(i64::MAX);
-        URL_SAFE_NO_PAD.encode(format!("recorded:{nanos}/{}", self.0.id))
+        let nanos = self
+            .position
+            .recorded_at
+            .timestamp_nanos_opt()
+            .unwrap_or(i64::MAX);
+        URL_SAFE_NO_PAD.encode(format!(
+            "recorded:{}:{nanos}/{}",
+            self.list, self.position.id
+        ))
     }
 }
 
@@ -204,7 +218,7 @@ pub type RecordedConn<T> = Connection<RecordedCursor, T, ConnectionFields, Empty
 
 /// Relay's paging arguments for a list in recorded order, checked: sizes as for every list,
 /// cursors of such lists only.
-pub fn recorded_window(
+pub fn recorded_window<E: Recorded>(
     after: Option<String>,
     before: Option<String>,
     first: Option<i32>,
@@ -215,7 +229,11 @@ pub fn recorded_window(
         |c: Option<String>, name: &str| -> async_graphql::Result<Option<RecordedPosition>> {
             c.map(|c| {
                 RecordedCursor::decode_cursor(&c)
-                    .map(|c| c.0)
+                    .and_then(|c| {
+                        (c.list == E::LIST)
+                            .then_some(c.position)
+                            .ok_or("not a cursor of this list from this API")
+                    })
                     .map_err(|e| super::errors::coded(&format!("`{name}`: {e}"), "BAD_USER_INPUT"))
             })
             .transpose()
@@ -241,7 +259,10 @@ pub fn recorded_connection<E: Recorded, T: OutputType>(
         },
     );
     connection.edges.extend(page.rows.into_iter().map(|row| {
-        let cursor = RecordedCursor(E::position(&row));
+        let cursor = RecordedCursor {
+            list: E::LIST.to_owned(),
+            position: E::position(&row),
+        };
         Edge::new(cursor, wrap(row))
     }));
     connection

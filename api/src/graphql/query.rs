@@ -890,7 +890,8 @@ impl Query {
         )]
         last: Option<i32>,
     ) -> Result<connection::RecordedConn<Deposit>> {
-        let window = connection::recorded_window(after, before, first, last)?;
+        let window =
+            connection::recorded_window::<entity::deposit::Entity>(after, before, first, last)?;
         let f = filter.unwrap_or_default();
         from_not_after_to(f.from, f.to)?;
         let filter = DepositsFilter {
@@ -941,7 +942,8 @@ impl Query {
         )]
         last: Option<i32>,
     ) -> Result<connection::RecordedConn<Transfer>> {
-        let window = connection::recorded_window(after, before, first, last)?;
+        let window =
+            connection::recorded_window::<entity::transfer::Entity>(after, before, first, last)?;
         let f = filter.unwrap_or_default();
         from_not_after_to(f.from, f.to)?;
         let filter = TransfersFilter {
@@ -1001,7 +1003,9 @@ impl Query {
         )]
         last: Option<i32>,
     ) -> Result<connection::RecordedConn<ExpenditureReport>> {
-        let window = connection::recorded_window(after, before, first, last)?;
+        let window = connection::recorded_window::<entity::expenditure_report::Entity>(
+            after, before, first, last,
+        )?;
         let f = filter.unwrap_or_default();
         let filter = ExpendituresFilter {
             joint_programme_id: optional_id(

@@ -49,6 +49,8 @@ pub struct RecordedPage<M> {
 
 /// A table listed in the order its rows were recorded.
 pub trait Recorded: EntityTrait {
+    /// The list's name in its cursors, so that one list's cursor is refused by another.
+    const LIST: &'static str;
     /// The column holding when a row was recorded.
     fn recorded_at() -> Self::Column;
     /// The primary key's column.
@@ -58,6 +60,7 @@ pub trait Recorded: EntityTrait {
 }
 
 impl Recorded for deposit::Entity {
+    const LIST: &'static str = "deposits";
     fn recorded_at() -> Self::Column {
         deposit::Column::RecordedAt
     }
@@ -73,6 +76,7 @@ impl Recorded for deposit::Entity {
 }
 
 impl Recorded for transfer::Entity {
+    const LIST: &'static str = "transfers";
     fn recorded_at() -> Self::Column {
         transfer::Column::RecordedAt
     }
@@ -88,6 +92,7 @@ impl Recorded for transfer::Entity {
 }
 
 impl Recorded for expenditure_report::Entity {
+    const LIST: &'static str = "expenditureReports";
     fn recorded_at() -> Self::Column {
         expenditure_report::Column::ReportedAt
     }
