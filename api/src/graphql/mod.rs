@@ -142,6 +142,15 @@ fn described(
         .override_output_type_description::<Conn<ExchangeRate>>(
             "A page of the Administrative Agent's exchange rates, newest first: `nodes` (or `edges` with cursors), `pageInfo` and `totalCount`.",
         )
+        .override_output_type_description::<connection::RecordedConn<Deposit>>(
+            "A page of the deposits the caller may read, in the order they were recorded: `nodes` (or `edges` with cursors that stay on their row), `pageInfo` and `totalCount`.",
+        )
+        .override_output_type_description::<connection::RecordedConn<Transfer>>(
+            "A page of transfers, in the order they were recorded: `nodes` (or `edges` with cursors that stay on their row), `pageInfo` and `totalCount`.",
+        )
+        .override_output_type_description::<connection::RecordedConn<ExpenditureReport>>(
+            "A page of expenditure reports, in the order they were reported: `nodes` (or `edges` with cursors that stay on their row), `pageInfo` and `totalCount`.",
+        )
         .override_output_type_description::<Conn<SteeringCommitteeMeeting>>(
             "A page of steering-committee meetings, latest first: `nodes` (or `edges` with cursors), `pageInfo` and `totalCount`.",
         )

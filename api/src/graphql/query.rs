@@ -25,6 +25,10 @@ use crate::service::governance::{
 };
 use crate::service::portfolio::PortfolioScope;
 use crate::service::programmes::{ProgrammeFilter, ProgrammeOrder};
+use crate::service::recorded::{
+    DepositFilter as DepositsFilter, ExpenditureReportFilter as ExpendituresFilter,
+    TransferFilter as TransfersFilter,
+};
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 
 #[derive(Default)]
@@ -231,6 +235,58 @@ pub struct LedgerEntryFilter {
     pub recorded_since: Option<DateTime>,
 }
 
+/// Narrows the deposits; every field given must match.
+#[derive(InputObject, Default)]
+pub struct DepositFilter {
+    /// Only this donor's deposits (its global id); a DONOR reads only its own.
+    pub donor: Option<ID>,
+    /// Only deposits against this agreement (its global id).
+    pub contribution: Option<ID>,
+    /// Only deposits in this currency (ISO 4217).
+    pub currency: Option<super::scalars::CurrencyCode>,
+    /// Only deposits received on or after this day.
+    pub from: Option<Date>,
+    /// Only deposits received on or before this day; not before `from` (`BAD_USER_INPUT`).
+    pub to: Option<Date>,
+    /// Only deposits recorded at or after this moment (inclusive): what is new since a caller
+    /// last looked, whatever the days the money was received.
+    pub recorded_since: Option<DateTime>,
+}
+
+/// Narrows the transfers; every field given must match.
+#[derive(InputObject, Default)]
+pub struct TransferFilter {
+    /// Only transfers for this joint programme (its global id).
+    pub joint_programme: Option<ID>,
+    /// Only transfers to this participating organization (its global id).
+    pub organization: Option<ID>,
+    /// Only transfers for programmes of this thematic area (its global id).
+    pub thematic_area: Option<ID>,
+    /// Only transfers resting on this funding decision (its global id).
+    pub decision: Option<ID>,
+    /// Only transfers made on or after this day.
+    pub from: Option<Date>,
+    /// Only transfers made on or before this day; not before `from` (`BAD_USER_INPUT`).
+    pub to: Option<Date>,
+    /// Only transfers recorded at or after this moment (inclusive): what is new since a caller
+    /// last looked, whatever the days the money moved.
+    pub recorded_since: Option<DateTime>,
+}
+
+/// Narrows the expenditure reports; every field given must match.
+#[derive(InputObject, Default)]
+pub struct ExpenditureReportFilter {
+    /// Only reports on this joint programme (its global id).
+    pub joint_programme: Option<ID>,
+    /// Only reports of this participating organization (its global id).
+    pub organization: Option<ID>,
+    /// Only reports for this calendar year.
+    pub year: Option<i32>,
+    /// Only reports recorded at or after this moment (inclusive): what is new since a caller
+    /// last looked, whatever the years they cover.
+    pub recorded_since: Option<DateTime>,
+}
+
 /// The filters concept notes and joint programmes share (a programme keeps its note's
 /// countries, objectives, principles and organizations).
 macro_rules! portfolio_filter {
@@ -266,6 +322,17 @@ macro_rules! portfolio_filter {
 
 fn optional_id(id: Option<&ID>, kind: Kind, argument: &str) -> Result<Option<i64>> {
     id.map(|id| expect_id(id, kind, argument)).transpose()
+}
+
+/// `BAD_USER_INPUT` when `filter.from` is after `filter.to`.
+fn from_not_after_to(from: Option<Date>, to: Option<Date>) -> Result<()> {
+    match (from, to) {
+        (Some(from), Some(to)) if from.0 > to.0 => Err(super::errors::coded(
+            "`filter.from` is after `filter.to`",
+            "BAD_USER_INPUT",
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Reads. Reference data, `viewer` and the whole fund's `portfolio { totals fundingGapUsd
@@ -792,6 +859,178 @@ impl Query {
                 .await,
         )?;
         Ok(connection::ledger_connection(page, LedgerEntry))
+    }
+
+    /// Deposits the caller may read, in the order they were recorded (then by id), for partner
+    /// systems that keep a copy: all for ADMIN, STEERING_COMMITTEE and AUDITOR, a donor's own for
+    /// a DONOR, none for PUNO and PARTNER_SYSTEM tokens (the same readers as
+    /// `Contribution.deposits`). Needs a token (`UNAUTHENTICATED`). Cursors name their row, so a
+    /// page read while deposits are recorded neither repeats nor skips one; with
+    /// `filter.recordedSince` a caller gets what was recorded since it last looked.
+    #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
+    async fn deposits(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list; every deposit the caller may read when omitted.")]
+        filter: Option<DepositFilter>,
+        #[graphql(
+            desc = "Only rows after this cursor (a `cursor` or `pageInfo.endCursor` this list gave); opaque, `BAD_USER_INPUT` if it is not one of this list's cursors."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Only rows before this cursor (a `cursor` or `pageInfo.startCursor` this list gave)."
+        )]
+        before: Option<String>,
+        #[graphql(
+            desc = "At most this many rows from the start: 0 to 100 (`PAGE_SIZE_EXCEEDED` above, `BAD_USER_INPUT` below 0). Without `first` and `last`, 50 rows. The query cost counts this many."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "At most this many rows from the end: 0 to 100 (`PAGE_SIZE_EXCEEDED` above). The query cost counts this many."
+        )]
+        last: Option<i32>,
+    ) -> Result<connection::RecordedConn<Deposit>> {
+        let window =
+            connection::recorded_window::<entity::deposit::Entity>(after, before, first, last)?;
+        let f = filter.unwrap_or_default();
+        from_not_after_to(f.from, f.to)?;
+        let filter = DepositsFilter {
+            donor_id: optional_id(f.donor.as_ref(), Kind::Donor, "filter.donor")?,
+            contribution_id: optional_id(
+                f.contribution.as_ref(),
+                Kind::Contribution,
+                "filter.contribution",
+            )?,
+            currency: f.currency.map(|c| c.0),
+            from: f.from.map(|d| d.0),
+            to: f.to.map(|d| d.0),
+            recorded_since: f.recorded_since.map(|d| d.0),
+        };
+        let page = check(
+            ctx,
+            ctx.services().deposits(ctx.actor(), filter, window).await,
+        )?;
+        Ok(connection::recorded_connection::<entity::deposit::Entity, _>(page, Deposit))
+    }
+
+    /// Transfers to participating organizations, in the order they were recorded (then by id),
+    /// for partner systems that keep a copy: every token reads them all (as
+    /// `JointProgramme.transfers`). Needs a token (`UNAUTHENTICATED`). Cursors name their row, so
+    /// a page read while transfers are recorded neither repeats nor skips one; with
+    /// `filter.recordedSince` a caller gets what was recorded since it last looked.
+    #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
+    async fn transfers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list; every transfer when omitted.")] filter: Option<
+            TransferFilter,
+        >,
+        #[graphql(
+            desc = "Only rows after this cursor (a `cursor` or `pageInfo.endCursor` this list gave); opaque, `BAD_USER_INPUT` if it is not one of this list's cursors."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Only rows before this cursor (a `cursor` or `pageInfo.startCursor` this list gave)."
+        )]
+        before: Option<String>,
+        #[graphql(
+            desc = "At most this many rows from the start: 0 to 100 (`PAGE_SIZE_EXCEEDED` above, `BAD_USER_INPUT` below 0). Without `first` and `last`, 50 rows. The query cost counts this many."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "At most this many rows from the end: 0 to 100 (`PAGE_SIZE_EXCEEDED` above). The query cost counts this many."
+        )]
+        last: Option<i32>,
+    ) -> Result<connection::RecordedConn<Transfer>> {
+        let window =
+            connection::recorded_window::<entity::transfer::Entity>(after, before, first, last)?;
+        let f = filter.unwrap_or_default();
+        from_not_after_to(f.from, f.to)?;
+        let filter = TransfersFilter {
+            joint_programme_id: optional_id(
+                f.joint_programme.as_ref(),
+                Kind::JointProgramme,
+                "filter.jointProgramme",
+            )?,
+            organization_id: optional_id(
+                f.organization.as_ref(),
+                Kind::Organization,
+                "filter.organization",
+            )?,
+            thematic_area_id: optional_id(
+                f.thematic_area.as_ref(),
+                Kind::ThematicArea,
+                "filter.thematicArea",
+            )?,
+            decision_id: optional_id(f.decision.as_ref(), Kind::Decision, "filter.decision")?,
+            from: f.from.map(|d| d.0),
+            to: f.to.map(|d| d.0),
+            recorded_since: f.recorded_since.map(|d| d.0),
+        };
+        let page = check(
+            ctx,
+            ctx.services().transfers(ctx.actor(), filter, window).await,
+        )?;
+        Ok(connection::recorded_connection::<entity::transfer::Entity, _>(page, Transfer))
+    }
+
+    /// Expenditure reports of participating organizations, in the order they were recorded
+    /// (`reportedAt`, then by id), for partner systems that keep a copy: every token reads them
+    /// all (as `JointProgramme.expenditures`). Needs a token (`UNAUTHENTICATED`). Cursors name
+    /// their row, so a page read while reports are recorded neither repeats nor skips one; with
+    /// `filter.recordedSince` a caller gets what was reported since it last looked.
+    #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
+    async fn expenditure_reports(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list; every report when omitted.")] filter: Option<
+            ExpenditureReportFilter,
+        >,
+        #[graphql(
+            desc = "Only rows after this cursor (a `cursor` or `pageInfo.endCursor` this list gave); opaque, `BAD_USER_INPUT` if it is not one of this list's cursors."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Only rows before this cursor (a `cursor` or `pageInfo.startCursor` this list gave)."
+        )]
+        before: Option<String>,
+        #[graphql(
+            desc = "At most this many rows from the start: 0 to 100 (`PAGE_SIZE_EXCEEDED` above, `BAD_USER_INPUT` below 0). Without `first` and `last`, 50 rows. The query cost counts this many."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "At most this many rows from the end: 0 to 100 (`PAGE_SIZE_EXCEEDED` above). The query cost counts this many."
+        )]
+        last: Option<i32>,
+    ) -> Result<connection::RecordedConn<ExpenditureReport>> {
+        let window = connection::recorded_window::<entity::expenditure_report::Entity>(
+            after, before, first, last,
+        )?;
+        let f = filter.unwrap_or_default();
+        let filter = ExpendituresFilter {
+            joint_programme_id: optional_id(
+                f.joint_programme.as_ref(),
+                Kind::JointProgramme,
+                "filter.jointProgramme",
+            )?,
+            organization_id: optional_id(
+                f.organization.as_ref(),
+                Kind::Organization,
+                "filter.organization",
+            )?,
+            year: f.year,
+            recorded_since: f.recorded_since.map(|d| d.0),
+        };
+        let page = check(
+            ctx,
+            ctx.services()
+                .expenditure_reports(ctx.actor(), filter, window)
+                .await,
+        )?;
+        Ok(connection::recorded_connection::<
+            entity::expenditure_report::Entity,
+            _,
+        >(page, ExpenditureReport))
     }
 
     /// The Administrative Agent's exchange rates, newest first (by the day each applies from):

@@ -126,6 +126,10 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route(
             "/iati/activities.xml",
             web::get().to(crate::interchange::iati::activities_xml),
+        )
+        .route(
+            "/export/{name}",
+            web::get().to(crate::interchange::csv::export_csv),
         );
 }
 

@@ -24,6 +24,7 @@ pub mod policy;
 pub mod portfolio;
 pub mod programmes;
 pub mod rates;
+pub mod recorded;
 pub mod retry;
 pub mod search;
 pub mod totals;

@@ -16,7 +16,9 @@
 use super::{Ctx, ServiceError, ServiceResult};
 use crate::auth::Principal;
 use crate::domain::{ConceptNoteStatus, LedgerEntryKind, Role};
-use entity::{concept_note, concept_note_organization, contribution, decision, ledger_entry};
+use entity::{
+    concept_note, concept_note_organization, contribution, decision, deposit, ledger_entry,
+};
 use sea_orm::sea_query::{Alias, DynIden, Expr, ExprTrait, IntoIden, Query};
 use sea_orm::{ColumnTrait, Condition, EntityName, IdenStatic};
 
@@ -253,6 +255,40 @@ pub fn contributions_condition(principal: &Principal) -> Condition {
         // PUNOs and partner systems see deposited totals only, never agreements.
         Condition::all().add(Expr::val(1).eq(Expr::val(0)))
     }
+}
+
+/// The deposits `principal` may read, as a condition on `deposit` (the flat list `deposits`):
+/// the rule of the agreements they are received against ([`contributions_condition`]), as
+/// `Contribution.deposits` and `node` of a deposit apply it. A deposit is its donor's money: read
+/// by the donor itself, ADMIN, STEERING_COMMITTEE and AUDITOR; PUNOs and partner systems read
+/// deposited totals only, never a deposit.
+pub fn readable_deposits(principal: &Principal) -> Condition {
+    if principal.reads_everything() {
+        return Condition::all();
+    }
+    Condition::all().add(
+        deposit::Column::ContributionId.in_subquery(
+            Query::select()
+                .column(contribution::Column::Id)
+                .from(contribution::Entity)
+                .cond_where(contributions_condition(principal))
+                .to_owned(),
+        ),
+    )
+}
+
+/// The transfers `principal` may read, as a condition on `transfer`: every authenticated
+/// caller reads every transfer, as it reads the programmes they fund (`JointProgramme.transfers`,
+/// `node`), and the Gateway publishes them programme by programme.
+pub fn readable_transfers(_principal: &Principal) -> Condition {
+    Condition::all()
+}
+
+/// The expenditure reports `principal` may read, as a condition on `expenditure_report`: every
+/// authenticated caller reads every report, as it reads the programmes they are about
+/// (`JointProgramme.expenditures`, `node`).
+pub fn readable_expenditure_reports(_principal: &Principal) -> Condition {
+    Condition::all()
 }
 
 pub fn require_contributions_of(principal: &Principal, donor_id: i64) -> ServiceResult<()> {

@@ -248,6 +248,9 @@ fn operation(field: &str, w: &World, tag: &str) -> Option<(String, Value)> {
         "Query.auditEvents" => q("{ auditEvents(first: 1) { totalCount } }"),
         "Query.ledgerEntries" => q("{ ledgerEntries(first: 1) { totalCount } }"),
         "Query.exchangeRates" => q("{ exchangeRates(first: 1) { totalCount } }"),
+        "Query.deposits" => q("{ deposits(first: 1) { totalCount } }"),
+        "Query.transfers" => q("{ transfers(first: 1) { totalCount } }"),
+        "Query.expenditureReports" => q("{ expenditureReports(first: 1) { totalCount } }"),
         "Mutation.login" => m(
             "LoginInput",
             "login",
