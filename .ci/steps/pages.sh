@@ -29,3 +29,5 @@ export NODE_PATH="$PAGES_NPM/node_modules"
 export MPTF_SCREENSHOTS="${CARGO_TARGET_DIR:-target}/screenshots"
 mptf_start MPTF_SEED_DEMO=true
 node .ci/pages/graphiql.mjs "$MPTF_URL"
+# The dashboard: every page, anonymous, as the committee and as a donor, figures against the API.
+node .ci/pages/dashboard.mjs "$MPTF_URL"

@@ -126,7 +126,8 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route(
             "/iati/activities.xml",
             web::get().to(crate::interchange::iati::activities_xml),
-        );
+        )
+        .configure(crate::pages::configure);
 }
 
 pub const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
