@@ -224,7 +224,8 @@ pub fn line(
             }
             @for (i, point) in points.iter().enumerate() {
                 @if i % every == 0 || i + 1 == points.len() {
-                    text x=(format!("{:.1}", left + step * i as f64)) y=(height - bottom + 16.0) text-anchor="middle" class="chart-label" { (point.label) }
+                    @let anchor = if i + 1 == points.len() && i > 0 { "end" } else if i == 0 { "start" } else { "middle" };
+                    text x=(format!("{:.1}", left + step * i as f64)) y=(height - bottom + 16.0) text-anchor=(anchor) class="chart-label" { (point.label) }
                 }
             }
         }

@@ -32,6 +32,8 @@ pub const SESSION_PATH: &str = "/dashboard";
 /// The pages' own policy: no script at all, styles and images from this server only, forms
 /// posting back here only, never framed.
 pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'";
+/// Links between the pages carry their origin (never their path, never to another host).
+pub const REFERRER_POLICY: &str = "same-origin";
 const STYLESHEET: &str = include_str!("pages.css");
 
 /// The pages' routes (called from the HTTP setup).
@@ -253,7 +255,8 @@ pub(crate) fn respond(status: StatusCode, session: &Session, page: Markup) -> Ht
     let mut response = HttpResponse::build(status);
     response
         .content_type("text/html; charset=utf-8")
-        .insert_header(("Content-Security-Policy", CSP));
+        .insert_header(("Content-Security-Policy", CSP))
+        .insert_header(("Referrer-Policy", REFERRER_POLICY));
     if session.ended {
         response.cookie(removal_cookie(false));
     }
@@ -313,27 +316,23 @@ async fn stylesheet() -> HttpResponse {
 
 // ---- Sign-in ---------------------------------------------------------------------------------
 
-/// Whether a form post comes from these pages: refused when the browser says it is cross-site
-/// (`Sec-Fetch-Site`) or its `Origin` is another host. A client that sends neither is not a
-/// browser acting on someone's behalf (browsers send `Origin` with every POST).
+/// Whether a form post comes from these pages. A browser says where a request comes from in
+/// `Sec-Fetch-Site`: only `same-origin` is accepted. A browser too old to send it sends `Origin`
+/// with every POST: it must name this server (`null`, as sent under some referrer policies, is
+/// refused). A client sending neither is not a browser acting on someone's behalf.
 pub(crate) fn same_site_post(req: &HttpRequest) -> bool {
     let headers = req.headers();
     if let Some(site) = headers.get("sec-fetch-site") {
-        if site.to_str().ok() != Some("same-origin") {
-            return false;
-        }
+        return site.to_str().ok() == Some("same-origin");
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let info = req.connection_info();
         let host = info.host();
-        let matches = origin
+        return origin
             .to_str()
             .ok()
             .and_then(|o| o.split_once("://"))
             .is_some_and(|(_, origin_host)| origin_host.eq_ignore_ascii_case(host));
-        if !matches {
-            return false;
-        }
     }
     true
 }

@@ -245,25 +245,27 @@ fn capitalization_view(data: &Value, in_time: bool) -> Markup {
         .collect();
     html! {
         (now_only(in_time))
-        table.figures {
-            caption { "The fund's totals, USD" }
-            tbody {
-                tr { th scope="row" { "Pledged" } td { (usd_named(&t["pledgedUsd"], Some("totals.pledgedUsd"))) } }
-                tr { th scope="row" { "Committed (signed agreements)" } td { (usd_named(&t["committedUsd"], Some("totals.committedUsd"))) } }
-                tr { th scope="row" { "Deposited" } td { (usd_named(&t["depositedUsd"], Some("totals.depositedUsd"))) } }
-                tr { th scope="row" { "Deposited, net of the Agent's fees" } td { (usd_named(&t["netDepositedUsd"], Some("totals.netDepositedUsd"))) } }
-                tr { th scope="row" { "Approved for programmes" } td { (usd_named(&t["approvedUsd"], Some("totals.approvedUsd"))) } }
-                tr { th scope="row" { "Transferred to organizations" } td { (usd_named(&t["transferredUsd"], Some("totals.transferredUsd"))) } }
-                tr { th scope="row" { "Expenditure reported" } td { (usd_named(&t["expenditureUsd"], Some("totals.expenditureUsd"))) } }
-                tr { th scope="row" { "Still to deposit to reach the current target" } td { (usd_named(&p["fundingGapUsd"], Some("fundingGapUsd"))) } }
+        div.columns {
+            table.figures {
+                caption { "The fund's totals, USD" }
+                tbody {
+                    tr { th scope="row" { "Pledged" } td { (usd_named(&t["pledgedUsd"], Some("totals.pledgedUsd"))) } }
+                    tr { th scope="row" { "Committed (signed agreements)" } td { (usd_named(&t["committedUsd"], Some("totals.committedUsd"))) } }
+                    tr { th scope="row" { "Deposited" } td { (usd_named(&t["depositedUsd"], Some("totals.depositedUsd"))) } }
+                    tr { th scope="row" { "Deposited, net of the Agent's fees" } td { (usd_named(&t["netDepositedUsd"], Some("totals.netDepositedUsd"))) } }
+                    tr { th scope="row" { "Approved for programmes" } td { (usd_named(&t["approvedUsd"], Some("totals.approvedUsd"))) } }
+                    tr { th scope="row" { "Transferred to organizations" } td { (usd_named(&t["transferredUsd"], Some("totals.transferredUsd"))) } }
+                    tr { th scope="row" { "Expenditure reported" } td { (usd_named(&t["expenditureUsd"], Some("totals.expenditureUsd"))) } }
+                    tr { th scope="row" { "Still to deposit to reach the current target" } td { (usd_named(&p["fundingGapUsd"], Some("fundingGapUsd"))) } }
+                }
             }
-        }
-        table.figures {
-            caption { "Capitalization targets" }
-            thead { tr { th scope="col" { "Target" } th scope="col" { "Due on" } th scope="col" { "USD" } } }
-            tbody {
-                @for target in targets {
-                    tr { td { (text(&target["label"])) } td { (text(&target["dueOn"])) } td { (usd(&target["amountUsd"])) } }
+            table.figures {
+                caption { "Capitalization targets" }
+                thead { tr { th scope="col" { "Target" } th scope="col" { "Due on" } th scope="col" { "USD" } } }
+                tbody {
+                    @for target in targets {
+                        tr { td { (text(&target["label"])) } td { (text(&target["dueOn"])) } td { (usd(&target["amountUsd"])) } }
+                    }
                 }
             }
         }
