@@ -122,7 +122,7 @@ const FUNNEL: &str =
     "query PagesFunnel { portfolio { pipelineFunnel { status count requestedUsd } deliveryRate } }";
 
 const DELIVERY: &str = "query PagesDelivery($asOf: Date, $knownAt: DateTime) {
-  jointProgrammes(first: 100, orderBy: APPROVED_BUDGET_DESC) {
+  jointProgrammes(first: 50, orderBy: APPROVED_BUDGET_DESC) {
     totalCount
     nodes { code title startDate endDate financials(asOf: $asOf, knownAt: $knownAt) { netFundedUsd expenditureUsd deliveryRate } }
   }
@@ -994,7 +994,7 @@ fn decisions_table(decisions: &[Value], with_meeting: bool) -> Markup {
 // ---- Meetings --------------------------------------------------------------------------------
 
 const MEETINGS: &str = "query PagesMeetings {
-  steeringCommitteeMeetings(first: 100) { totalCount nodes { id heldOn kind title decisions { id } } }
+  steeringCommitteeMeetings(first: 100) { totalCount nodes { id heldOn kind title } }
 }";
 
 const MEETING: &str = "query PagesMeeting($id: ID!) {
@@ -1020,14 +1020,13 @@ pub async fn meetings(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
         p { (text(&list["totalCount"])) " meetings and written procedures, the latest first." }
         table.figures.wide {
             caption { "The steering committee's meetings" }
-            thead { tr { th scope="col" { "Held on" } th scope="col" { "Meeting" } th scope="col" { "Kind" } th scope="col" { "Decisions" } } }
+            thead { tr { th scope="col" { "Held on" } th scope="col" { "Meeting" } th scope="col" { "Kind" } } }
             tbody {
                 @for m in rows(list) {
                     tr {
                         td { (text(&m["heldOn"])) }
                         td { (meeting_link(m)) }
                         td { (words(&m["kind"])) }
-                        td { (rows(&m["decisions"]).len()) }
                     }
                 }
             }
