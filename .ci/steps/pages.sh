@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Pages in a real browser: Debian's Chromium, headless, with no route to anything but the server
 # (see .ci/pages/browser.mjs), opens GraphiQL on the demo portfolio and runs a query from its
-# editor. Screenshots go to target/screenshots/.
+# editor, then every dashboard page, signed in as the committee and as a donor, checking the
+# figures in the DOM against the API's answer (.ci/pages/dashboard.mjs). Screenshots go to
+# target/screenshots/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/ops/server.sh
@@ -29,3 +31,5 @@ export NODE_PATH="$PAGES_NPM/node_modules"
 export MPTF_SCREENSHOTS="${CARGO_TARGET_DIR:-target}/screenshots"
 mptf_start MPTF_SEED_DEMO=true
 node .ci/pages/graphiql.mjs "$MPTF_URL"
+# The dashboard: every page, anonymous, as the committee and as a donor, figures against the API.
+node .ci/pages/dashboard.mjs "$MPTF_URL"

@@ -12,6 +12,7 @@ pub mod http;
 pub mod ids;
 pub mod interchange;
 pub mod ops;
+pub mod pages;
 pub mod seed;
 pub mod service;
 pub mod startup;

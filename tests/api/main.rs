@@ -25,6 +25,7 @@ mod hardening_d;
 mod iati;
 mod ledger_entries;
 mod operations;
+mod pages;
 mod performance;
 mod policy;
 mod security;

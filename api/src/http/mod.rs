@@ -130,7 +130,8 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route(
             "/export/{name}",
             web::get().to(crate::interchange::csv::export_csv),
-        );
+        )
+        .configure(crate::pages::configure);
 }
 
 pub const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
