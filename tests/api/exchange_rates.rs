@@ -30,27 +30,6 @@ async fn value(app: &TestApp, token: &str, contribution: &str) -> Value {
         .clone()
 }
 
-/// An agreement of `pledged` in `currency` at `units` per USD, `deposited` of it received.
-async fn agreement(
-    app: &TestApp,
-    donor: &str,
-    reference: &str,
-    currency: &str,
-    pledged: &str,
-    units: &str,
-    deposited: Option<&str>,
-) -> String {
-    let payload = record_contribution(app, donor, reference, currency, pledged, units, None).await;
-    assert_eq!(payload["userErrors"], json!([]), "{payload}");
-    let id = payload["contribution"]["id"].as_str().unwrap().to_owned();
-    if let Some(amount) = deposited {
-        let deposit =
-            record_deposit(app, &id, currency, amount, units, &format!("d-{reference}")).await;
-        assert_eq!(deposit["userErrors"], json!([]), "{deposit}");
-    }
-    id
-}
-
 #[track_caller]
 fn refused(payload: &Value, code: &str, field: &str) {
     assert_eq!(payload["exchangeRate"], Value::Null, "{payload:#}");
@@ -69,9 +48,7 @@ on_both!(
             &app,
             &donor,
             "FX-EUR",
-            "EUR",
-            "1000000.00",
-            "0.8",
+            ("EUR", "1000000.00", "0.8"),
             Some("400000.00"),
         )
         .await;
@@ -79,9 +56,7 @@ on_both!(
             &app,
             &donor,
             "FX-USD",
-            "USD",
-            "500000.00",
-            "1",
+            ("USD", "500000.00", "1"),
             Some("100000.00"),
         )
         .await;
@@ -200,8 +175,22 @@ on_both!(
         let admin = app.admin();
         let donor = create_donor(&app, "Rounding donor").await;
         // EUR 0.01 and EUR 0.03 outstanding at 2 per USD: USD 0.005 and 0.015, halfway cases.
-        let one = agreement(&app, &donor, "FX-R1", "EUR", "100.01", "2", Some("100.00")).await;
-        let three = agreement(&app, &donor, "FX-R3", "EUR", "100.03", "2", Some("100.00")).await;
+        let one = agreement(
+            &app,
+            &donor,
+            "FX-R1",
+            ("EUR", "100.01", "2"),
+            Some("100.00"),
+        )
+        .await;
+        let three = agreement(
+            &app,
+            &donor,
+            "FX-R3",
+            ("EUR", "100.03", "2"),
+            Some("100.00"),
+        )
+        .await;
         assert_eq!(
             rate(&app, &admin, "EUR", "2", "2021-06-01").await["userErrors"],
             json!([])

@@ -77,6 +77,26 @@ pub async fn record_deposit(
         .clone()
 }
 
+/// A signed agreement of `donor` (`(currency, pledged, units per USD)`), with one deposit of
+/// `deposited` at the same rate when given; its global id.
+pub async fn agreement(
+    app: &TestApp,
+    donor: &str,
+    reference: &str,
+    (currency, pledged, rate): (&str, &str, &str),
+    deposited: Option<&str>,
+) -> String {
+    let payload = record_contribution(app, donor, reference, currency, pledged, rate, None).await;
+    assert_eq!(payload["userErrors"], json!([]), "{payload}");
+    let contribution = payload["contribution"]["id"].as_str().unwrap().to_owned();
+    if let Some(amount) = deposited {
+        let key = format!("deposit-{reference}");
+        let deposit = record_deposit(app, &contribution, currency, amount, rate, &key).await;
+        assert_eq!(deposit["userErrors"], json!([]), "{deposit}");
+    }
+    contribution
+}
+
 pub async fn reference_ids(app: &TestApp) -> Value {
     app.data(None, "{ thematicAreas { id number } gcmObjectives { id number } guidingPrinciples { id code } organizations { id acronym } }", json!({})).await
 }
@@ -177,22 +197,14 @@ pub async fn review(app: &TestApp, note: &str, outcome: &str) -> Value {
 pub async fn funded_programme(app: &TestApp, deposit_usd: &str) -> Funded {
     let donor = create_donor(app, &format!("Donor {}", uuid::Uuid::new_v4().simple())).await;
     let reference = format!("REF-{}", uuid::Uuid::new_v4().simple());
-    let contribution =
-        record_contribution(app, &donor, &reference, "USD", deposit_usd, "1", None).await;
-    let contribution = contribution["contribution"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let deposit = record_deposit(
+    let contribution = agreement(
         app,
-        &contribution,
-        "USD",
-        deposit_usd,
-        "1",
-        &format!("deposit-{reference}"),
+        &donor,
+        &reference,
+        ("USD", deposit_usd, "1"),
+        Some(deposit_usd),
     )
     .await;
-    assert_eq!(deposit["userErrors"], json!([]), "{deposit}");
     let note = submit_note(app, &app.admin(), 4, 6, "ILO", "IOM").await;
     let note = note["conceptNote"]["id"].as_str().unwrap().to_owned();
     assert_eq!(

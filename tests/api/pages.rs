@@ -3,7 +3,7 @@
 //! to the pages, a cross-site form post is refused, and a page with `knownAt` shows the API's
 //! `portfolio(knownAt:)` figures.
 
-use crate::fixtures::{create_donor, funded_programme, record_contribution, record_deposit};
+use crate::fixtures::{agreement, create_donor, funded_programme};
 use crate::helpers::{row_id, TestApp};
 use crate::on_both;
 use serde_json::{json, Value};
@@ -40,21 +40,7 @@ fn figure(body: &str, name: &str) -> Option<String> {
 /// A donor with one signed agreement and one deposit of `amount` USD.
 async fn donor_with_deposit(app: &TestApp, name: &str, reference: &str, amount: &str) -> String {
     let donor = create_donor(app, name).await;
-    let contribution = record_contribution(app, &donor, reference, "USD", amount, "1", None).await;
-    let contribution = contribution["contribution"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let deposit = record_deposit(
-        app,
-        &contribution,
-        "USD",
-        amount,
-        "1",
-        &format!("deposit-{reference}"),
-    )
-    .await;
-    assert_eq!(deposit["userErrors"], json!([]), "{deposit}");
+    agreement(app, &donor, reference, ("USD", amount, "1"), Some(amount)).await;
     donor
 }
 

@@ -1059,9 +1059,9 @@ impl Query {
         last: Option<i32>,
     ) -> Result<Conn<ExchangeRate>> {
         let window = connection::window(after, before, first, last)?;
+        // The scalar has already checked the code; a currency it let through always parses.
         let currency = currency
-            .map(|code| crate::domain::Currency::parse(&code.0))
-            .map(|parsed| parsed.ok_or("the currency has no minor units"))
+            .map(|code| crate::domain::Currency::parse(&code.0).ok_or("not a currency"))
             .transpose()?;
         let page = check(
             ctx,

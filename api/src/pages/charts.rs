@@ -34,6 +34,8 @@ pub struct Level<'a> {
 }
 
 const WIDTH: f64 = 640.0;
+/// The legend's band above a chart of several series.
+const LEGEND_HEIGHT: f64 = 22.0;
 const LABEL_WIDTH: f64 = 210.0;
 const ROW: f64 = 26.0;
 const BAR: f64 = 18.0;
@@ -66,24 +68,44 @@ fn segments(values: &[&str], k: f64) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// Horizontal bars, one per row.
-pub fn bars(id: &str, title: &str, description: &str, bars: &[Bar<'_>]) -> Markup {
-    let max = bars.iter().map(|b| value_of(b.value)).fold(0.0, f64::max);
-    let k = scale(max);
-    let height = ROW * bars.len().max(1) as f64 + 8.0;
+/// An accessible chart: an SVG image named by its title and described by its description
+/// (`aria-labelledby`), `height` tall, holding `content`.
+fn figure(id: &str, title: &str, description: &str, height: f64, content: Markup) -> Markup {
     html! {
         svg class="chart" role="img" aria-labelledby={ (id) "-t " (id) "-d" }
             viewBox={ "0 0 " (WIDTH) " " (height) } width=(WIDTH) height=(height)
             xmlns="http://www.w3.org/2000/svg" {
             title id={ (id) "-t" } { (title) }
             desc id={ (id) "-d" } { (description) }
-            @for (i, bar) in bars.iter().enumerate() {
-                @let y = 4.0 + ROW * i as f64;
-                text x=(LABEL_WIDTH - 6.0) y=(y + BAR - 4.0) text-anchor="end" class="chart-label" { (bar.label) }
-                rect x=(LABEL_WIDTH) y=(y) width=(format!("{:.1}", value_of(bar.value) * k)) height=(BAR) fill=(SERIES_FILLS[0]) {}
-            }
+            (content)
         }
     }
+}
+
+/// The legend above a chart of several series: each series' fill and name.
+fn legend(series: &[&str]) -> Markup {
+    html! {
+        @for (s, name) in series.iter().enumerate() {
+            @let x = LABEL_WIDTH + 150.0 * s as f64;
+            rect x=(x) y="4" width="12" height="12" fill=(SERIES_FILLS[s % SERIES_FILLS.len()]) {}
+            text x=(x + 16.0) y="14" class="chart-label" { (name) }
+        }
+    }
+}
+
+/// Horizontal bars, one per row.
+pub fn bars(id: &str, title: &str, description: &str, bars: &[Bar<'_>]) -> Markup {
+    let max = bars.iter().map(|b| value_of(b.value)).fold(0.0, f64::max);
+    let k = scale(max);
+    let height = ROW * bars.len().max(1) as f64 + 8.0;
+    let content = html! {
+        @for (i, bar) in bars.iter().enumerate() {
+            @let y = 4.0 + ROW * i as f64;
+            text x=(LABEL_WIDTH - 6.0) y=(y + BAR - 4.0) text-anchor="end" class="chart-label" { (bar.label) }
+            rect x=(LABEL_WIDTH) y=(y) width=(format!("{:.1}", value_of(bar.value) * k)) height=(BAR) fill=(SERIES_FILLS[0]) {}
+        }
+    };
+    figure(id, title, description, height, content)
 }
 
 /// Stacked horizontal bars: each row's values side by side, one fill per series (the legend
@@ -100,28 +122,18 @@ pub fn stacked(
         .map(|r| r.values.iter().map(|v| value_of(v)).sum::<f64>())
         .fold(0.0, f64::max);
     let k = scale(max);
-    let legend = 22.0;
-    let height = legend + ROW * rows.len().max(1) as f64 + 8.0;
-    html! {
-        svg class="chart" role="img" aria-labelledby={ (id) "-t " (id) "-d" }
-            viewBox={ "0 0 " (WIDTH) " " (height) } width=(WIDTH) height=(height)
-            xmlns="http://www.w3.org/2000/svg" {
-            title id={ (id) "-t" } { (title) }
-            desc id={ (id) "-d" } { (description) }
-            @for (s, name) in series.iter().enumerate() {
-                @let x = LABEL_WIDTH + 150.0 * s as f64;
-                rect x=(x) y="4" width="12" height="12" fill=(SERIES_FILLS[s % SERIES_FILLS.len()]) {}
-                text x=(x + 16.0) y="14" class="chart-label" { (name) }
-            }
-            @for (i, row) in rows.iter().enumerate() {
-                @let y = legend + 4.0 + ROW * i as f64;
-                text x=(LABEL_WIDTH - 6.0) y=(y + BAR - 4.0) text-anchor="end" class="chart-label" { (row.label) }
-                @for (s, (x, w)) in segments(&row.values, k).into_iter().enumerate() {
-                    rect x=(format!("{x:.1}")) y=(y) width=(format!("{w:.1}")) height=(BAR) fill=(SERIES_FILLS[s % SERIES_FILLS.len()]) {}
-                }
+    let height = LEGEND_HEIGHT + ROW * rows.len().max(1) as f64 + 8.0;
+    let content = html! {
+        (legend(series))
+        @for (i, row) in rows.iter().enumerate() {
+            @let y = LEGEND_HEIGHT + 4.0 + ROW * i as f64;
+            text x=(LABEL_WIDTH - 6.0) y=(y + BAR - 4.0) text-anchor="end" class="chart-label" { (row.label) }
+            @for (s, (x, w)) in segments(&row.values, k).into_iter().enumerate() {
+                rect x=(format!("{x:.1}")) y=(y) width=(format!("{w:.1}")) height=(BAR) fill=(SERIES_FILLS[s % SERIES_FILLS.len()]) {}
             }
         }
-    }
+    };
+    figure(id, title, description, height, content)
 }
 
 /// Two bars per row (e.g. delivery against time elapsed), one above the other, one fill per
@@ -138,29 +150,19 @@ pub fn paired(
         .flat_map(|r| r.values.iter().map(|v| value_of(v)))
         .fold(0.0, f64::max);
     let k = scale(max);
-    let legend = 22.0;
     let row_h = 2.0 * (BAR / 2.0) + 10.0;
-    let height = legend + row_h * rows.len().max(1) as f64 + 8.0;
-    html! {
-        svg class="chart" role="img" aria-labelledby={ (id) "-t " (id) "-d" }
-            viewBox={ "0 0 " (WIDTH) " " (height) } width=(WIDTH) height=(height)
-            xmlns="http://www.w3.org/2000/svg" {
-            title id={ (id) "-t" } { (title) }
-            desc id={ (id) "-d" } { (description) }
-            @for (s, name) in series.iter().enumerate() {
-                @let x = LABEL_WIDTH + 150.0 * s as f64;
-                rect x=(x) y="4" width="12" height="12" fill=(SERIES_FILLS[s]) {}
-                text x=(x + 16.0) y="14" class="chart-label" { (name) }
-            }
-            @for (i, row) in rows.iter().enumerate() {
-                @let y = legend + 4.0 + row_h * i as f64;
-                text x=(LABEL_WIDTH - 6.0) y=(y + BAR - 4.0) text-anchor="end" class="chart-label" { (row.label) }
-                @for (s, value) in row.values.iter().take(2).enumerate() {
-                    rect x=(LABEL_WIDTH) y=(y + (BAR / 2.0) * s as f64) width=(format!("{:.1}", value_of(value) * k)) height=(BAR / 2.0) fill=(SERIES_FILLS[s]) {}
-                }
+    let height = LEGEND_HEIGHT + row_h * rows.len().max(1) as f64 + 8.0;
+    let content = html! {
+        (legend(&series))
+        @for (i, row) in rows.iter().enumerate() {
+            @let y = LEGEND_HEIGHT + 4.0 + row_h * i as f64;
+            text x=(LABEL_WIDTH - 6.0) y=(y + BAR - 4.0) text-anchor="end" class="chart-label" { (row.label) }
+            @for (s, value) in row.values.iter().take(2).enumerate() {
+                rect x=(LABEL_WIDTH) y=(y + (BAR / 2.0) * s as f64) width=(format!("{:.1}", value_of(value) * k)) height=(BAR / 2.0) fill=(SERIES_FILLS[s]) {}
             }
         }
-    }
+    };
+    figure(id, title, description, height, content)
 }
 
 /// A line over time (e.g. cumulative deposits by quarter) with dashed levels (targets).
@@ -206,30 +208,25 @@ pub fn line(
         .collect();
     // Label at most about eight points on the time axis.
     let every = points.len().div_ceil(8).max(1);
-    html! {
-        svg class="chart" role="img" aria-labelledby={ (id) "-t " (id) "-d" }
-            viewBox={ "0 0 " (WIDTH) " " (height) } width=(WIDTH) height=(height)
-            xmlns="http://www.w3.org/2000/svg" {
-            title id={ (id) "-t" } { (title) }
-            desc id={ (id) "-d" } { (description) }
-            line x1=(left) y1=(top + plot_h) x2=(WIDTH - right) y2=(top + plot_h) stroke="#444" {}
-            line x1=(left) y1=(top) x2=(left) y2=(top + plot_h) stroke="#444" {}
-            @for level in levels {
-                @let y = format!("{:.1}", y_of(level.value));
-                line x1=(left) y1=(y) x2=(WIDTH - right) y2=(y) stroke="#e0a526" stroke-dasharray="6 4" stroke-width="2" {}
-                text x=(WIDTH - right) y=(format!("{:.1}", y_of(level.value) - 4.0)) text-anchor="end" class="chart-label" { (level.label) }
-            }
-            @if !points.is_empty() {
-                path d=(path) fill="none" stroke=(SERIES_FILLS[0]) stroke-width="2.5" {}
-            }
-            @for (i, point) in points.iter().enumerate() {
-                @if i % every == 0 || i + 1 == points.len() {
-                    @let anchor = if i + 1 == points.len() && i > 0 { "end" } else if i == 0 { "start" } else { "middle" };
-                    text x=(format!("{:.1}", left + step * i as f64)) y=(height - bottom + 16.0) text-anchor=(anchor) class="chart-label" { (point.label) }
-                }
+    let content = html! {
+        line x1=(left) y1=(top + plot_h) x2=(WIDTH - right) y2=(top + plot_h) stroke="#444" {}
+        line x1=(left) y1=(top) x2=(left) y2=(top + plot_h) stroke="#444" {}
+        @for level in levels {
+            @let y = format!("{:.1}", y_of(level.value));
+            line x1=(left) y1=(y) x2=(WIDTH - right) y2=(y) stroke="#e0a526" stroke-dasharray="6 4" stroke-width="2" {}
+            text x=(WIDTH - right) y=(format!("{:.1}", y_of(level.value) - 4.0)) text-anchor="end" class="chart-label" { (level.label) }
+        }
+        @if !points.is_empty() {
+            path d=(path) fill="none" stroke=(SERIES_FILLS[0]) stroke-width="2.5" {}
+        }
+        @for (i, point) in points.iter().enumerate() {
+            @if i % every == 0 || i + 1 == points.len() {
+                @let anchor = if i + 1 == points.len() && i > 0 { "end" } else if i == 0 { "start" } else { "middle" };
+                text x=(format!("{:.1}", left + step * i as f64)) y=(height - bottom + 16.0) text-anchor=(anchor) class="chart-label" { (point.label) }
             }
         }
-    }
+    };
+    figure(id, title, description, height, content)
 }
 
 #[cfg(test)]

@@ -813,21 +813,11 @@ pub async fn programme(
     else {
         return refusal_page(&session, &Refusal::NotFound);
     };
-    let answer = match run(
-        &state,
-        &session.ctx,
-        PROGRAMME,
-        json!({"id": id, "knownAt": known_at, "asOf": as_of}),
-    )
-    .await
-    {
-        Ok(data) => data,
-        Err(refusal) => return refusal_page(&session, &refusal),
+    let variables = json!({"id": id, "knownAt": known_at, "asOf": as_of});
+    let p = &match node(&state, &session, PROGRAMME, variables).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
-    let p = &answer["node"];
-    if p.is_null() {
-        return refusal_page(&session, &Refusal::NotFound);
-    }
     let f = &p["financials"];
     let money_bars = [
         Bar {
@@ -1046,6 +1036,23 @@ fn node_id(kind: Kind, raw: &str) -> Option<String> {
         .map(|n| ids::encode(kind, n))
 }
 
+/// The record a page shows: `document`'s `node`, or the page that answers instead (the API's
+/// refusal, or 404 when the id names nothing).
+async fn node(
+    state: &AppState,
+    session: &Session,
+    document: &str,
+    variables: Value,
+) -> Result<Value, HttpResponse> {
+    let mut answer = run(state, &session.ctx, document, variables)
+        .await
+        .map_err(|refusal| refusal_page(session, &refusal))?;
+    match answer["node"].take() {
+        Value::Null => Err(refusal_page(session, &Refusal::NotFound)),
+        found => Ok(found),
+    }
+}
+
 /// `GET /dashboard/meetings/ID`: a meeting's decisions, the committee's record.
 pub async fn meeting(
     req: HttpRequest,
@@ -1059,14 +1066,10 @@ pub async fn meeting(
     let Some(global) = node_id(Kind::SteeringCommitteeMeeting, &id) else {
         return refusal_page(&session, &Refusal::NotFound);
     };
-    let answer = match run(&state, &session.ctx, MEETING, json!({"id": global})).await {
-        Ok(data) => data,
-        Err(refusal) => return refusal_page(&session, &refusal),
+    let m = &match node(&state, &session, MEETING, json!({"id": global})).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
-    let m = &answer["node"];
-    if m.is_null() {
-        return refusal_page(&session, &Refusal::NotFound);
-    }
     let title = format!(
         "{} ({})",
         m["title"].as_str().unwrap_or("Meeting"),
@@ -1162,14 +1165,10 @@ pub async fn donor(
     let Some(global) = node_id(Kind::Donor, &id) else {
         return refusal_page(&session, &Refusal::NotFound);
     };
-    let answer = match run(&state, &session.ctx, DONOR, json!({"id": global})).await {
-        Ok(data) => data,
-        Err(refusal) => return refusal_page(&session, &refusal),
+    let d = &match node(&state, &session, DONOR, json!({"id": global})).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
-    let d = &answer["node"];
-    if d.is_null() {
-        return refusal_page(&session, &Refusal::NotFound);
-    }
     let s = &d["statement"];
     let earmarks = rows(&s["earmarks"]);
     let names: Vec<String> = earmarks.iter().map(|e| pool_name(&e["area"])).collect();
