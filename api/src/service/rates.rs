@@ -44,7 +44,9 @@ impl Services {
 
 /// For each of `currencies`, the latest rate the agent recorded that applies on `on` (the one
 /// with the latest `effective_on` not after it); a currency with none is left out. One
-/// statement, however many currencies: the table holds a rate a month per currency at most.
+/// statement, however many currencies. It reads each currency's whole history up to `on` and
+/// keeps the first row: the agent records a rate a month or so, so that is a few rows a year; a
+/// table grown to daily rates over decades would want a `MAX(effective_on)` subquery here.
 pub async fn latest_rates(
     db: &impl ConnectionTrait,
     currencies: &[String],
