@@ -18,6 +18,13 @@ pub struct Model {
     pub supersedes_id: Option<i64>,
     pub recorded_by: String,
     pub recorded_at: DateTimeUtc,
+    /// `PENDING`, `ADOPTED` or `OBJECTED` (see `DecisionStatus`).
+    pub status: String,
+    /// The day it took effect: its meeting's date, or its written procedure's deadline.
+    pub adopted_on: Option<Date>,
+    /// The committee member whose act made it take effect.
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -429,9 +429,17 @@ on_both! {
         let pipeline = id(&decisions["decisions"]["nodes"][0]["id"]);
         assert_eq!(decisions["decisions"]["nodes"][0]["kind"], "PIPELINE");
 
-        let cost = direct_cost(&app, "DIRECT_COST", "60000.00", Some(&pipeline), "d-1").await;
+        // The committee approves the fund's own costs, up to an amount, by a DIRECT_COST decision.
+        let meeting = schedule_meeting(&app).await;
+        let approval = command(&app, &app.committee(), "recordDecision", "decision { id }",
+            json!({"meeting": meeting, "kind": "DIRECT_COST", "amountUsd": "60000.00", "rationale": "Secretariat costs."})).await;
+        accepted(&approval);
+        let approval = id(&approval["decision"]["id"]);
+        let on_pipeline = direct_cost(&app, "DIRECT_COST", "1.00", Some(&pipeline), "d-0").await;
+        refused(&on_pipeline, "VALIDATION", &["input", "decision"], Some("PIPELINE"));
+        let cost = direct_cost(&app, "DIRECT_COST", "60000.00", Some(&approval), "d-1").await;
         accepted(&cost);
-        assert_eq!(cost["decision"]["id"], pipeline);
+        assert_eq!(cost["decision"]["id"], approval);
         assert_eq!(cost["entry"]["earmarkedArea"], Value::Null);
         let charge = direct_cost(&app, "BANK_CHARGE", "25.10", None, "d-2").await;
         accepted(&charge);
@@ -449,7 +457,6 @@ on_both! {
         let over = direct_cost(&app, "BANK_CHARGE", "39974.92", None, "d-3").await;
         refused(&over, "INSUFFICIENT_FUNDS", &["input", "amountUsd"], Some("USD 39974.91"));
         // Money the committee allocated is not there to pay costs either.
-        let meeting = schedule_meeting(&app).await;
         let funding = decide(&app, &meeting, "FUNDING", &note, Some("339974.91")).await;
         accepted(&funding);
         let funding = id(&funding["decision"]["id"]);

@@ -349,6 +349,18 @@ impl TestApp {
         self.token(Role::SteeringCommittee, "user:committee")
     }
 
+    /// The steering committee's chair (the token's `chair` claim), another member than
+    /// `committee`.
+    pub fn chair(&self) -> String {
+        self.token_for(Principal {
+            subject: "user:chair".to_owned(),
+            role: Role::SteeringCommittee,
+            chair: true,
+            donor_id: None,
+            organization_id: None,
+        })
+    }
+
     /// SQL statements the server has sent so far.
     pub fn statements(&self) -> u64 {
         self.services.statements.get()

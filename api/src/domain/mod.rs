@@ -2,6 +2,7 @@
 //! here, so the same rules serve GraphQL, the command line and the tests.
 
 pub mod bounds;
+pub mod calendar;
 pub mod error;
 pub mod money;
 pub mod results;
@@ -12,3 +13,4 @@ pub use bounds::Text;
 pub use error::{UserError, UserErrorCode};
 pub use money::{Currency, ExactDecimal, Rate, Usd};
 pub use vocabulary::*;
+pub use workflow::DecisionSubjectKind;

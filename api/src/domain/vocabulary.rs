@@ -199,8 +199,8 @@ vocabulary!(
 
 vocabulary!(
     /// What the steering committee decided, by consensus. `PIPELINE`, `FUNDING`, `REJECTION` and
-    /// `DEFERRAL` are taken on concept notes; `BUDGET_REVISION`, `NO_COST_EXTENSION` and
-    /// `SUSPENSION` on joint programmes.
+    /// `DEFERRAL` are taken on concept notes; `BUDGET_REVISION`, `NO_COST_EXTENSION`,
+    /// `SUSPENSION` and `LIFT_SUSPENSION` on joint programmes; `DIRECT_COST` on the fund itself.
     DecisionKind {
         /// Puts an `UNDER_REVIEW` concept note into the pipeline.
         Pipeline = "PIPELINE",
@@ -217,6 +217,29 @@ vocabulary!(
         NoCostExtension = "NO_COST_EXTENSION",
         /// Suspends a joint programme; the only way a programme becomes `SUSPENDED`.
         Suspension = "SUSPENSION",
+        /// Lifts a programme's suspension: it returns to the status it had before; the only way
+        /// out of `SUSPENDED`.
+        LiftSuspension = "LIFT_SUSPENSION",
+        /// Approves the fund's own costs (the Fund Management Unit's, the secretariat's) up to
+        /// `amountUsd`; taken on no concept note or programme. `recordDirectCost` books them
+        /// against it.
+        DirectCost = "DIRECT_COST",
+    }
+);
+
+vocabulary!(
+    /// Where a decision stands. A decision takes effect (`ADOPTED`) only by a steering committee
+    /// member's act: recording it themselves at a meeting, confirming what the Fund Management
+    /// Unit recorded, or — for a written procedure — letting its no-objection deadline pass.
+    DecisionStatus {
+        /// Recorded, not in effect yet: awaiting the chair's confirmation, or the deadline of
+        /// its written procedure.
+        Pending = "PENDING",
+        /// In effect since `adoptedOn`.
+        Adopted = "ADOPTED",
+        /// A member objected to it before its written procedure's deadline: it never takes
+        /// effect, and the matter goes to a meeting.
+        Objected = "OBJECTED",
     }
 );
 
@@ -325,6 +348,42 @@ vocabulary!(
         /// The Administrative Agent recorded an exchange rate (`recordExchangeRate`). For every
         /// token.
         ExchangeRate = "EXCHANGE_RATE",
+        /// A convening organization submitted a programme's narrative report
+        /// (`submitNarrativeReport`). For every token.
+        NarrativeReport = "NARRATIVE_REPORT",
+    }
+);
+
+vocabulary!(
+    /// A report a joint programme owes the fund (docs/reporting.md, the MPTF Office's standard
+    /// terms).
+    ReportKind {
+        /// The convening organization's narrative report on a calendar year, by 31 May of the
+        /// next year (every year but the last).
+        AnnualNarrative = "ANNUAL_NARRATIVE",
+        /// A participating organization's certified expenditure of a calendar year, by 30 April
+        /// of the next year (`reportExpenditure`).
+        AnnualFinancial = "ANNUAL_FINANCIAL",
+        /// The convening organization's final narrative report, within four months of the end
+        /// date.
+        FinalNarrative = "FINAL_NARRATIVE",
+        /// A participating organization's final certified expenditure (`reportExpenditure` with
+        /// `final`), by 30 June of the year after the end date.
+        FinalFinancial = "FINAL_FINANCIAL",
+    }
+);
+
+vocabulary!(
+    /// Where a report owed stands on a day.
+    ReportStatus {
+        /// Not submitted, and its due date has not passed.
+        Due = "DUE",
+        /// Not submitted, and its due date has passed.
+        Overdue = "OVERDUE",
+        /// Submitted on or before its due date.
+        Submitted = "SUBMITTED",
+        /// Submitted after its due date.
+        SubmittedLate = "SUBMITTED_LATE",
     }
 );
 

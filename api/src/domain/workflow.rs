@@ -34,6 +34,15 @@ impl ConceptNoteStatus {
     }
 }
 
+/// What kind of record a decision is taken on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecisionSubjectKind {
+    ConceptNote,
+    JointProgramme,
+    /// The fund itself: no concept note, no programme.
+    Fund,
+}
+
 impl DecisionKind {
     /// The concept-note status a decision on a note leads to, or `None` for decisions that are
     /// only taken on joint programmes.
@@ -45,12 +54,35 @@ impl DecisionKind {
             DecisionKind::Deferral => Some(ConceptNoteStatus::UnderReview),
             DecisionKind::BudgetRevision
             | DecisionKind::NoCostExtension
-            | DecisionKind::Suspension => None,
+            | DecisionKind::Suspension
+            | DecisionKind::LiftSuspension
+            | DecisionKind::DirectCost => None,
         }
     }
 
+    /// The kinds that state an amount in US dollars.
     pub fn carries_amount(self) -> bool {
+        matches!(
+            self,
+            DecisionKind::Funding | DecisionKind::BudgetRevision | DecisionKind::DirectCost
+        )
+    }
+
+    /// The kinds that allocate money to a programme, drawing on what the committee can still
+    /// allocate (`ALLOCATION` entries).
+    pub fn allocates(self) -> bool {
         matches!(self, DecisionKind::Funding | DecisionKind::BudgetRevision)
+    }
+
+    /// What the decision is taken on.
+    pub fn subject(self) -> DecisionSubjectKind {
+        if self.concept_note_outcome().is_some() {
+            DecisionSubjectKind::ConceptNote
+        } else if self == DecisionKind::DirectCost {
+            DecisionSubjectKind::Fund
+        } else {
+            DecisionSubjectKind::JointProgramme
+        }
     }
 }
 

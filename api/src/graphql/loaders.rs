@@ -194,6 +194,12 @@ many_by!(
     RecordedAt
 );
 many_by!(
+    NarrativeReportsOfProgramme,
+    narrative_report,
+    JointProgrammeId.joint_programme_id,
+    Year
+);
+many_by!(
     DecisionsOfMeeting,
     decision,
     MeetingId.meeting_id,

@@ -139,6 +139,9 @@ fn described(
         .override_output_type_description::<connection::EntryConn<LedgerEntry>>(
             "A page of the ledger entries the caller may read, by value date then entry: `nodes` (or `edges` with cursors that stay on their entry), `pageInfo` and `totalCount`.",
         )
+        .override_output_type_description::<Conn<ReportDue>>(
+            "A page of the reporting calendar, by due date: `nodes` (or `edges` with cursors), `pageInfo` and `totalCount`.",
+        )
         .override_output_type_description::<Conn<ExchangeRate>>(
             "A page of the Administrative Agent's exchange rates, newest first: `nodes` (or `edges` with cursors), `pageInfo` and `totalCount`.",
         )

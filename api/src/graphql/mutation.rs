@@ -457,10 +457,12 @@ pub struct RecordDecisionInput {
     /// What was decided; it must suit the subject's kind and status.
     pub kind: DecisionKind,
     /// A concept note (pipeline, funding, rejection, deferral) or a joint programme (budget
-    /// revision, no-cost extension, suspension).
-    pub subject: ID,
-    /// For funding and budget revisions. In US dollars: greater than 0, at most
-    /// 1000000000000.00, at most two decimal places.
+    /// revision, no-cost extension, suspension, lifting a suspension); left out for a
+    /// `DIRECT_COST` decision, which is on the fund itself.
+    pub subject: Option<ID>,
+    /// For funding, budget revisions and direct costs (the most the fund's own costs may reach
+    /// on this decision). In US dollars: greater than 0, at most 1000000000000.00, at most two
+    /// decimal places.
     pub amount_usd: Option<Decimal>,
     /// The programme's new end date, for `NO_COST_EXTENSION` only.
     pub new_end_date: Option<Date>,
@@ -470,7 +472,46 @@ pub struct RecordDecisionInput {
     pub supersedes: Option<ID>,
 }
 
-/// What `recordDecision` answers: the decision, or why not.
+/// A convening organization's narrative report on its programme.
+#[derive(InputObject)]
+pub struct SubmitNarrativeReportInput {
+    /// The programme's global id; the caller's organization convenes it.
+    pub joint_programme: ID,
+    /// The calendar year an annual report covers (a year of the programme's that has ended,
+    /// every year but its last); left out for the final report, once the programme has ended.
+    pub year: Option<i32>,
+    /// What the programme achieved; at most 10000 characters.
+    pub summary: String,
+}
+
+/// What `submitNarrativeReport` answers: the report, or why not.
+#[derive(SimpleObject)]
+pub struct SubmitNarrativeReportPayload {
+    /// The report as stored; null when refused.
+    pub narrative_report: Option<NarrativeReport>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Confirms a decision awaiting the chair or its written procedure's deadline.
+#[derive(InputObject)]
+pub struct ConfirmDecisionInput {
+    /// The global id of the `PENDING` decision.
+    pub decision: ID,
+}
+
+/// Objects to a decision put to a written procedure.
+#[derive(InputObject)]
+pub struct ObjectToDecisionInput {
+    /// The global id of the `PENDING` decision put to a written procedure.
+    pub decision: ID,
+    /// The member's reasons; at most 2000 characters.
+    pub reason: String,
+}
+
+/// What `recordDecision`, `confirmDecision` and `objectToDecision` answer: the decision, or why
+/// not.
 #[derive(SimpleObject)]
 pub struct RecordDecisionPayload {
     /// The decision recorded; null when refused.
@@ -1366,10 +1407,15 @@ impl Mutation {
         })
     }
 
-    /// Records a decision of the steering committee (STEERING_COMMITTEE only, the only role that
-    /// decides; audited) and moves its subject on: a concept note to `PIPELINE`, `APPROVED`,
-    /// `REJECTED` or back to `UNDER_REVIEW`, a programme's budget, end date or suspension. Sends a
-    /// `DECISION` event.
+    /// Records a decision of the steering committee taken at a meeting or put to a written
+    /// procedure (audited). Recorded by a STEERING_COMMITTEE member at a meeting held, it takes
+    /// effect at once and moves its subject on: a concept note to `PIPELINE`, `APPROVED`,
+    /// `REJECTED` or back to `UNDER_REVIEW`, a programme's budget, end date, suspension or its
+    /// lifting; a `DIRECT_COST` decision approves the fund's own costs up to its amount; then a
+    /// `DECISION` event is sent. Recorded by ADMIN (the Fund Management Unit keeping the
+    /// committee's record) it is `PENDING` until the chair confirms it (`confirmDecision`); put to
+    /// a written procedure (a `WRITTEN_PROCEDURE` whose date, its no-objection deadline, has not
+    /// passed) it is `PENDING` until that deadline passes without objection.
     async fn record_decision(
         &self,
         ctx: &Context<'_>,
@@ -1377,11 +1423,12 @@ impl Mutation {
         input: RecordDecisionInput,
     ) -> Result<RecordDecisionPayload> {
         let run = async {
-            let subject = match ids::decode_any(&input.subject) {
-                Some((Kind::ConceptNote, key)) => {
+            let subject = match input.subject.as_ref().map(|id| ids::decode_any(id)) {
+                None => Some(DecisionSubject::Fund),
+                Some(Some((Kind::ConceptNote, key))) => {
                     key.parse().ok().map(DecisionSubject::ConceptNote)
                 }
-                Some((Kind::JointProgramme, key)) => {
+                Some(Some((Kind::JointProgramme, key))) => {
                     key.parse().ok().map(DecisionSubject::JointProgramme)
                 }
                 _ => None,
@@ -1407,6 +1454,80 @@ impl Mutation {
                     .transpose()?,
             };
             governance::record_decision(ctx.services(), ctx.actor(), new).await
+        };
+        let (decision, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(RecordDecisionPayload {
+            decision: decision.map(Decision),
+            user_errors,
+        })
+    }
+
+    /// Submits a programme's narrative report (PUNO: the convening organization; audited; a
+    /// `NARRATIVE_REPORT` event): on a calendar year of the programme's that has ended, or its
+    /// final report once the programme has ended. One of each (`DUPLICATE`); the reporting
+    /// calendar counts it as submitted.
+    async fn submit_narrative_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `SubmitNarrativeReportInput`.")]
+        input: SubmitNarrativeReportInput,
+    ) -> Result<SubmitNarrativeReportPayload> {
+        let run = async {
+            let new = crate::service::commands::reporting::NewNarrativeReport {
+                joint_programme_id: id_of(
+                    &input.joint_programme,
+                    Kind::JointProgramme,
+                    "jointProgramme",
+                )?,
+                year: input.year,
+                summary: input.summary,
+            };
+            crate::service::commands::reporting::submit_narrative_report(
+                ctx.services(),
+                ctx.actor(),
+                new,
+            )
+            .await
+        };
+        let (report, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(SubmitNarrativeReportPayload {
+            narrative_report: report.map(NarrativeReport),
+            user_errors,
+        })
+    }
+
+    /// Confirms a `PENDING` decision, which then takes effect as `recordDecision` describes
+    /// (STEERING_COMMITTEE; audited; a `DECISION` event). A decision of a meeting is confirmed by
+    /// the chair (the token's `chair` claim), who did not record it; a written procedure's, once
+    /// its deadline has passed without objection, by any member but its recorder.
+    async fn confirm_decision(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `ConfirmDecisionInput`.")]
+        input: ConfirmDecisionInput,
+    ) -> Result<RecordDecisionPayload> {
+        let run = async {
+            let id = id_of(&input.decision, Kind::Decision, "decision")?;
+            governance::confirm_decision(ctx.services(), ctx.actor(), id).await
+        };
+        let (decision, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(RecordDecisionPayload {
+            decision: decision.map(Decision),
+            user_errors,
+        })
+    }
+
+    /// Objects to a decision put to a written procedure, on or before its no-objection deadline
+    /// (STEERING_COMMITTEE; audited): the decision becomes `OBJECTED` and never takes effect.
+    async fn object_to_decision(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `ObjectToDecisionInput`.")]
+        input: ObjectToDecisionInput,
+    ) -> Result<RecordDecisionPayload> {
+        let run = async {
+            let id = id_of(&input.decision, Kind::Decision, "decision")?;
+            governance::object_to_decision(ctx.services(), ctx.actor(), id, &input.reason).await
         };
         let (decision, user_errors) = payload(run.await, ctx.actor())?;
         Ok(RecordDecisionPayload {

@@ -36,6 +36,7 @@ pub enum Node {
     User(User),
     LedgerEntry(LedgerEntry),
     ExchangeRate(ExchangeRate),
+    NarrativeReport(NarrativeReport),
 }
 
 /// Fetches the object a global id names; `None` if it does not exist, `FORBIDDEN` if the caller
@@ -132,6 +133,13 @@ pub async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
             .map(|e| Node::LedgerEntry(LedgerEntry(e))),
         Kind::ExchangeRate => check(ctx, services.exchange_rate(actor, id).await)?
             .map(|r| Node::ExchangeRate(ExchangeRate(r))),
+        Kind::NarrativeReport => check(
+            ctx,
+            services
+                .programme_detail::<entity::narrative_report::Entity>(actor, id)
+                .await,
+        )?
+        .map(|r| Node::NarrativeReport(NarrativeReport(r))),
     };
     Ok(node)
 }

@@ -8,8 +8,9 @@ use super::types::users::Viewer;
 use super::types::*;
 use super::{check, ContextExt};
 use crate::domain::{
-    ConceptNoteStatus, ContributionStatus, DecisionKind, DonorKind, Earmarking, LedgerEntryKind,
-    MeetingKind, OrganizationKind, ProgrammeStatus, Region, Scope,
+    ConceptNoteStatus, ContributionStatus, DecisionKind, DecisionStatus, DonorKind, Earmarking,
+    LedgerEntryKind, MeetingKind, OrganizationKind, ProgrammeStatus, Region, ReportKind,
+    ReportStatus, Scope,
 };
 use crate::ids::{self, Kind};
 use crate::service::audit::AuditFilter;
@@ -184,6 +185,10 @@ pub struct MeetingFilter {
 pub struct DecisionFilter {
     /// Only decisions of one of these kinds.
     pub kind: Option<Vec<DecisionKind>>,
+    /// Only decisions in one of these statuses (`[PENDING]`: what awaits the chair or a written
+    /// procedure's deadline). Only ADMIN, STEERING_COMMITTEE and AUDITOR read decisions not in
+    /// effect; other callers read `ADOPTED` ones only, whatever this says.
+    pub status: Option<Vec<DecisionStatus>>,
     /// Only decisions of this meeting (its global id).
     pub meeting: Option<ID>,
     /// Only decisions on this concept note (its global id).
@@ -194,6 +199,27 @@ pub struct DecisionFilter {
     pub recorded_from: Option<Date>,
     /// Only decisions recorded on or before this day (UTC).
     pub recorded_to: Option<Date>,
+}
+
+/// Narrows the reporting calendar; every field given must match.
+#[derive(InputObject, Default)]
+pub struct ReportFilter {
+    /// The calendar's day: what is overdue or due is counted from it, and only what had come by
+    /// then counts as submitted. Today (UTC) when omitted.
+    pub as_of: Option<Date>,
+    /// Only this programme's reports (its global id).
+    pub joint_programme: Option<ID>,
+    /// Only the reports this organization owes (its global id). A PUNO reads its own
+    /// organization's whatever this says.
+    pub organization: Option<ID>,
+    /// Only reports of these kinds.
+    pub kind: Option<Vec<ReportKind>>,
+    /// Only reports in these statuses on the calendar's day (`[OVERDUE]`: what is late).
+    pub status: Option<Vec<ReportStatus>>,
+    /// Only reports due within this many days of the calendar's day (0 to 3660), overdue ones
+    /// included unless `status` leaves them out: `{status: [DUE], dueWithinDays: 60}` is what
+    /// falls due in the next 60 days.
+    pub due_within_days: Option<i32>,
 }
 
 /// Narrows the audit trail; every field given must match.
@@ -712,6 +738,7 @@ impl Query {
         let f = filter.unwrap_or_default();
         let filter = DecisionsFilter {
             kinds: f.kind.unwrap_or_default(),
+            statuses: f.status.unwrap_or_default(),
             meeting_id: optional_id(
                 f.meeting.as_ref(),
                 Kind::SteeringCommitteeMeeting,
@@ -1031,6 +1058,71 @@ impl Query {
             entity::expenditure_report::Entity,
             _,
         >(page, ExpenditureReport))
+    }
+
+    /// The reporting calendar: every report the joint programmes owe the fund (annual narrative
+    /// and certified expenditure, final narrative and financial reports), when each is due and
+    /// whether it came, by due date. A PUNO reads the reports its own organization owes; every
+    /// other token the whole fund's. See docs/reporting.md for the terms.
+    #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
+    async fn reporting_calendar(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the calendar; see `ReportFilter`.")] filter: Option<ReportFilter>,
+        #[graphql(
+            desc = "Only rows after this cursor (a `cursor` or `pageInfo.endCursor` this list gave); opaque, `BAD_USER_INPUT` if it is not one of this API's cursors."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Only rows before this cursor (a `cursor` or `pageInfo.startCursor` this list gave)."
+        )]
+        before: Option<String>,
+        #[graphql(
+            desc = "At most this many rows from the start: 0 to 100 (`PAGE_SIZE_EXCEEDED` above, `BAD_USER_INPUT` below 0). Without `first` and `last`, 50 rows. The query cost counts this many."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "At most this many rows from the end: 0 to 100 (`PAGE_SIZE_EXCEEDED` above). The query cost counts this many."
+        )]
+        last: Option<i32>,
+    ) -> Result<Conn<ReportDue>> {
+        let window = connection::window(after, before, first, last)?;
+        let f = filter.unwrap_or_default();
+        let as_of = f
+            .as_of
+            .map_or_else(|| chrono::Utc::now().date_naive(), |d| d.0);
+        let due_by = match f.due_within_days {
+            None => None,
+            Some(days @ 0..=3660) => as_of.checked_add_days(chrono::Days::new(days as u64)),
+            Some(_) => {
+                return Err(super::errors::coded(
+                    "`filter.dueWithinDays` is a number of days from 0 to 3660",
+                    "BAD_USER_INPUT",
+                ))
+            }
+        };
+        let filter = crate::service::reporting::ReportFilter {
+            joint_programme_id: optional_id(
+                f.joint_programme.as_ref(),
+                Kind::JointProgramme,
+                "filter.jointProgramme",
+            )?,
+            organization_id: optional_id(
+                f.organization.as_ref(),
+                Kind::Organization,
+                "filter.organization",
+            )?,
+            kinds: f.kind.unwrap_or_default(),
+            statuses: f.status.unwrap_or_default(),
+            due_by,
+        };
+        let page = check(
+            ctx,
+            ctx.services()
+                .reporting_calendar(ctx.actor(), as_of, filter, window)
+                .await,
+        )?;
+        Ok(connection::connection(page, ReportDue))
     }
 
     /// The Administrative Agent's exchange rates, newest first (by the day each applies from):

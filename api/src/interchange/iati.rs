@@ -411,6 +411,7 @@ async fn programmes(
         rows.iter().map(|p| (p.concept_note_id, p.id)).collect();
     let funding: HashMap<i64, i64> = decision::Entity::find()
         .filter(decision::Column::Kind.eq(crate::domain::DecisionKind::Funding.as_str()))
+        .filter(decision::Column::Status.eq(crate::domain::DecisionStatus::Adopted.as_str()))
         .filter(
             decision::Column::ConceptNoteId
                 .is_in(note_of_programme.keys().copied().collect::<Vec<_>>()),

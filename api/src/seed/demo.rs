@@ -372,6 +372,42 @@ impl<'a> Demo<'a> {
         )
         .await
         .map_err(seed_error)?;
+        // The fund's own costs for 2021, approved by written procedure: the Fund Management Unit
+        // keeps the committee's record, the chair confirms it once the procedure has closed
+        // without objection, and the agent books the costs against it.
+        let procedure = Self::meeting_on(meetings, date(2020, 12, 10));
+        let approval = governance::record_decision(
+            self.services,
+            &self.agent,
+            NewDecision {
+                meeting_id: procedure,
+                kind: DecisionKind::DirectCost,
+                subject: DecisionSubject::Fund,
+                amount_usd: Some(dec("15000")),
+                new_end_date: None,
+                rationale: "Direct costs of the Fund Management Unit for 2021: the mid-term monitoring mission.".into(),
+                supersedes_id: None,
+            },
+        )
+        .await
+        .map_err(seed_error)?;
+        governance::confirm_decision(self.services, &self.committee, approval.id)
+            .await
+            .map_err(seed_error)?;
+        books::record_direct_cost(
+            self.services,
+            &self.agent,
+            NewDirectCost {
+                kind: DirectCostKind::DirectCost,
+                incurred_on: date(2021, 10, 29),
+                amount_usd: dec("12500"),
+                description: "Mid-term monitoring mission of the Fund Management Unit".into(),
+                decision_id: Some(approval.id),
+            },
+            "seed-direct-cost-2021",
+        )
+        .await
+        .map_err(seed_error)?;
 
         // UN Women returns part of what is left of the first programme's first tranche.
         let first = self.programme("MPTF-JP-001").await?;
@@ -452,6 +488,25 @@ impl<'a> Demo<'a> {
                 amount_usd: dec("107000"),
             },
             "seed-transfer-revision-jp-010",
+        )
+        .await
+        .map_err(seed_error)?;
+
+        // The Fund Management Unit has recorded the last meeting's extension of the first
+        // programme; it awaits the chair's confirmation.
+        let first = self.programme("MPTF-JP-001").await?;
+        governance::record_decision(
+            self.services,
+            &self.agent,
+            NewDecision {
+                meeting_id: meeting,
+                kind: DecisionKind::NoCostExtension,
+                subject: DecisionSubject::JointProgramme(first.id),
+                amount_usd: None,
+                new_end_date: first.end_date.checked_add_months(chrono::Months::new(6)),
+                rationale: "Six more months to complete the returnees' reintegration activities delayed by travel restrictions.".into(),
+                supersedes_id: None,
+            },
         )
         .await
         .map_err(seed_error)?;
@@ -876,7 +931,45 @@ impl<'a> Demo<'a> {
                 .map_err(seed_error)?;
             }
             self.indicators(programme.id, p, orgs[0], start).await?;
+            if first_round && start.year() < programme.end_date.year() {
+                // The first round's convening organizations reported on their first year.
+                self.narrative_report(programme.id, orgs[0], start.year())
+                    .await?;
+            }
         }
+        Ok(())
+    }
+
+    async fn narrative_report(
+        &self,
+        programme: i64,
+        convening: i64,
+        year: i32,
+    ) -> anyhow::Result<()> {
+        use crate::service::commands::reporting::{self, NewNarrativeReport};
+        let puno = Ctx::new(
+            Some(Principal {
+                subject: format!("puno:{convening}"),
+                role: Role::Puno,
+                chair: false,
+                donor_id: None,
+                organization_id: Some(convening),
+            }),
+            "seed",
+        );
+        reporting::submit_narrative_report(
+            self.services,
+            &puno,
+            NewNarrativeReport {
+                joint_programme_id: programme,
+                year: Some(year),
+                summary: format!(
+                    "Annual progress report {year}: partners convened, baselines set and the first activities under way."
+                ),
+            },
+        )
+        .await
+        .map_err(seed_error)?;
         Ok(())
     }
 

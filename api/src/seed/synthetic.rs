@@ -978,6 +978,11 @@ impl Generator<'_> {
             supersedes_id: Set(None),
             recorded_by: Set("user:3".to_owned()),
             recorded_at: Set(at(meeting.1, 15)),
+            // Recorded by a committee member at the meeting: in effect from its day.
+            status: Set(DecisionStatus::Adopted.as_str().to_owned()),
+            adopted_on: Set(Some(meeting.1)),
+            confirmed_by: Set(Some("user:3".to_owned())),
+            confirmed_at: Set(Some(at(meeting.1, 15))),
         });
         id
     }

@@ -221,6 +221,12 @@ pub struct UniqueKey {
 /// data) stays an internal error: no caller's input explains it.
 pub const UNIQUE_KEYS: &[UniqueKey] = &[
     UniqueKey {
+        postgres: "narrative_report_joint_programme_id_year_final_key",
+        sqlite: "narrative_report.joint_programme_id, narrative_report.year, narrative_report.final",
+        field: "year",
+        message: "this programme's narrative report on this year (or its final report) was already submitted",
+    },
+    UniqueKey {
         postgres: "exchange_rate_currency_effective_on_key",
         sqlite: "exchange_rate.currency, exchange_rate.effective_on",
         field: "effectiveOn",

@@ -3,9 +3,9 @@
 
 use super::page::{self, Page, Window};
 use super::{policy, Ctx, ServiceResult, Services};
-use crate::domain::{DecisionKind, MeetingKind};
+use crate::domain::{DecisionKind, DecisionStatus, MeetingKind};
 use chrono::NaiveDate;
-use entity::{decision, steering_committee_meeting};
+use entity::{decision, decision_objection, steering_committee_meeting};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 #[derive(Default)]
@@ -18,6 +18,7 @@ pub struct MeetingFilter {
 #[derive(Default)]
 pub struct DecisionFilter {
     pub kinds: Vec<DecisionKind>,
+    pub statuses: Vec<DecisionStatus>,
     pub meeting_id: Option<i64>,
     pub concept_note_id: Option<i64>,
     pub joint_programme_id: Option<i64>,
@@ -73,6 +74,10 @@ impl Services {
             condition = condition
                 .add(decision::Column::Kind.is_in(filter.kinds.iter().map(|k| k.as_str())));
         }
+        if !filter.statuses.is_empty() {
+            condition = condition
+                .add(decision::Column::Status.is_in(filter.statuses.iter().map(|k| k.as_str())));
+        }
         if let Some(meeting) = filter.meeting_id {
             condition = condition.add(decision::Column::MeetingId.eq(meeting));
         }
@@ -103,8 +108,12 @@ impl Services {
     }
 
     pub async fn decision(&self, ctx: &Ctx, id: i64) -> ServiceResult<Option<decision::Model>> {
-        policy::authenticated(ctx)?;
-        let Some(found) = decision::Entity::find_by_id(id).one(&self.db).await? else {
+        let principal = policy::authenticated(ctx)?;
+        let Some(found) = decision::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .filter(|row| policy::can_read_decision_in_its_status(principal, row))
+        else {
             return Ok(None);
         };
         if let Some(note) = found.concept_note_id {
@@ -112,5 +121,22 @@ impl Services {
             self.concept_note(ctx, note).await?;
         }
         Ok(Some(found))
+    }
+
+    /// The objections to decision `id`'s written procedure, oldest first (read with the
+    /// decision: a decision not in effect is the committee's business).
+    pub async fn objections_to(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+    ) -> ServiceResult<Vec<decision_objection::Model>> {
+        if self.decision(ctx, id).await?.is_none() {
+            return Ok(Vec::new());
+        }
+        Ok(decision_objection::Entity::find()
+            .filter(decision_objection::Column::DecisionId.eq(id))
+            .order_by_asc(decision_objection::Column::Id)
+            .all(&self.db)
+            .await?)
     }
 }

@@ -298,6 +298,22 @@ pub async fn left_of_allocation<C: ConnectionTrait>(
     Ok(rows)
 }
 
+/// The direct costs booked against the `DIRECT_COST` decision `decision`.
+pub async fn direct_costs_on<C: ConnectionTrait>(txn: &C, decision: i64) -> ServiceResult<Usd> {
+    #[derive(FromQueryResult)]
+    struct Booked {
+        booked: i64,
+    }
+    let statement = txn
+        .get_database_backend()
+        .build(&books::direct_costs_on(decision));
+    let booked = Booked::find_by_statement(statement)
+        .one(txn)
+        .await?
+        .map_or(0, |row| row.booked);
+    Ok(Usd::from_cents(booked))
+}
+
 /// Splits `amount` over what is left of an allocation, in its order: `None` when it does not
 /// cover the amount.
 pub fn split_over(left: &[(Option<i64>, Usd)], amount: Usd) -> Option<Vec<(Option<i64>, Usd)>> {

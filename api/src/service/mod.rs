@@ -25,6 +25,7 @@ pub mod portfolio;
 pub mod programmes;
 pub mod rates;
 pub mod recorded;
+pub mod reporting;
 pub mod retry;
 pub mod search;
 pub mod totals;

@@ -15,7 +15,7 @@
 
 use super::{Ctx, ServiceError, ServiceResult};
 use crate::auth::Principal;
-use crate::domain::{ConceptNoteStatus, LedgerEntryKind, Role};
+use crate::domain::{ConceptNoteStatus, DecisionStatus, LedgerEntryKind, Role};
 use entity::{
     concept_note, concept_note_organization, contribution, decision, deposit, ledger_entry,
 };
@@ -119,8 +119,9 @@ impl ReadPolicy {
         Condition::all().add(readable)
     }
 
-    /// The committee's decisions `principal` may read in a list: those on joint programmes, and
-    /// those on the concept notes it may read.
+    /// The committee's decisions `principal` may read in a list: those in effect (see
+    /// [`can_read_decision_in_its_status`]) on joint programmes and on the fund, and those on
+    /// the concept notes it may read.
     pub fn readable_decisions(&self, principal: &Principal) -> Condition {
         if principal.reads_everything() {
             return Condition::all();
@@ -130,11 +131,13 @@ impl ReadPolicy {
             .from(concept_note::Entity)
             .cond_where(self.readable_concept_notes(principal))
             .to_owned();
-        Condition::all().add(
-            Condition::any()
-                .add(decision::Column::JointProgrammeId.is_not_null())
-                .add(decision::Column::ConceptNoteId.in_subquery(readable_notes)),
-        )
+        Condition::all()
+            .add(decision::Column::Status.eq(DecisionStatus::Adopted.as_str()))
+            .add(
+                Condition::any()
+                    .add(decision::Column::ConceptNoteId.is_null())
+                    .add(decision::Column::ConceptNoteId.in_subquery(readable_notes)),
+            )
     }
 
     /// The ledger entries `principal` may read, as a condition on `ledger_entry` (the list, and
@@ -233,6 +236,26 @@ pub enum Audience {
         status: ConceptNoteStatus,
         organization_ids: Vec<i64>,
     },
+}
+
+/// A decision not in effect — awaiting the chair's confirmation or its written procedure's
+/// deadline, or objected to — is the committee's own business: read by ADMIN,
+/// STEERING_COMMITTEE and AUDITOR; every other caller reads decisions once they are adopted
+/// (and those on concept notes by the note's rule).
+/// (The list's condition is [`Policy::readable_decisions`].)
+pub fn can_read_decision_in_its_status(principal: &Principal, decision: &decision::Model) -> bool {
+    principal.reads_everything() || decision.status == DecisionStatus::Adopted.as_str()
+}
+
+/// The organization whose reports owed a caller reads in the reporting calendar: a PUNO its own
+/// (the reports its organization owes the fund); every other token reads the whole fund's
+/// (`None`), as programmes and their reports are public.
+pub fn reporting_organization(principal: &Principal) -> Option<i64> {
+    match principal.role {
+        // A PUNO token naming no organization reads nothing: no row has id 0.
+        Role::Puno => Some(principal.organization_id.unwrap_or(0)),
+        _ => None,
+    }
 }
 
 /// Any authenticated caller: programmes, results, meetings, donors' names and deposited totals.

@@ -5,7 +5,7 @@ use super::concept_notes::PortfolioFilter;
 use super::page::{self, Page, Window};
 use super::search::Search;
 use super::{policy, Ctx, ServiceResult, Services};
-use crate::domain::{DecisionKind, ProgrammeStatus};
+use crate::domain::{DecisionKind, DecisionStatus, ProgrammeStatus};
 use chrono::NaiveDate;
 use entity::{decision, joint_programme};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -97,7 +97,7 @@ impl Services {
     }
 }
 
-/// The funding decision that approved a concept note (the latest, if superseded).
+/// The funding decision in effect that approved a concept note (the latest, if superseded).
 pub async fn funding_decision_of<C: ConnectionTrait>(
     db: &C,
     note_id: i64,
@@ -105,6 +105,7 @@ pub async fn funding_decision_of<C: ConnectionTrait>(
     Ok(decision::Entity::find()
         .filter(decision::Column::ConceptNoteId.eq(note_id))
         .filter(decision::Column::Kind.eq(DecisionKind::Funding.as_str()))
+        .filter(decision::Column::Status.eq(DecisionStatus::Adopted.as_str()))
         .order_by_desc(decision::Column::Id)
         .one(db)
         .await?)

@@ -248,6 +248,7 @@ fn operation(field: &str, w: &World, tag: &str) -> Option<(String, Value)> {
         "Query.auditEvents" => q("{ auditEvents(first: 1) { totalCount } }"),
         "Query.ledgerEntries" => q("{ ledgerEntries(first: 1) { totalCount } }"),
         "Query.exchangeRates" => q("{ exchangeRates(first: 1) { totalCount } }"),
+        "Query.reportingCalendar" => q("{ reportingCalendar(first: 1) { totalCount } }"),
         "Query.deposits" => q("{ deposits(first: 1) { totalCount } }"),
         "Query.transfers" => q("{ transfers(first: 1) { totalCount } }"),
         "Query.expenditureReports" => q("{ expenditureReports(first: 1) { totalCount } }"),
@@ -356,6 +357,18 @@ fn operation(field: &str, w: &World, tag: &str) -> Option<(String, Value)> {
             "decision { id } userErrors { code }",
             json!({"meeting": f.meeting, "kind": "DEFERRAL", "subject": w.note_for_review, "rationale": "By consensus."}),
         ),
+        "Mutation.confirmDecision" => m(
+            "ConfirmDecisionInput",
+            "confirmDecision",
+            "decision { id } userErrors { code }",
+            json!({"decision": f.funding_decision}),
+        ),
+        "Mutation.objectToDecision" => m(
+            "ObjectToDecisionInput",
+            "objectToDecision",
+            "decision { id } userErrors { code }",
+            json!({"decision": f.funding_decision, "reason": "Not without a meeting."}),
+        ),
         "Mutation.createJointProgramme" => m(
             "CreateJointProgrammeInput",
             "createJointProgramme",
@@ -385,6 +398,12 @@ fn operation(field: &str, w: &World, tag: &str) -> Option<(String, Value)> {
             "reportExpenditure",
             "expenditureReport { id } userErrors { code }",
             json!({"jointProgramme": f.programme, "organization": org("ILO"), "year": 2021, "amountUsd": "1.00", "idempotencyKey": format!("expenditure-{tag}")}),
+        ),
+        "Mutation.submitNarrativeReport" => m(
+            "SubmitNarrativeReportInput",
+            "submitNarrativeReport",
+            "narrativeReport { id } userErrors { code }",
+            json!({"jointProgramme": f.programme, "year": 2021, "summary": format!("The first months, {tag}.")}),
         ),
         "Mutation.recordRefund" => m(
             "RecordRefundInput",

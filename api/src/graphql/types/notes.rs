@@ -204,11 +204,7 @@ impl ConceptNote {
                 .await,
         )?
         .unwrap_or_default();
-        Ok(rows
-            .into_iter()
-            .take(crate::graphql::limits::rows::DECISIONS)
-            .map(Decision)
-            .collect())
+        Ok(super::governance::readable_in_their_status(ctx, rows))
     }
     /// The joint programme made of this note, once funded.
     async fn joint_programme(&self, ctx: &Context<'_>) -> Result<Option<JointProgramme>> {

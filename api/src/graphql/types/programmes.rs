@@ -302,10 +302,24 @@ impl JointProgramme {
             ctx.loader().load_one(DecisionsOfProgramme(self.0.id)).await,
         )?
         .unwrap_or_default();
+        Ok(super::governance::readable_in_their_status(ctx, rows))
+    }
+    /// The convening organization's narrative reports, by year, the final report last.
+    async fn narrative_reports(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::reporting::NarrativeReport>> {
+        let mut rows = loaded(
+            ctx,
+            ctx.loader()
+                .load_one(NarrativeReportsOfProgramme(self.0.id))
+                .await,
+        )?
+        .unwrap_or_default();
+        rows.sort_by_key(|r| (r.r#final, r.year));
         Ok(rows
             .into_iter()
-            .take(crate::graphql::limits::rows::DECISIONS)
-            .map(Decision)
+            .map(super::reporting::NarrativeReport)
             .collect())
     }
     /// The programme's gender, human-rights and child-sensitivity markers (its concept note's).

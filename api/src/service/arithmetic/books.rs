@@ -167,6 +167,14 @@ pub fn left_of_allocation(decision: i64) -> SelectStatement {
         .to_owned()
 }
 
+/// The direct costs booked against a `DIRECT_COST` decision (net of reversals), as `booked`.
+pub fn direct_costs_on(decision: i64) -> SelectStatement {
+    ledger()
+        .expr_as(line_total(DirectCost), table("booked"))
+        .and_where(column("l", "decision_id").eq(decision))
+        .to_owned()
+}
+
 /// Every line's sum over the scope, in USD cents: the Gateway's sources and uses.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, FromQueryResult)]
 pub struct LineSums {

@@ -18,11 +18,10 @@ use crate::service::ledger::{self, NewEntry};
 use crate::service::totals::within_fund_total;
 use crate::service::{lock_row, Ctx, ServiceResult, Services};
 use chrono::NaiveDate;
-use entity::{
-    budget_line, decision, expenditure_report, joint_programme, ledger_entry, organization,
-};
+use entity::{budget_line, expenditure_report, joint_programme, ledger_entry, organization};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{ExprTrait, Query};
+use sea_orm::DatabaseTransaction;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
     QuerySelect,
@@ -392,17 +391,7 @@ pub async fn record_direct_cost(
             // Money leaves the pool: one at a time with allocations, transfers and refunds.
             ledger::lock_spending(txn).await?;
             if let Some(id) = input.decision_id {
-                let decision = decision::Entity::find_by_id(id)
-                    .one(txn)
-                    .await?
-                    .ok_or_else(|| UserError::not_found("decision", "decision"))?;
-                let kind = DecisionKind::from_stored(&decision.kind)?;
-                if matches!(kind, DecisionKind::Funding | DecisionKind::BudgetRevision) {
-                    let message = format!(
-                        "a {kind} decision allocates its money to a programme; a direct cost rests on a decision that allocates none, or the money would be counted twice"
-                    );
-                    return Err(UserError::validation("decision", message).into());
-                }
+                within_direct_cost_decision(txn, id, amount).await?;
             }
             let uncommitted = ledger::pool_now(txn, None).await?.uncommitted()?;
             if amount > uncommitted {
@@ -425,6 +414,39 @@ pub async fn record_direct_cost(
             Ok(booked)
         })
         .await
+}
+
+/// Refuses a direct cost that does not rest on a `DIRECT_COST` decision in effect, or would take
+/// the direct costs booked against it past the amount the committee approved.
+async fn within_direct_cost_decision(
+    txn: &DatabaseTransaction,
+    decision_id: i64,
+    amount: Usd,
+) -> ServiceResult<()> {
+    let decision = super::governance::decision_in_effect(txn, decision_id, "decision").await?;
+    if DecisionKind::from_stored(&decision.kind)? != DecisionKind::DirectCost {
+        return Err(UserError::validation(
+            "decision",
+            format!(
+                "a direct cost rests on the committee's DIRECT_COST decision approving the fund's own costs, not on a {} decision",
+                decision.kind
+            ),
+        )
+        .into());
+    }
+    let approved = Usd::from_cents(decision.amount_usd_cents.unwrap_or(0));
+    let booked = ledger::direct_costs_on(txn, decision_id).await?;
+    let left = approved
+        .checked_sub(booked)
+        .ok_or_else(|| anyhow::anyhow!("direct costs on decision {decision_id} overflow"))?;
+    if amount > left {
+        let message = format!(
+            "the committee approved {approved} of direct costs on this decision and {booked} are booked against it: at most {} more",
+            left.max(Usd::ZERO)
+        );
+        return Err(UserError::new(UserErrorCode::BudgetExceeded, &["amountUsd"], message).into());
+    }
+    Ok(())
 }
 
 /// Refuses to close `programme` financially unless every organization with a budget line in it

@@ -18,8 +18,8 @@ use crate::service::programmes::funding_decision_of;
 use crate::service::{claim_version, lock_row, Ctx, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
 use entity::{
-    budget_line, budget_revision, concept_note, decision, expenditure_report,
-    indicator_measurement, joint_programme, results_indicator, transfer,
+    budget_line, budget_revision, concept_note, expenditure_report, indicator_measurement,
+    joint_programme, results_indicator, transfer,
 };
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -255,7 +255,7 @@ pub(super) fn budget_lines(given: &[NewBudgetLine]) -> ServiceResult<Vec<Line>> 
 }
 
 /// Moves a joint programme along its life cycle (ADMIN), with a reason; only the steering
-/// committee suspends, and a programme closes financially once every organization has sent its
+/// committee suspends and lifts a suspension, and a programme closes financially once every organization has sent its
 /// final expenditure report and refunded what it did not spend.
 pub async fn set_joint_programme_status(
     fund: &Services,
@@ -292,6 +292,14 @@ pub async fn set_joint_programme_status(
                 .as_deref()
                 .map(ProgrammeStatus::from_stored)
                 .transpose()?;
+            if status == ProgrammeStatus::Suspended {
+                return Err(UserError::new(
+                    UserErrorCode::InvalidTransition,
+                    &["status"],
+                    "only the steering committee lifts a suspension, by a LIFT_SUSPENSION decision",
+                )
+                .into());
+            }
             if !status.can_move_to(next, previous) {
                 return Err(UserError::invalid_transition("joint programme", status.as_str(), next.as_str()).into());
             }
@@ -354,10 +362,7 @@ pub async fn record_transfer(
                 let message = format!("no transfers to a programme that is {status}");
                 return Err(UserError::new(UserErrorCode::InvalidTransition, &["jointProgramme"], message).into());
             }
-            let decision = decision::Entity::find_by_id(input.decision_id)
-                .one(txn)
-                .await?
-                .ok_or_else(|| UserError::not_found("decision", "decision"))?;
+            let decision = super::governance::decision_in_effect(txn, input.decision_id, "decision").await?;
             let rests_on_funding = decision.kind == DecisionKind::Funding.as_str()
                 && decision.concept_note_id == Some(programme.concept_note_id)
                 || decision.kind == DecisionKind::BudgetRevision.as_str()

@@ -205,10 +205,7 @@ async fn revision_decision(
     programme: &joint_programme::Model,
     decision_id: i64,
 ) -> ServiceResult<decision::Model> {
-    let decision = decision::Entity::find_by_id(decision_id)
-        .one(txn)
-        .await?
-        .ok_or_else(|| UserError::not_found("decision", "decision"))?;
+    let decision = super::governance::decision_in_effect(txn, decision_id, "decision").await?;
     if decision.kind != DecisionKind::BudgetRevision.as_str()
         || decision.joint_programme_id != Some(programme.id)
     {
