@@ -28,5 +28,6 @@ mod operations;
 mod pages;
 mod performance;
 mod policy;
+mod results;
 mod security;
 mod workflows;

@@ -10,6 +10,7 @@ pub mod portfolio;
 pub mod programmes;
 pub mod rates;
 pub mod reference;
+pub mod results;
 pub mod revisions;
 pub mod users;
 
@@ -24,6 +25,7 @@ pub use programmes::{
 };
 pub use rates::ExchangeRate;
 pub use reference::{Country, GcmObjective, GuidingPrinciple, Organization, ThematicArea};
+pub use results::{CategoryValue, IndicatorDimension, IndicatorRevision, IndicatorTarget};
 pub use revisions::{BudgetRevision, RevisedBudgetLine};
 pub use users::User;
 

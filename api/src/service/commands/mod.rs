@@ -11,5 +11,6 @@ pub mod governance;
 pub mod notes;
 pub mod programmes;
 pub mod rates;
+pub mod results;
 pub mod revisions;
 pub mod users;
