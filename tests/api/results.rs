@@ -699,3 +699,45 @@ on_both! {
         );
     }
 }
+
+on_both! {
+    async fn the_demo_portfolio_has_frameworks_that_lived(app: TestApp) {
+        mptf::seed::demo_if_empty(&app.services).await.unwrap();
+        let query = "{ jointProgrammes(first: 12, orderBy: CODE) { nodes { code indicators { id code status retirementReason
+            disaggregation { dimension } targets { target } revisions { number }
+            latest { value breakdown { value } } } } } }";
+        let data = app.data(Some(&app.committee()), query, json!({})).await;
+        let programmes = data["jointProgrammes"]["nodes"].as_array().unwrap();
+        assert_eq!(programmes.len(), 12);
+        // docs/results.md's query runs on the demo, as any token's.
+        let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/results.md")).unwrap();
+        let example = page.split("```graphql").nth(1).and_then(|rest| rest.split("```").next()).expect("an example query");
+        let answer = app.data(Some(&app.puno_token(1, "user:puno")), example, json!({})).await;
+        assert_eq!(answer["jointProgrammes"]["nodes"][0]["indicators"][0]["code"], "OC1", "{answer}");
+        let first = &programmes[0]["indicators"];
+        let by_code = |code: &str| first.as_array().unwrap().iter().find(|i| i["code"] == code).unwrap_or_else(|| panic!("{code} in {first}"));
+        assert_eq!(by_code("OC1")["revisions"].as_array().unwrap().len(), 2, "{first}");
+        assert_eq!(by_code("OP1.2")["status"], "RETIRED");
+        assert!(by_code("OP1.2")["retirementReason"].is_string());
+        for programme in programmes {
+            for indicator in programme["indicators"].as_array().unwrap() {
+                assert!(!indicator["targets"].as_array().unwrap().is_empty(), "{indicator}");
+                assert!(indicator["latest"].is_object(), "{indicator}");
+                if indicator["code"] == "OP1.1" {
+                    assert_eq!(indicator["disaggregation"], json!([{"dimension": "SEX"}]));
+                    let one = "query($id: ID!) { node(id: $id) { ... on ResultsIndicator { measurements { periodStart value breakdown { category value } } } } }";
+                    let read = app.data(Some(&app.committee()), one, json!({"id": indicator["id"]})).await;
+                    let reports = read["node"]["measurements"].as_array().unwrap();
+                    assert_eq!(reports.len(), 2, "{read}");
+                    for report in reports {
+                        let parts: Vec<rust_decimal::Decimal> = report["breakdown"].as_array().unwrap().iter()
+                            .map(|p| p["value"].as_str().unwrap().parse().unwrap()).collect();
+                        assert_eq!(parts.len(), 3);
+                        let total: rust_decimal::Decimal = report["value"].as_str().unwrap().parse().unwrap();
+                        assert_eq!(parts.iter().sum::<rust_decimal::Decimal>(), total, "{report}");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -623,7 +623,7 @@ impl ResultsIndicator {
     }
     /// The Fund Management Unit's revisions, oldest first, each with the indicator's form just
     /// before it: the first shows the indicator as it was added. Empty when never revised. At most
-    /// 50; the query cost counts that many.
+    /// 20; the query cost counts that many.
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::REVISIONS, child_complexity)"
     )]
