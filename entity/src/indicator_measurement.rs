@@ -1,4 +1,4 @@
-//! Values reported for a results indicator at the end of a period.
+//! Values reported for a results indicator for a period (from `period_start` to `period_end`).
 
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
@@ -9,6 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub indicator_id: i64,
+    pub period_start: Date,
     pub period_end: Date,
     pub value: String,
     pub note: Option<String>,
@@ -24,6 +25,8 @@ pub enum Relation {
         to = "super::results_indicator::Column::Id"
     )]
     Indicator,
+    #[sea_orm(has_many = "super::indicator_measurement_value::Entity")]
+    Value,
 }
 
 impl Related<super::results_indicator::Entity> for Entity {

@@ -1,4 +1,6 @@
-//! A joint programme's outcome and output indicators, with baseline and target.
+//! A joint programme's outcome and output indicators in their current form: baseline (and its
+//! year), overall target, status, the dimensions they are disaggregated by and their current set of
+//! targets per period (see docs/results.md).
 
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
@@ -15,6 +17,17 @@ pub struct Model {
     pub unit: String,
     pub baseline: String,
     pub target: String,
+    /// The year the baseline was measured.
+    pub baseline_year: i32,
+    /// `ACTIVE` or `RETIRED`.
+    pub status: String,
+    pub retired_by: Option<String>,
+    pub retired_at: Option<DateTimeUtc>,
+    pub retirement_reason: Option<String>,
+    /// The dimensions the values are disaggregated by, comma-separated (`SEX,AGE_GROUP`), or empty.
+    pub disaggregation: String,
+    /// The current set of `indicator_target` rows; 0 before any.
+    pub target_set: i32,
     pub gcm_objective_id: Option<i64>,
     pub guiding_principle_id: Option<i64>,
     pub created_by: String,
@@ -44,6 +57,10 @@ pub enum Relation {
     GuidingPrinciple,
     #[sea_orm(has_many = "super::indicator_measurement::Entity")]
     IndicatorMeasurement,
+    #[sea_orm(has_many = "super::indicator_target::Entity")]
+    IndicatorTarget,
+    #[sea_orm(has_many = "super::indicator_revision::Entity")]
+    IndicatorRevision,
 }
 
 impl Related<super::joint_programme::Entity> for Entity {

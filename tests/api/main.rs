@@ -30,5 +30,6 @@ mod pages;
 mod performance;
 mod policy;
 mod reporting_calendar;
+mod results;
 mod security;
 mod workflows;

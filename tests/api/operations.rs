@@ -1141,6 +1141,8 @@ on_both! {
         let app = TestApp::attach(&server.address, &url).await;
         // Every indicator's measurements now fail to load.
         use sea_orm::ConnectionTrait;
+        // (Their breakdowns first: on PostgreSQL they hold a foreign key to them.)
+        app.services.db.execute_unprepared("DROP TABLE indicator_measurement_value").await.unwrap();
         app.services.db.execute_unprepared("DROP TABLE indicator_measurement").await.unwrap();
         let one = "jointProgrammes(first: 12) { nodes { code indicators { code latest { value } progress } } }";
         let document = format!("{{ {} }}", (0..5).map(|i| format!("a{i}: {one}")).collect::<Vec<_>>().join(" "));

@@ -44,6 +44,10 @@ pub const RATE_DECIMALS: u32 = 6;
 pub const INDICATOR_INTEGER_DIGITS: u32 = 15;
 pub const INDICATOR_DECIMALS: u32 = 6;
 
+/// The most periods an indicator has targets for (`setIndicatorTargets`): a programme of up to
+/// five years, quarter by quarter.
+pub const MAX_TARGET_PERIODS: usize = 20;
+
 /// Checks a baseline, target or reported value of a results indicator.
 pub fn indicator_value(value: Decimal, field: &str) -> Result<Decimal, UserError> {
     let value = value.normalize();

@@ -275,6 +275,97 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// Whether an indicator is still measured. Only the Fund Management Unit retires one
+    /// (`retireIndicator`); a retired indicator keeps its reports and revisions but takes no more.
+    IndicatorStatus {
+        /// Part of the programme's results framework: reported on.
+        Active = "ACTIVE",
+        /// Taken out of the results framework by the Fund Management Unit, with a reason; no more
+        /// reports, revisions or targets.
+        Retired = "RETIRED",
+    }
+);
+
+vocabulary!(
+    /// A dimension the fund asks an indicator's values to be disaggregated by, each with the fund's
+    /// own categories (`DisaggregationCategory`).
+    DisaggregationDimension {
+        /// By sex: `FEMALE`, `MALE`, `OTHER`. Exhaustive: the categories add up to the total.
+        Sex = "SEX",
+        /// By age group: `AGE_0_17`, `AGE_18_24`, `AGE_25_59`, `AGE_60_PLUS`. Exhaustive: the
+        /// categories add up to the total.
+        AgeGroup = "AGE_GROUP",
+        /// By migratory status: `MIGRANT`, `RETURNEE`, `DISPLACED`, `HOST_COMMUNITY`. Not
+        /// exhaustive (a displaced person may also be a migrant, a person may be none of them):
+        /// the categories need not add up to the total.
+        MigratoryStatus = "MIGRATORY_STATUS",
+    }
+);
+
+vocabulary!(
+    /// A category of a disaggregation dimension, as the fund defines it.
+    DisaggregationCategory {
+        /// Sex: female.
+        Female = "FEMALE",
+        /// Sex: male.
+        Male = "MALE",
+        /// Sex: another sex, or not stated.
+        Other = "OTHER",
+        /// Age group: 0 to 17 years (children).
+        #[graphql(name = "AGE_0_17")]
+        Age0To17 = "AGE_0_17",
+        /// Age group: 18 to 24 years (youth).
+        #[graphql(name = "AGE_18_24")]
+        Age18To24 = "AGE_18_24",
+        /// Age group: 25 to 59 years.
+        #[graphql(name = "AGE_25_59")]
+        Age25To59 = "AGE_25_59",
+        /// Age group: 60 years and older.
+        #[graphql(name = "AGE_60_PLUS")]
+        Age60Plus = "AGE_60_PLUS",
+        /// Migratory status: a migrant.
+        Migrant = "MIGRANT",
+        /// Migratory status: a returned migrant.
+        Returnee = "RETURNEE",
+        /// Migratory status: an internally displaced person.
+        Displaced = "DISPLACED",
+        /// Migratory status: a member of a host community.
+        HostCommunity = "HOST_COMMUNITY",
+    }
+);
+
+impl DisaggregationDimension {
+    /// The fund's categories of the dimension, in their order.
+    pub fn categories(self) -> &'static [DisaggregationCategory] {
+        use DisaggregationCategory::*;
+        match self {
+            DisaggregationDimension::Sex => &[Female, Male, Other],
+            DisaggregationDimension::AgeGroup => &[Age0To17, Age18To24, Age25To59, Age60Plus],
+            DisaggregationDimension::MigratoryStatus => {
+                &[Migrant, Returnee, Displaced, HostCommunity]
+            }
+        }
+    }
+
+    /// Whether every person counted falls in exactly one category, so that the categories add up
+    /// to the total.
+    pub fn exhaustive(self) -> bool {
+        !matches!(self, DisaggregationDimension::MigratoryStatus)
+    }
+}
+
+impl DisaggregationCategory {
+    /// The dimension the category belongs to.
+    pub fn dimension(self) -> DisaggregationDimension {
+        DisaggregationDimension::ALL
+            .iter()
+            .copied()
+            .find(|d| d.categories().contains(&self))
+            .unwrap_or(DisaggregationDimension::MigratoryStatus)
+    }
+}
+
+vocabulary!(
     /// Where a UN entity sits in the UN system.
     OrganizationKind {
         /// A UN fund or programme (e.g. UNDP, UNICEF).
@@ -328,7 +419,8 @@ vocabulary!(
         /// A record changed status: a contribution signed or cancelled (for ADMIN,
         /// STEERING_COMMITTEE and the donor), a concept note submitted, reviewed or withdrawn
         /// (ADMIN, STEERING_COMMITTEE and the note's organizations), a joint programme created or
-        /// moved to a new status, or a thematic area's objectives corrected (every token).
+        /// moved to a new status, a results indicator retired, or a thematic area's objectives
+        /// corrected (every token).
         StatusChange = "STATUS_CHANGE",
         /// The Administrative Agent transferred money to a participating organization. For every
         /// token.
@@ -337,6 +429,9 @@ vocabulary!(
         Expenditure = "EXPENDITURE",
         /// A participating organization reported a results indicator's value. For every token.
         IndicatorReport = "INDICATOR_REPORT",
+        /// The Fund Management Unit revised a results indicator or set its targets per period
+        /// (`reviseIndicator`, `setIndicatorTargets`). For every token.
+        IndicatorRevision = "INDICATOR_REVISION",
         /// A participating organization refunded unspent money of a programme to the fund
         /// (`recordRefund`). For every token.
         Refund = "REFUND",

@@ -102,6 +102,11 @@ pub mod rows {
     /// Results indicators of a programme, and measurements of an indicator.
     pub const INDICATORS: usize = 30;
     pub const MEASUREMENTS: usize = 50;
+    /// Targets per period of an indicator (bounded by `setIndicatorTargets`), revisions of an
+    /// indicator, and a report's values per category (bounded by the fund's categories).
+    pub const TARGETS: usize = crate::domain::bounds::MAX_TARGET_PERIODS;
+    pub const REVISIONS: usize = 20;
+    pub const CATEGORIES: usize = crate::domain::DisaggregationCategory::ALL.len();
     /// Decisions of a meeting, a concept note or a programme; transfers, expenditure reports,
     /// deposits and reviews of one parent.
     pub const DECISIONS: usize = 100;

@@ -170,6 +170,24 @@ many_by!(
     PeriodEnd
 );
 many_by!(
+    TargetsOfIndicator,
+    indicator_target,
+    IndicatorId.indicator_id,
+    PeriodStart
+);
+many_by!(
+    RevisionsOfIndicator,
+    indicator_revision,
+    IndicatorId.indicator_id,
+    Number
+);
+many_by!(
+    ValuesOfMeasurement,
+    indicator_measurement_value,
+    MeasurementId.measurement_id,
+    Id
+);
+many_by!(
     DepositsOfContribution,
     deposit,
     ContributionId.contribution_id,

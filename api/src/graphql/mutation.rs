@@ -11,8 +11,9 @@ use super::{loaded, ContextExt};
 use crate::auth::throttle::ClientAddress;
 use crate::auth::{LoginThrottle, Tokens};
 use crate::domain::{
-    DecisionKind, DirectCostKind, DonorKind, Earmarking, IndicatorLevel, InterestSource,
-    MeetingKind, ProgrammeStatus, ReviewOutcome, Role, Scope, UserError, UserErrorCode,
+    DecisionKind, DirectCostKind, DisaggregationCategory, DisaggregationDimension, DonorKind,
+    Earmarking, IndicatorLevel, InterestSource, MeetingKind, ProgrammeStatus, ReviewOutcome, Role,
+    Scope, UserError, UserErrorCode,
 };
 use crate::ids::{self, Kind};
 use crate::service::commands::books::{
@@ -25,9 +26,12 @@ use crate::service::commands::contributions::{
 use crate::service::commands::governance::{self as governance, DecisionSubject, NewDecision};
 use crate::service::commands::notes::{self as notes, NewConceptNote};
 use crate::service::commands::programmes::{
-    self as programmes, NewBudgetLine, NewExpenditure, NewIndicator, NewJointProgramme, NewTransfer,
+    self as programmes, NewBudgetLine, NewExpenditure, NewJointProgramme, NewTransfer,
 };
 use crate::service::commands::rates::{self as rates, NewExchangeRate};
+use crate::service::commands::results::{
+    self as results, IndicatorChanges, NewIndicator, NewReport, NewTarget,
+};
 use crate::service::commands::revisions::{self as revisions, NewRevision};
 use crate::service::commands::users::{self as users, NewUser};
 use crate::service::users::LoginOutcome;
@@ -833,6 +837,52 @@ pub struct AddIndicatorInput {
     pub objective: Option<ID>,
     /// The global id of a guiding principle it tracks, if any.
     pub guiding_principle: Option<ID>,
+    /// The year the baseline was measured, from 2000 to this year; the programme's start year when
+    /// not given.
+    pub baseline_year: Option<i32>,
+    /// The dimensions the fund asks its values to be disaggregated by, each once; none when not
+    /// given. Every report then gives a value for each of their categories.
+    #[graphql(default)]
+    pub disaggregation: Vec<DisaggregationDimension>,
+    /// Targets per period (e.g. per programme year), at most 20: each period within the
+    /// programme's dates, none overlapping another. None when not given: the overall `target`
+    /// only.
+    #[graphql(default)]
+    pub targets: Vec<IndicatorTargetInput>,
+}
+
+/// An indicator's target for one period.
+#[derive(InputObject)]
+pub struct IndicatorTargetInput {
+    /// The first day of the period, within the programme's dates.
+    pub period_start: Date,
+    /// The last day of the period, no earlier than its first, within the programme's dates.
+    pub period_end: Date,
+    /// The value aimed for by the end of the period, in the indicator's unit; at most
+    /// 999999999999999.999999 in absolute value: at most 15 digits before the decimal point and 6
+    /// after.
+    pub target: Decimal,
+}
+
+impl IndicatorTargetInput {
+    fn into_new(self) -> NewTarget {
+        NewTarget {
+            period_start: self.period_start.0,
+            period_end: self.period_end.0,
+            target: self.target.0,
+        }
+    }
+}
+
+/// A disaggregated report's value for one category.
+#[derive(InputObject)]
+pub struct CategoryValueInput {
+    /// The category, of one of the dimensions the indicator is disaggregated by.
+    pub category: DisaggregationCategory,
+    /// The value for the category, in the indicator's unit (0 where none); at most
+    /// 999999999999999.999999 in absolute value: at most 15 digits before the decimal point and 6
+    /// after.
+    pub value: Decimal,
 }
 
 /// What `addIndicator` answers: the indicator, or why not.
@@ -845,19 +895,90 @@ pub struct AddIndicatorPayload {
     pub user_errors: Vec<UserError>,
 }
 
-/// An indicator's value at the end of a reporting period.
+/// An indicator's value for a reporting period.
 #[derive(InputObject)]
 pub struct ReportIndicatorValueInput {
     /// The indicator's global id, of a programme your organization takes part in.
     pub indicator: ID,
-    /// The last day of the period; the period has ended (not in the future), and is reported once
-    /// (`DUPLICATE`).
+    /// The last day of the period; the period has ended (not in the future), and a period end is
+    /// reported once (`DUPLICATE`).
     pub period_end: Date,
     /// The value at the end of the period, in the indicator's unit; at most 999999999999999.999999
     /// in absolute value: at most 15 digits before the decimal point and 6 after.
     pub value: Decimal,
     /// Remarks on the value; at most 2000 characters.
     pub note: Option<String>,
+    /// The first day of the period, no later than `periodEnd`. The period lies within the
+    /// programme's dates and, where the indicator has targets per period, within one of their
+    /// periods. When not given: the start of the indicator's period that holds `periodEnd`, or
+    /// with no targets per period the later of 1 January of `periodEnd`'s year and the
+    /// programme's start.
+    pub period_start: Option<Date>,
+    /// For a disaggregated indicator, the value of every category of each of its dimensions, each
+    /// once (0 where none); where a dimension is exhaustive (`SEX`, `AGE_GROUP`) its values add up
+    /// to `value`. None for an indicator that is not disaggregated.
+    #[graphql(default)]
+    pub breakdown: Vec<CategoryValueInput>,
+}
+
+/// The Fund Management Unit's revision of an indicator's form: what is not given stays.
+#[derive(InputObject)]
+pub struct ReviseIndicatorInput {
+    /// The indicator's global id; an active indicator of a programme not financially closed.
+    pub indicator: ID,
+    /// The indicator's `version` as you read it (`STALE_VERSION` otherwise).
+    pub expected_version: i32,
+    /// The new statement; at most 2000 characters.
+    pub statement: Option<String>,
+    /// The new unit; at most 100 characters.
+    pub unit: Option<String>,
+    /// The new baseline, in the unit; at most 999999999999999.999999 in absolute value: at most
+    /// 15 digits before the decimal point and 6 after.
+    pub baseline: Option<Decimal>,
+    /// The year the new baseline was measured, from 2000 to this year.
+    pub baseline_year: Option<i32>,
+    /// The new overall target, other than the baseline; at most 999999999999999.999999 in
+    /// absolute value: at most 15 digits before the decimal point and 6 after.
+    pub target: Option<Decimal>,
+    /// Why the indicator is revised; at most 2000 characters.
+    pub reason: String,
+}
+
+/// The Fund Management Unit's targets per period for an indicator, replacing its current ones.
+#[derive(InputObject)]
+pub struct SetIndicatorTargetsInput {
+    /// The indicator's global id; an active indicator of a programme not financially closed.
+    pub indicator: ID,
+    /// The indicator's `version` as you read it (`STALE_VERSION` otherwise).
+    pub expected_version: i32,
+    /// The targets, at most 20: each period within the programme's dates, none overlapping
+    /// another, and every value already reported within one of them. Empty: the overall target
+    /// only.
+    pub targets: Vec<IndicatorTargetInput>,
+    /// Why the targets change; at most 2000 characters.
+    pub reason: String,
+}
+
+/// The Fund Management Unit's retirement of an indicator.
+#[derive(InputObject)]
+pub struct RetireIndicatorInput {
+    /// The indicator's global id; an active indicator.
+    pub indicator: ID,
+    /// The indicator's `version` as you read it (`STALE_VERSION` otherwise).
+    pub expected_version: i32,
+    /// Why the indicator is retired; at most 2000 characters.
+    pub reason: String,
+}
+
+/// What `reviseIndicator`, `setIndicatorTargets` and `retireIndicator` answer: the indicator as it
+/// is now, or why not.
+#[derive(SimpleObject)]
+pub struct IndicatorPayload {
+    /// The indicator in its new form, with its `revisions`; null when refused.
+    pub indicator: Option<ResultsIndicator>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
+    pub user_errors: Vec<UserError>,
 }
 
 /// What `reportIndicatorValue` answers: the measurement and the indicator's new progress, or why
@@ -1889,8 +2010,15 @@ impl Mutation {
                     .as_ref()
                     .map(|p| id_of(p, Kind::GuidingPrinciple, "guidingPrinciple"))
                     .transpose()?,
+                baseline_year: input.baseline_year,
+                disaggregation: input.disaggregation,
+                targets: input
+                    .targets
+                    .into_iter()
+                    .map(IndicatorTargetInput::into_new)
+                    .collect(),
             };
-            programmes::add_indicator(ctx.services(), ctx.actor(), new).await
+            results::add_indicator(ctx.services(), ctx.actor(), new).await
         };
         let (indicator, user_errors) = payload(run.await, ctx.actor())?;
         Ok(AddIndicatorPayload {
@@ -1908,16 +2036,19 @@ impl Mutation {
         input: ReportIndicatorValueInput,
     ) -> Result<ReportIndicatorValuePayload> {
         let run = async {
-            let id = id_of(&input.indicator, Kind::ResultsIndicator, "indicator")?;
-            programmes::report_indicator_value(
-                ctx.services(),
-                ctx.actor(),
-                id,
-                input.period_end.0,
-                input.value.0,
-                input.note,
-            )
-            .await
+            let report = NewReport {
+                indicator_id: id_of(&input.indicator, Kind::ResultsIndicator, "indicator")?,
+                period_start: input.period_start.map(|d| d.0),
+                period_end: input.period_end.0,
+                value: input.value.0,
+                note: input.note,
+                breakdown: input
+                    .breakdown
+                    .into_iter()
+                    .map(|c| (c.category, c.value.0))
+                    .collect(),
+            };
+            results::report_indicator_value(ctx.services(), ctx.actor(), report).await
         };
         let (measured, user_errors) = payload(run.await, ctx.actor())?;
         let (measurement, indicator) = measured
@@ -1931,6 +2062,95 @@ impl Mutation {
         Ok(ReportIndicatorValuePayload {
             measurement,
             indicator,
+            user_errors,
+        })
+    }
+
+    /// Revises an indicator's statement, unit, baseline (and its year) or overall target (ADMIN,
+    /// the Fund Management Unit: an organization does not change an approved programme's results
+    /// framework alone; audited), with a reason. The form it replaces is kept in `revisions`.
+    /// Sends an `INDICATOR_REVISION` event.
+    async fn revise_indicator(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `ReviseIndicatorInput`.")]
+        input: ReviseIndicatorInput,
+    ) -> Result<IndicatorPayload> {
+        let run = async {
+            let changes = IndicatorChanges {
+                indicator_id: id_of(&input.indicator, Kind::ResultsIndicator, "indicator")?,
+                expected_version: input.expected_version,
+                statement: input.statement,
+                unit: input.unit,
+                baseline: input.baseline.map(|b| b.0),
+                baseline_year: input.baseline_year,
+                target: input.target.map(|t| t.0),
+                reason: input.reason,
+            };
+            results::revise_indicator(ctx.services(), ctx.actor(), changes).await
+        };
+        let (indicator, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(IndicatorPayload {
+            indicator: indicator.map(ResultsIndicator),
+            user_errors,
+        })
+    }
+
+    /// Sets an indicator's targets per period, replacing its current ones (ADMIN, the Fund
+    /// Management Unit; audited), with a reason. The targets replaced are kept in `revisions`.
+    /// Sends an `INDICATOR_REVISION` event.
+    async fn set_indicator_targets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `SetIndicatorTargetsInput`.")]
+        input: SetIndicatorTargetsInput,
+    ) -> Result<IndicatorPayload> {
+        let run = async {
+            let id = id_of(&input.indicator, Kind::ResultsIndicator, "indicator")?;
+            let targets = input
+                .targets
+                .into_iter()
+                .map(IndicatorTargetInput::into_new)
+                .collect();
+            results::set_indicator_targets(
+                ctx.services(),
+                ctx.actor(),
+                id,
+                input.expected_version,
+                targets,
+                &input.reason,
+            )
+            .await
+        };
+        let (indicator, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(IndicatorPayload {
+            indicator: indicator.map(ResultsIndicator),
+            user_errors,
+        })
+    }
+
+    /// Retires an indicator (ADMIN, the Fund Management Unit; audited), with a reason: it keeps its
+    /// reports and revisions and takes no more reports. Sends a `STATUS_CHANGE` event.
+    async fn retire_indicator(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `RetireIndicatorInput`.")]
+        input: RetireIndicatorInput,
+    ) -> Result<IndicatorPayload> {
+        let run = async {
+            let id = id_of(&input.indicator, Kind::ResultsIndicator, "indicator")?;
+            results::retire_indicator(
+                ctx.services(),
+                ctx.actor(),
+                id,
+                input.expected_version,
+                &input.reason,
+            )
+            .await
+        };
+        let (indicator, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(IndicatorPayload {
+            indicator: indicator.map(ResultsIndicator),
             user_errors,
         })
     }

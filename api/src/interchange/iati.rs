@@ -23,7 +23,8 @@ use crate::service::{Ctx, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Months, NaiveDate, SecondsFormat, Utc};
 use entity::{
     budget_line, budget_revision, concept_note, concept_note_country, decision, donor,
-    indicator_measurement, joint_programme, ledger_entry, organization, results_indicator,
+    indicator_measurement, indicator_target, joint_programme, ledger_entry, organization,
+    results_indicator,
 };
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
@@ -185,6 +186,8 @@ pub struct Movement {
 pub struct Indicator {
     pub row: results_indicator::Model,
     pub measurements: Vec<indicator_measurement::Model>,
+    /// Its current targets per period, in the order of their periods.
+    pub targets: Vec<indicator_target::Model>,
 }
 
 /// A joint programme's activity.
@@ -475,13 +478,32 @@ async fn programmes(
             .or_default()
             .push(measurement);
     }
+    let mut targets: HashMap<i64, Vec<indicator_target::Model>> = HashMap::new();
+    for target in indicator_target::Entity::find()
+        .filter(
+            indicator_target::Column::IndicatorId
+                .is_in(indicator_rows.iter().map(|i| i.id).collect::<Vec<_>>()),
+        )
+        .order_by_asc(indicator_target::Column::PeriodStart)
+        .all(db)
+        .await?
+    {
+        targets.entry(target.indicator_id).or_default().push(target);
+    }
     let mut indicators: HashMap<i64, Vec<Indicator>> = HashMap::new();
     for row in indicator_rows {
+        let current = targets
+            .remove(&row.id)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|t| t.target_set == row.target_set)
+            .collect();
         indicators
             .entry(row.joint_programme_id)
             .or_default()
             .push(Indicator {
                 measurements: measurements.remove(&row.id).unwrap_or_default(),
+                targets: current,
                 row,
             });
     }
@@ -1105,8 +1127,9 @@ fn budgets(w: &mut Xml, p: &Programme, planned_end: NaiveDate) -> io::Result<()>
 }
 
 /// The results framework: one result per level (outputs, outcomes), each indicator with its
-/// baseline and one period per value reported, from the day after the previous one (the
-/// programme's start for the first), with the target and the value.
+/// baseline (in its year) and one period per value reported, from the report's period start to
+/// its end, with the target of the indicator's period that holds it (the overall target where it
+/// has no targets per period) and the value.
 fn results(w: &mut Xml, p: &Programme) -> io::Result<()> {
     let mut by_level: BTreeMap<&'static str, Vec<&Indicator>> = BTreeMap::new();
     for indicator in &p.indicators {
@@ -1147,20 +1170,35 @@ fn results(w: &mut Xml, p: &Programme) -> io::Result<()> {
                             text_element(w, "title", &format!("{} {}", row.code, row.statement))?;
                             text_element(w, "description", &format!("Unit: {}", row.unit))?;
                             let start = p.row.start_date;
-                            let year = start.format("%Y").to_string();
+                            let year = row.baseline_year.to_string();
                             let mut element = w
                                 .create_element("baseline")
-                                .with_attribute(("year", year.as_str()))
-                                .with_attribute(("iso-date", date(start).as_str()));
+                                .with_attribute(("year", year.as_str()));
+                            // The programme's start is the baseline's day when it is of that year.
+                            if start.format("%Y").to_string() == year {
+                                element =
+                                    element.with_attribute(("iso-date", date(start).as_str()));
+                            }
                             let baseline_text = baseline.map(|b| b.normalize().to_string());
                             if let Some(b) = &baseline_text {
                                 element = element.with_attribute(("value", b.as_str()));
                             }
                             element.write_empty()?;
-                            let mut from = start;
-                            let target_text = target.map(|t| t.normalize().to_string());
                             for m in &indicator.measurements {
-                                let period_start = from.min(m.period_end);
+                                let period_start = m.period_start.min(m.period_end);
+                                let period_target = indicator
+                                    .targets
+                                    .iter()
+                                    .find(|t| {
+                                        t.period_start <= m.period_end
+                                            && m.period_end <= t.period_end
+                                    })
+                                    .and_then(|t| {
+                                        crate::domain::ExactDecimal::from_stored(&t.target).ok()
+                                    })
+                                    .map(|t| t.0)
+                                    .or(target);
+                                let target_text = period_target.map(|t| t.normalize().to_string());
                                 w.create_element("period").write_inner_content(|w| {
                                     w.create_element("period-start")
                                         .with_attribute(("iso-date", date(period_start).as_str()))
@@ -1183,7 +1221,6 @@ fn results(w: &mut Xml, p: &Programme) -> io::Result<()> {
                                     }
                                     Ok(())
                                 })?;
-                                from = m.period_end.succ_opt().unwrap_or(m.period_end);
                             }
                             Ok(())
                         })?;

@@ -755,7 +755,7 @@ const PROGRAMME: &str = "query PagesProgramme($id: ID!, $asOf: Date, $knownAt: D
       linesBefore { organization { acronym } totalUsd } linesAfter { organization { acronym } totalUsd } }
     transfers { transferredOn organization { acronym } amountUsd }
     expenditures { year organization { acronym } amountUsd final }
-    indicators { code level statement unit baseline target latest { periodEnd value } progress }
+    indicators { code level statement unit baseline baselineYear target status latest { periodStart periodEnd value } progress }
     decisions { kind amountUsd rationale recordedAt meeting { id heldOn title } }
   } }
 }";
@@ -927,9 +927,10 @@ pub async fn programme(
                 tbody {
                     @for i in rows(&p["indicators"]) {
                         tr {
-                            th scope="row" { (text(&i["code"])) } td { (words(&i["level"])) } td { (text(&i["statement"])) " (" (text(&i["unit"])) ")" }
-                            td { (text(&i["baseline"])) } td { (text(&i["target"])) }
-                            td { (text(&i["latest"]["value"])) @if !i["latest"].is_null() { " on " (text(&i["latest"]["periodEnd"])) } }
+                            th scope="row" { (text(&i["code"])) } td { (words(&i["level"])) }
+                            td { (text(&i["statement"])) " (" (text(&i["unit"])) ")" @if i["status"] == "RETIRED" { " — retired" } }
+                            td { (text(&i["baseline"])) " (" (text(&i["baselineYear"])) ")" } td { (text(&i["target"])) }
+                            td { (text(&i["latest"]["value"])) @if !i["latest"].is_null() { " for " (text(&i["latest"]["periodStart"])) " to " (text(&i["latest"]["periodEnd"])) } }
                             td { (share(&i["progress"])) }
                         }
                     }

@@ -10,7 +10,10 @@ use crate::service::commands::contributions::{
 use crate::service::commands::governance::{self as governance, DecisionSubject, NewDecision};
 use crate::service::commands::notes::{self as notes, NewConceptNote};
 use crate::service::commands::programmes::{
-    self as programmes, NewBudgetLine, NewExpenditure, NewIndicator, NewJointProgramme, NewTransfer,
+    self as programmes, NewBudgetLine, NewExpenditure, NewJointProgramme, NewTransfer,
+};
+use crate::service::commands::results::{
+    self as results, IndicatorChanges, NewIndicator, NewReport, NewTarget,
 };
 use crate::service::commands::users::{self as users, NewUser};
 use crate::service::{Ctx, ServiceError, Services};
@@ -930,7 +933,8 @@ impl<'a> Demo<'a> {
                 .await
                 .map_err(seed_error)?;
             }
-            self.indicators(programme.id, p, orgs[0], start).await?;
+            self.indicators(n, programme.id, p, orgs[0], (start, end))
+                .await?;
             if first_round && start.year() < programme.end_date.year() {
                 // The first round's convening organizations reported on their first year.
                 self.narrative_report(programme.id, orgs[0], start.year())
@@ -973,12 +977,17 @@ impl<'a> Demo<'a> {
         Ok(())
     }
 
+    /// Each programme's results framework: an outcome and an output indicator with targets per
+    /// programme year, the output disaggregated by sex, each reported at six and twelve months.
+    /// The first programme's outcome indicator was revised by the Fund Management Unit at its
+    /// mid-term review, and its third indicator retired.
     async fn indicators(
         &self,
+        n: usize,
         programme: i64,
         p: &Programme,
         convening: i64,
-        start: NaiveDate,
+        (start, end): (NaiveDate, NaiveDate),
     ) -> anyhow::Result<()> {
         let puno = Ctx::new(
             Some(Principal {
@@ -993,7 +1002,8 @@ impl<'a> Demo<'a> {
         // Targets follow each programme's size and reach, so no two programmes report alike.
         let policies = (2 + p.countries.len() % 3).to_string();
         let people = (p.budget_usd / 400 + 250 * i64::from(p.months % 7)).to_string();
-        let specs = [
+        let by_sex = [DisaggregationDimension::Sex];
+        let mut specs = vec![
             (
                 "OC1",
                 IndicatorLevel::Outcome,
@@ -1003,20 +1013,56 @@ impl<'a> Demo<'a> {
                 policies.as_str(),
                 p.objectives[0],
                 p.principles.first().copied(),
+                &by_sex[..0],
             ),
             (
                 "OP1.1",
                 IndicatorLevel::Output,
-                "People reached by the programme's services (disaggregated by sex and age)",
+                "People reached by the programme's services (disaggregated by sex)",
                 "people",
                 "0",
                 people.as_str(),
                 p.objectives[p.objectives.len() - 1],
                 p.principles.last().copied(),
+                &by_sex[..],
             ),
         ];
-        for (code, level, statement, unit, baseline, target, objective, principle) in specs {
-            let indicator = programmes::add_indicator(
+        if n == 0 {
+            specs.push((
+                "OP1.2",
+                IndicatorLevel::Output,
+                "Private recruitment agencies monitored by the labour inspectorate",
+                "agencies",
+                "0",
+                "40",
+                p.objectives[0],
+                None,
+                &by_sex[..0],
+            ));
+        }
+        // One period per programme year, the last one ending with the programme.
+        let mut years = Vec::new();
+        let mut from = start;
+        while from <= end {
+            let to = (from + chrono::Months::new(12) - chrono::Days::new(1)).min(end);
+            years.push((from, to));
+            from = to + chrono::Days::new(1);
+        }
+        for (code, level, statement, unit, baseline, target, objective, principle, dimensions) in
+            specs
+        {
+            let target_value = dec(target);
+            let count = Decimal::from(years.len() as i64);
+            let targets = years
+                .iter()
+                .enumerate()
+                .map(|(k, (from, to))| NewTarget {
+                    period_start: *from,
+                    period_end: *to,
+                    target: (target_value * Decimal::from(k as i64 + 1) / count).round(),
+                })
+                .collect();
+            let indicator = results::add_indicator(
                 self.services,
                 &puno,
                 NewIndicator {
@@ -1026,30 +1072,111 @@ impl<'a> Demo<'a> {
                     statement: statement.into(),
                     unit: unit.into(),
                     baseline: dec(baseline),
-                    target: dec(target),
+                    baseline_year: Some(start.year_ce().1 as i32 - 1),
+                    target: target_value,
                     objective_id: Some(objective),
                     guiding_principle_id: principle,
+                    disaggregation: dimensions.to_vec(),
+                    targets,
                 },
             )
             .await
             .map_err(seed_error)?;
-            let target_value = dec(target);
             for (months, share) in [(6, "0.25"), (12, "0.6")] {
                 let period_end = start + chrono::Duration::days(months * 30);
                 if period_end > chrono::Utc::now().date_naive() {
                     continue;
                 }
                 let value = (target_value * dec(share)).round();
-                programmes::report_indicator_value(
+                let breakdown = if dimensions.is_empty() {
+                    Vec::new()
+                } else {
+                    let women = (value * dec("0.54")).round();
+                    let other = (value * dec("0.01")).round();
+                    vec![
+                        (DisaggregationCategory::Female, women),
+                        (DisaggregationCategory::Male, value - women - other),
+                        (DisaggregationCategory::Other, other),
+                    ]
+                };
+                results::report_indicator_value(
                     self.services,
                     &puno,
-                    indicator.id,
-                    period_end,
-                    value,
-                    Some("Reported in the annual progress report.".into()),
+                    NewReport {
+                        indicator_id: indicator.id,
+                        period_start: None,
+                        period_end,
+                        value,
+                        note: Some("Reported in the annual progress report.".into()),
+                        breakdown,
+                    },
                 )
                 .await
                 .map_err(seed_error)?;
+            }
+            if n != 0 {
+                continue;
+            }
+            // Read again: each report moved the indicator's version on.
+            let current = entity::results_indicator::Entity::find_by_id(indicator.id)
+                .one(&self.services.db)
+                .await?
+                .context("the indicator just added")?;
+            match code {
+                "OC1" => {
+                    let revised = results::revise_indicator(
+                        self.services,
+                        &self.reviewer,
+                        IndicatorChanges {
+                            indicator_id: current.id,
+                            expected_version: current.version,
+                            statement: Some("National policies or frameworks on labour migration adopted or revised with the programme's support".into()),
+                            unit: None,
+                            baseline: None,
+                            baseline_year: None,
+                            target: Some(target_value + Decimal::ONE),
+                            reason: "Mid-term review: the regional framework on labour migration counts as one more policy.".into(),
+                        },
+                    )
+                    .await
+                    .map_err(seed_error)?;
+                    // The second year's target follows the revised overall target.
+                    let raised = years
+                        .iter()
+                        .enumerate()
+                        .map(|(k, (from, to))| NewTarget {
+                            period_start: *from,
+                            period_end: *to,
+                            target: if k + 1 == years.len() {
+                                target_value + Decimal::ONE
+                            } else {
+                                (target_value * Decimal::from(k as i64 + 1) / count).round()
+                            },
+                        })
+                        .collect();
+                    results::set_indicator_targets(
+                        self.services,
+                        &self.reviewer,
+                        revised.id,
+                        revised.version,
+                        raised,
+                        "Mid-term review: the last year's target follows the revised overall target.",
+                    )
+                    .await
+                    .map_err(seed_error)?;
+                }
+                "OP1.2" => {
+                    results::retire_indicator(
+                        self.services,
+                        &self.reviewer,
+                        current.id,
+                        current.version,
+                        "Replaced by the labour inspectorate's own monitoring data after the mid-term review.",
+                    )
+                    .await
+                    .map_err(seed_error)?;
+                }
+                _ => {}
             }
         }
         Ok(())

@@ -1254,6 +1254,13 @@ impl Generator<'_> {
                 unit: Set((*unit).to_owned()),
                 baseline: Set("0".to_owned()),
                 target: Set(target.to_string()),
+                baseline_year: Set(start.year()),
+                status: Set(IndicatorStatus::Active.as_str().to_owned()),
+                retired_by: Set(None),
+                retired_at: Set(None),
+                retirement_reason: Set(None),
+                disaggregation: Set(String::new()),
+                target_set: Set(0),
                 gcm_objective_id: Set(note.objectives.get(k % note.objectives.len()).copied()),
                 guiding_principle_id: Set(note.principles.get(k % note.principles.len()).copied()),
                 created_by: Set(format!("puno:{convening}")),
@@ -1274,6 +1281,11 @@ impl Generator<'_> {
                     .push(indicator_measurement::ActiveModel {
                         id: Set(self.ids.take("indicator_measurement")),
                         indicator_id: Set(id),
+                        period_start: Set(if j == 1 {
+                            start
+                        } else {
+                            start + Duration::days((j - 1) * 182 + 1)
+                        }),
                         period_end: Set(period_end),
                         value: Set(ExactDecimal(Decimal::from(value)).to_stored()),
                         note: Set(Some("Reported in the progress report.".to_owned())),

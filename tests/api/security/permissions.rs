@@ -447,6 +447,24 @@ fn operation(field: &str, w: &World, tag: &str) -> Option<(String, Value)> {
             "measurement { id } userErrors { code }",
             json!({"indicator": w.indicator, "periodEnd": "2021-12-31", "value": "5", "note": tag}),
         ),
+        "Mutation.reviseIndicator" => m(
+            "ReviseIndicatorInput",
+            "reviseIndicator",
+            "indicator { id } userErrors { code }",
+            json!({"indicator": w.indicator, "expectedVersion": 1, "statement": format!("Migrants protected ({tag})"), "reason": "Mid-term review."}),
+        ),
+        "Mutation.setIndicatorTargets" => m(
+            "SetIndicatorTargetsInput",
+            "setIndicatorTargets",
+            "indicator { id } userErrors { code }",
+            json!({"indicator": w.indicator, "expectedVersion": 1, "targets": [{"periodStart": "2021-08-01", "periodEnd": "2022-07-31", "target": "50"}], "reason": tag}),
+        ),
+        "Mutation.retireIndicator" => m(
+            "RetireIndicatorInput",
+            "retireIndicator",
+            "indicator { id } userErrors { code }",
+            json!({"indicator": w.indicator, "expectedVersion": 1, "reason": "No longer measured."}),
+        ),
         "Mutation.updateThematicAreaObjectives" => m(
             "UpdateThematicAreaObjectivesInput",
             "updateThematicAreaObjectives",

@@ -3,9 +3,15 @@
 use super::governance::Decision;
 use super::notes::ConceptNote;
 use super::reference::*;
+use super::results::{
+    targets_of, CategoryValue, IndicatorDimension, IndicatorRevision, IndicatorTarget,
+};
 use super::revisions::BudgetRevision;
 use super::{usd, Markers};
-use crate::domain::{results, ExactDecimal, IndicatorLevel, ProgrammeStatus, Rate, Scope};
+use crate::domain::{
+    results, DisaggregationDimension, ExactDecimal, IndicatorLevel, IndicatorStatus,
+    ProgrammeStatus, Rate, Scope,
+};
 use crate::graphql::loaders::*;
 use crate::graphql::scalars::{Date, DateTime, Decimal};
 use crate::graphql::{check, loaded, ContextExt};
@@ -552,7 +558,8 @@ impl ResultsIndicator {
 /// reported. Read by every token.
 #[Object]
 impl ResultsIndicator {
-    /// The indicator's global id (for `reportIndicatorValue`).
+    /// The indicator's global id (for `reportIndicatorValue` and the Fund Management Unit's
+    /// revisions).
     pub async fn id(&self) -> ID {
         ID(ids::encode(Kind::ResultsIndicator, self.0.id))
     }
@@ -582,13 +589,72 @@ impl ResultsIndicator {
     async fn unit(&self) -> &str {
         &self.0.unit
     }
-    /// The value at the start of the programme, in `unit`.
+    /// The value at the start of the programme, in `unit`, as measured in `baselineYear`.
     async fn baseline(&self) -> Result<Decimal> {
         Ok(Decimal(ExactDecimal::from_stored(&self.0.baseline)?.0))
     }
-    /// The value the programme aims for, in `unit`.
+    /// The year the baseline was measured (for indicators added before baselines had a year: the
+    /// year the programme started).
+    async fn baseline_year(&self) -> i32 {
+        self.0.baseline_year
+    }
+    /// The value the programme aims for by its end, in `unit` (`targets` gives it per period).
     async fn target(&self) -> Result<Decimal> {
         Ok(Decimal(ExactDecimal::from_stored(&self.0.target)?.0))
+    }
+    /// The targets per period, in the order of their periods; empty when the indicator has its
+    /// overall `target` only. Where there are targets, every report's period lies within one of
+    /// their periods. At most 20; the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::TARGETS, child_complexity)"
+    )]
+    async fn targets(&self, ctx: &Context<'_>) -> Result<Vec<IndicatorTarget>> {
+        targets_of(ctx, self.0.id, self.0.target_set).await
+    }
+    /// The dimensions its values are disaggregated by, with their categories; empty when it is not
+    /// disaggregated.
+    async fn disaggregation(&self) -> Result<Vec<IndicatorDimension>> {
+        Ok(results::dimensions_from_stored(&self.0.disaggregation)?
+            .into_iter()
+            .map(IndicatorDimension)
+            .collect())
+    }
+    /// `ACTIVE`, or `RETIRED` by the Fund Management Unit (`retireIndicator`).
+    async fn status(&self) -> Result<IndicatorStatus> {
+        Ok(IndicatorStatus::from_stored(&self.0.status)?)
+    }
+    /// When the indicator was retired (UTC); null while it is active.
+    async fn retired_at(&self) -> Option<DateTime> {
+        self.0.retired_at.map(DateTime)
+    }
+    /// The token subject (e.g. `user:3`) of the officer who retired it; null while it is active.
+    async fn retired_by(&self) -> Option<&str> {
+        self.0.retired_by.as_deref()
+    }
+    /// Why it was retired; null while it is active.
+    async fn retirement_reason(&self) -> Option<&str> {
+        self.0.retirement_reason.as_deref()
+    }
+    /// The Fund Management Unit's revisions, oldest first, each with the indicator's form just
+    /// before it: the first shows the indicator as it was added. Empty when never revised. At most
+    /// 20; the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::REVISIONS, child_complexity)"
+    )]
+    async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<IndicatorRevision>> {
+        Ok(loaded(
+            ctx,
+            ctx.loader().load_one(RevisionsOfIndicator(self.0.id)).await,
+        )?
+        .unwrap_or_default()
+        .into_iter()
+        .take(crate::graphql::limits::rows::REVISIONS)
+        .map(IndicatorRevision)
+        .collect())
+    }
+    /// The indicator's version, for `expectedVersion` (it also moves on with each report).
+    async fn version(&self) -> i32 {
+        self.0.version
     }
     /// The GCM objective the indicator tracks, where given.
     async fn objective(&self, ctx: &Context<'_>) -> Result<Option<GcmObjective>> {
@@ -666,9 +732,43 @@ impl IndicatorMeasurement {
         )?
         .map(ResultsIndicator))
     }
+    /// The first day of the reporting period (for values reported before periods had a start: the
+    /// later of 1 January of `periodEnd`'s year and the programme's start).
+    async fn period_start(&self) -> Date {
+        Date(self.0.period_start)
+    }
     /// The last day of the reporting period the value stands for.
     async fn period_end(&self) -> Date {
         Date(self.0.period_end)
+    }
+    /// The value per category of each dimension the indicator is disaggregated by, by dimension and
+    /// category; empty for an indicator that is not disaggregated. At most 11; the query cost
+    /// counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::CATEGORIES, child_complexity)"
+    )]
+    async fn breakdown(&self, ctx: &Context<'_>) -> Result<Vec<CategoryValue>> {
+        let mut rows = loaded(
+            ctx,
+            ctx.loader().load_one(ValuesOfMeasurement(self.0.id)).await,
+        )?
+        .unwrap_or_default();
+        // In the vocabulary's order: dimension, then category.
+        let order = |row: &entity::indicator_measurement_value::Model| {
+            let dimension = DisaggregationDimension::parse(&row.dimension);
+            let position = dimension.and_then(|d| {
+                d.categories()
+                    .iter()
+                    .position(|c| c.as_str() == row.category)
+            });
+            (dimension.map(|d| d as usize), position)
+        };
+        rows.sort_by_key(order);
+        Ok(rows
+            .into_iter()
+            .take(crate::graphql::limits::rows::CATEGORIES)
+            .map(CategoryValue)
+            .collect())
     }
     /// The value at the end of the period, in the indicator's unit.
     async fn value(&self) -> Result<Decimal> {

@@ -12,5 +12,6 @@ pub mod notes;
 pub mod programmes;
 pub mod rates;
 pub mod reporting;
+pub mod results;
 pub mod revisions;
 pub mod users;

@@ -1,12 +1,13 @@
 //! Joint programmes: the commands. A programme is created from an approved concept note with a
-//! budget per participating organization; then transfers (the only place money leaves the fund),
-//! expenditure and results. Each command states who may run it, its rules and its effect; the
-//! envelope does the rest (see [`crate::service::envelope`]). Reads are in `service::programmes`.
+//! budget per participating organization; then transfers (the only place money leaves the fund)
+//! and expenditure (results are in `commands::results`). Each command states who may run it, its
+//! rules and its effect; the envelope does the rest (see [`crate::service::envelope`]). Reads are
+//! in `service::programmes`.
 
 use crate::auth::Principal;
 use crate::domain::{
-    ConceptNoteStatus, DecisionKind, ExactDecimal, IndicatorLevel, LedgerEntryKind,
-    PortfolioEventKind, ProgrammeStatus, Rate, Role, Text, Usd, UserError, UserErrorCode,
+    ConceptNoteStatus, DecisionKind, LedgerEntryKind, PortfolioEventKind, ProgrammeStatus, Rate,
+    Role, Text, Usd, UserError, UserErrorCode,
 };
 use crate::ids::Kind;
 use crate::service::arithmetic;
@@ -18,11 +19,10 @@ use crate::service::programmes::funding_decision_of;
 use crate::service::{claim_version, lock_row, Ctx, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
 use entity::{
-    budget_line, budget_revision, concept_note, expenditure_report, indicator_measurement,
-    joint_programme, results_indicator, transfer,
+    budget_line, budget_revision, concept_note, expenditure_report, joint_programme, transfer,
 };
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -59,25 +59,6 @@ pub struct NewExpenditure {
     pub year: i32,
     pub amount_usd: Decimal,
     pub is_final: bool,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub struct NewIndicator {
-    pub joint_programme_id: i64,
-    pub code: String,
-    pub level: IndicatorLevel,
-    pub statement: String,
-    pub unit: String,
-    pub baseline: Decimal,
-    pub target: Decimal,
-    pub objective_id: Option<i64>,
-    pub guiding_principle_id: Option<i64>,
-}
-
-/// A reported value, with the indicator it was reported on.
-pub struct Measured {
-    pub measurement: indicator_measurement::Model,
-    pub indicator: results_indicator::Model,
 }
 
 /// One budget line as the command checked it: organization, programmable amount, indirect
@@ -559,132 +540,6 @@ pub async fn report_expenditure(
         .await
 }
 
-/// Adds a results indicator to a programme (a participating organization of it, or the fund's
-/// staff): its code unique in the programme, its target other than its baseline.
-pub async fn add_indicator(
-    fund: &Services,
-    ctx: &Ctx,
-    input: NewIndicator,
-) -> ServiceResult<results_indicator::Model> {
-    let command = Command::new(
-        ctx,
-        "addIndicator",
-        &[Role::Admin, Role::Puno],
-        "add results indicators",
-    )?;
-    let principal = command.principal();
-    let code = Text::Code.required(&input.code, "code")?;
-    let statement = Text::Statement.required(&input.statement, "statement")?;
-    let unit = Text::Unit.required(&input.unit, "unit")?;
-    let baseline = ExactDecimal::parse_indicator_value(input.baseline, "baseline")?;
-    let target = ExactDecimal::parse_indicator_value(input.target, "target")?;
-    if target == baseline {
-        return Err(UserError::validation(
-            "target",
-            "the target differs from the baseline, or progress cannot be measured",
-        )
-        .into());
-    }
-    command
-        .run(fund, async |txn, effect| {
-            let programme = lock_row::<joint_programme::Entity>(txn, input.joint_programme_id)
-                .await?
-                .ok_or_else(|| UserError::not_found("jointProgramme", "joint programme"))?;
-            require_participant(txn, principal, programme.id).await?;
-            if let Some(objective) = input.objective_id {
-                entity::gcm_objective::Entity::find_by_id(objective)
-                    .one(txn)
-                    .await?
-                    .ok_or_else(|| UserError::not_found("objective", "GCM objective"))?;
-            }
-            if let Some(principle) = input.guiding_principle_id {
-                entity::guiding_principle::Entity::find_by_id(principle)
-                    .one(txn)
-                    .await?
-                    .ok_or_else(|| UserError::not_found("guidingPrinciple", "guiding principle"))?;
-            }
-            let created = results_indicator::ActiveModel {
-                joint_programme_id: Set(programme.id),
-                code: Set(code),
-                level: Set(input.level.as_str().to_owned()),
-                statement: Set(statement),
-                unit: Set(unit),
-                baseline: Set(baseline.to_stored()),
-                target: Set(target.to_stored()),
-                gcm_objective_id: Set(input.objective_id),
-                guiding_principle_id: Set(input.guiding_principle_id),
-                created_by: Set(principal.subject.clone()),
-                created_at: Set(chrono::Utc::now()),
-                version: Set(1),
-                ..Default::default()
-            }
-            .insert(txn)
-            .await?;
-            effect.created((Kind::ResultsIndicator, created.id), &created);
-            Ok(created)
-        })
-        .await
-}
-
-/// Reports an indicator's value at the end of a period that has ended (PUNO of the programme):
-/// one value per period.
-pub async fn report_indicator_value(
-    fund: &Services,
-    ctx: &Ctx,
-    indicator_id: i64,
-    period_end: NaiveDate,
-    value: Decimal,
-    note: Option<String>,
-) -> ServiceResult<Measured> {
-    let command = Command::new(
-        ctx,
-        "reportIndicatorValue",
-        &[Role::Puno],
-        "report indicator values: participating organizations report their programmes' results",
-    )?;
-    let principal = command.principal();
-    if period_end > chrono::Utc::now().date_naive() {
-        return Err(
-            UserError::validation("periodEnd", "a period is reported once it has ended").into(),
-        );
-    }
-    let value = ExactDecimal::parse_indicator_value(value, "value")?;
-    let note = Text::Note.optional(note.as_deref(), "note")?;
-    command
-        .run(fund, async |txn, effect| {
-            let indicator = lock_row::<results_indicator::Entity>(txn, indicator_id)
-                .await?
-                .ok_or_else(|| UserError::not_found("indicator", "results indicator"))?;
-            require_participant(txn, principal, indicator.joint_programme_id).await?;
-            let created = indicator_measurement::ActiveModel {
-                indicator_id: Set(indicator.id),
-                period_end: Set(period_end),
-                value: Set(value.to_stored()),
-                note: Set(note),
-                reported_by: Set(principal.subject.clone()),
-                reported_at: Set(chrono::Utc::now()),
-                ..Default::default()
-            }
-            .insert(txn)
-            .await?;
-            effect.created((Kind::IndicatorMeasurement, created.id), &created);
-            let summary = format!(
-                "Indicator {} reported {} {} for {period_end}",
-                indicator.code, created.value, indicator.unit
-            );
-            effect.announce(NewEvent::new(
-                PortfolioEventKind::IndicatorReport,
-                (Kind::IndicatorMeasurement, created.id),
-                summary,
-            ));
-            Ok(Measured {
-                measurement: created,
-                indicator,
-            })
-        })
-        .await
-}
-
 /// The organization a PUNO reports for: its own, whatever the input says.
 fn own_organization(principal: &Principal, named: Option<i64>) -> ServiceResult<i64> {
     let own = principal
@@ -695,32 +550,5 @@ fn own_organization(principal: &Principal, named: Option<i64>) -> ServiceResult<
             "a participating organization reports for itself only".to_owned(),
         )),
         _ => Ok(own),
-    }
-}
-
-/// A PUNO acts only on programmes its organization takes part in.
-async fn require_participant<C: ConnectionTrait>(
-    db: &C,
-    principal: &Principal,
-    programme_id: i64,
-) -> ServiceResult<()> {
-    if principal.role != Role::Puno {
-        return Ok(());
-    }
-    let own = principal
-        .organization_id
-        .ok_or_else(|| ServiceError::Forbidden("this token names no organization".to_owned()))?;
-    let takes_part = budget_line::Entity::find()
-        .filter(budget_line::Column::JointProgrammeId.eq(programme_id))
-        .filter(budget_line::Column::OrganizationId.eq(own))
-        .one(db)
-        .await?
-        .is_some();
-    if takes_part {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden(
-            "your organization takes no part in this programme".to_owned(),
-        ))
     }
 }
