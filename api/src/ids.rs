@@ -29,10 +29,11 @@ pub enum Kind {
     User,
     LedgerEntry,
     ExchangeRate,
+    Document,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 22] = [
+    pub const ALL: [Kind; 23] = [
         Kind::ThematicArea,
         Kind::GcmObjective,
         Kind::GuidingPrinciple,
@@ -55,6 +56,7 @@ impl Kind {
         Kind::User,
         Kind::LedgerEntry,
         Kind::ExchangeRate,
+        Kind::Document,
     ];
 
     pub fn name(self) -> &'static str {
@@ -81,6 +83,7 @@ impl Kind {
             Kind::User => "User",
             Kind::LedgerEntry => "LedgerEntry",
             Kind::ExchangeRate => "ExchangeRate",
+            Kind::Document => "Document",
         }
     }
 

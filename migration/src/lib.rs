@@ -13,6 +13,7 @@ mod m20261212_000007_auditor_role;
 mod m20261212_000008_budget_revisions;
 mod m20261213_000009_organization_iati_ref;
 mod m20261214_000010_exchange_rates;
+mod m20261215_000012_documents;
 pub mod reference;
 
 /// The statements that book the money the fund's tables hold (pledges, agreements, deposits and
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261212_000008_budget_revisions::Migration),
             Box::new(m20261213_000009_organization_iati_ref::Migration),
             Box::new(m20261214_000010_exchange_rates::Migration),
+            Box::new(m20261215_000012_documents::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ mod conventions;
 mod corrections;
 mod csv_export;
 mod dashboards;
+mod documents;
 mod envelope;
 mod event_replay;
 mod exchange_rates;

@@ -2,6 +2,7 @@
 //! here, so the same rules serve GraphQL, the command line and the tests.
 
 pub mod bounds;
+pub mod documents;
 pub mod error;
 pub mod money;
 pub mod results;

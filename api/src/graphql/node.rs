@@ -36,6 +36,7 @@ pub enum Node {
     User(User),
     LedgerEntry(LedgerEntry),
     ExchangeRate(ExchangeRate),
+    Document(Document),
 }
 
 /// Fetches the object a global id names; `None` if it does not exist, `FORBIDDEN` if the caller
@@ -132,6 +133,9 @@ pub async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
             .map(|e| Node::LedgerEntry(LedgerEntry(e))),
         Kind::ExchangeRate => check(ctx, services.exchange_rate(actor, id).await)?
             .map(|r| Node::ExchangeRate(ExchangeRate(r))),
+        Kind::Document => {
+            check(ctx, services.document(actor, id).await)?.map(|d| Node::Document(Document(d)))
+        }
     };
     Ok(node)
 }

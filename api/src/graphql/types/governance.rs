@@ -61,6 +61,15 @@ impl SteeringCommitteeMeeting {
             .take(crate::graphql::limits::rows::DECISIONS)
             .collect())
     }
+    /// The documents kept with it (`attachDocument`), oldest first by their date; at most 100,
+    /// and the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::DOCUMENTS, child_complexity)"
+    )]
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<super::Document>> {
+        super::documents::documents_of(ctx, crate::service::documents::Subject::Meeting(self.0.id))
+            .await
+    }
 }
 
 /// What a decision is about: a concept note (pipeline, funding, rejection, deferral) or a joint
