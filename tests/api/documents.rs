@@ -314,9 +314,21 @@ on_both!(
         let before = audit_count(&app).await;
 
         // No token, and roles that attach nothing.
-        let (_, response) =
+        let (status, response) =
             attach(&app, None, input(&funded.programme, "OTHER", "Note"), file).await;
+        assert_eq!(status, 401);
         top_level(&response, "UNAUTHENTICATED");
+        // With a token, a multipart body that is not a GraphQL multipart request.
+        let malformed = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .bearer_auth(app.admin())
+            .header("Content-Type", "multipart/form-data; boundary=x")
+            .body("--x\r\nContent-Disposition: form-data; name=\"query\"\r\n\r\n{ viewer { role } }\r\n--x--\r\n")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(malformed.status(), 400);
         for token in [
             app.committee(),
             app.donor_token(row_id(&json!(funded.donor)), "user:donor"),

@@ -329,6 +329,23 @@ async fn graphql_post(
         state.http.max_body_bytes,
         state.http.max_document_bytes,
     );
+    // A multipart request carries a document's file, and only `attachDocument` takes one: it
+    // needs a token. Asked before the body is read, so no anonymous caller has 10 MiB read, and
+    // a form another site submits (multipart needs no CORS preflight; a bearer token does) never
+    // runs as GraphQL.
+    if limit > state.http.max_body_bytes && !req.headers().contains_key(header::AUTHORIZATION) {
+        let mut response = error_response(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "a multipart request carries a document's file for `attachDocument`, which needs a bearer token: send `Authorization: Bearer <token>`",
+            &request_id,
+            graphql_response,
+        );
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return response;
+    }
     let body = match read_body(&req, payload, limit).await {
         Ok(body) => body,
         Err(true) => {
