@@ -564,3 +564,36 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    async fn the_demo_portfolio_keeps_minutes_and_programme_documents(app: TestApp) {
+        mptf::seed::demo_if_empty(&app.services).await.unwrap();
+        let partner = app.token(mptf::domain::Role::PartnerSystem, "user:partner");
+        let data = app
+            .data(
+                Some(&partner),
+                "{ steeringCommitteeMeetings(first: 10) { nodes { documents { kind mediaType downloadUrl } } } jointProgrammes(first: 3) { nodes { documents { kind } } } }",
+                json!({}),
+            )
+            .await;
+        let meetings = data["steeringCommitteeMeetings"]["nodes"]
+            .as_array()
+            .unwrap();
+        assert_eq!(meetings.len(), 5);
+        for meeting in meetings {
+            assert_eq!(meeting["documents"][0]["kind"], "MINUTES", "{meeting}");
+            assert_eq!(meeting["documents"][0]["mediaType"], "application/pdf");
+        }
+        let url = meetings[0]["documents"][0]["downloadUrl"].as_str().unwrap();
+        let file = app.get(Some(&partner), url).await;
+        assert_eq!(file.status(), 200);
+        assert!(file.bytes().await.unwrap().starts_with(b"%PDF-1.4"));
+        let documented = data["jointProgrammes"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["documents"] == json!([{"kind": "PROGRAMME_DOCUMENT"}]))
+            .count();
+        assert!(documented >= 1, "{data}");
+    }
+);
