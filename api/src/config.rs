@@ -310,6 +310,11 @@ pub struct SecuritySettings {
     #[arg(long, env = "MPTF_MAX_BODY_BYTES", default_value_t = 256 * 1024, global = true)]
     pub max_body_bytes: usize,
 
+    /// Largest document file accepted by `attachDocument`, in bytes (a larger upload gets 413).
+    /// A request that carries a file may be this much larger than MPTF_MAX_BODY_BYTES.
+    #[arg(long, env = "MPTF_MAX_DOCUMENT_BYTES", default_value_t = 10 * 1024 * 1024, global = true)]
+    pub max_document_bytes: usize,
+
     /// Deepest field nesting of a query (QUERY_TOO_DEEP).
     #[arg(long, env = "MPTF_MAX_DEPTH", default_value_t = 10, global = true)]
     pub max_depth: usize,
@@ -476,6 +481,7 @@ impl Default for SecuritySettings {
     fn default() -> Self {
         Self {
             max_body_bytes: 256 * 1024,
+            max_document_bytes: 10 * 1024 * 1024,
             max_depth: 10,
             max_complexity: 25_000,
             max_aliases: 15,
@@ -506,6 +512,7 @@ impl SecuritySettings {
     pub fn validate(&self, production: bool) -> anyhow::Result<()> {
         for (value, name) in [
             (self.max_body_bytes, "MPTF_MAX_BODY_BYTES"),
+            (self.max_document_bytes, "MPTF_MAX_DOCUMENT_BYTES"),
             (self.max_depth, "MPTF_MAX_DEPTH"),
             (self.max_complexity, "MPTF_MAX_COMPLEXITY"),
             (self.max_tokens, "MPTF_MAX_TOKENS"),

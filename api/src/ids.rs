@@ -30,10 +30,11 @@ pub enum Kind {
     LedgerEntry,
     ExchangeRate,
     NarrativeReport,
+    Document,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 23] = [
+    pub const ALL: [Kind; 24] = [
         Kind::ThematicArea,
         Kind::GcmObjective,
         Kind::GuidingPrinciple,
@@ -57,6 +58,7 @@ impl Kind {
         Kind::LedgerEntry,
         Kind::ExchangeRate,
         Kind::NarrativeReport,
+        Kind::Document,
     ];
 
     pub fn name(self) -> &'static str {
@@ -84,6 +86,7 @@ impl Kind {
             Kind::LedgerEntry => "LedgerEntry",
             Kind::ExchangeRate => "ExchangeRate",
             Kind::NarrativeReport => "NarrativeReport",
+            Kind::Document => "Document",
         }
     }
 

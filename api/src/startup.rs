@@ -267,6 +267,7 @@ impl Application {
         let guard = web::Data::new(Guard::new(
             Duration::from_secs(settings.operations.body_timeout_secs),
             settings.security.max_body_bytes,
+            settings.security.max_document_bytes,
             settings.operations.max_connections_per_client,
         ));
         let app_guard = guard.clone();

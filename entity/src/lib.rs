@@ -17,6 +17,8 @@ pub mod country;
 pub mod decision;
 pub mod decision_objection;
 pub mod deposit;
+pub mod document;
+pub mod document_content;
 pub mod donor;
 pub mod exchange_rate;
 pub mod expenditure_report;
@@ -57,6 +59,8 @@ pub mod prelude {
     pub use super::country::Entity as Country;
     pub use super::decision::Entity as Decision;
     pub use super::deposit::Entity as Deposit;
+    pub use super::document::Entity as Document;
+    pub use super::document_content::Entity as DocumentContent;
     pub use super::donor::Entity as Donor;
     pub use super::exchange_rate::Entity as ExchangeRate;
     pub use super::expenditure_report::Entity as ExpenditureReport;

@@ -14,6 +14,7 @@ mod m20261212_000008_budget_revisions;
 mod m20261213_000009_organization_iati_ref;
 mod m20261214_000010_exchange_rates;
 mod m20261215_000011_decisions_as_taken;
+mod m20261215_000012_documents;
 mod m20261215_000013_results_frameworks;
 mod m20261215_000014_narrative_reports;
 pub mod reference;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261213_000009_organization_iati_ref::Migration),
             Box::new(m20261214_000010_exchange_rates::Migration),
             Box::new(m20261215_000011_decisions_as_taken::Migration),
+            Box::new(m20261215_000012_documents::Migration),
             Box::new(m20261215_000013_results_frameworks::Migration),
             Box::new(m20261215_000014_narrative_reports::Migration),
         ]

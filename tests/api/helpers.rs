@@ -301,6 +301,56 @@ impl TestApp {
         response.json().await.expect("a JSON body")
     }
 
+    /// Posts a GraphQL multipart request (the `operations` and `map` parts, then the file as
+    /// part `0`, mapped to `variables.{file_variable}`) and returns the HTTP response.
+    pub async fn upload(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+        file_variable: &str,
+        file: (&str, &str, &[u8]),
+    ) -> reqwest::Response {
+        let (file_name, content_type, bytes) = file;
+        let boundary = "mptf-test-boundary-7d1e3a";
+        let operations = json!({"query": query, "variables": variables}).to_string();
+        let map = json!({"0": [format!("variables.{file_variable}")]}).to_string();
+        let mut body = Vec::new();
+        for (name, value) in [("operations", operations), ("map", map)] {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("the server answers")
+    }
+
+    /// `GET` a path of the server, with the token if any.
+    pub async fn get(&self, token: Option<&str>, path: &str) -> reqwest::Response {
+        let mut request = self.client.get(format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("the server answers")
+    }
+
     /// Like `graphql`, but fails the test on any top-level error and returns `data`.
     pub async fn data(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let response = self.graphql(token, query, variables).await;

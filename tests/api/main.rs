@@ -12,6 +12,7 @@ mod corrections;
 mod csv_export;
 mod dashboards;
 mod decisions_as_taken;
+mod documents;
 mod envelope;
 mod event_replay;
 mod exchange_rates;

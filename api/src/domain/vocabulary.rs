@@ -443,6 +443,10 @@ vocabulary!(
         /// The Administrative Agent recorded an exchange rate (`recordExchangeRate`). For every
         /// token.
         ExchangeRate = "EXCHANGE_RATE",
+        /// A document was attached to a record (`attachDocument`). For whoever may read the
+        /// record: every token, but for a concept note not yet public, `ADMIN`,
+        /// `STEERING_COMMITTEE` and the note's `PUNO`s.
+        Document = "DOCUMENT",
         /// A convening organization submitted a programme's narrative report
         /// (`submitNarrativeReport`). For every token.
         NarrativeReport = "NARRATIVE_REPORT",
@@ -479,6 +483,28 @@ vocabulary!(
         Submitted = "SUBMITTED",
         /// Submitted after its due date.
         SubmittedLate = "SUBMITTED_LATE",
+    }
+);
+
+vocabulary!(
+    /// What a document is (docs/documents.md). Each kind belongs to some records only: a concept
+    /// note carries `CONCEPT_NOTE`, a joint programme `PROGRAMME_DOCUMENT`, `NARRATIVE_REPORT`
+    /// and `FINANCIAL_REPORT`, an expenditure report `FINANCIAL_REPORT`, a meeting `MINUTES`;
+    /// `OTHER` (annexes, letters) any of them.
+    DocumentKind {
+        /// The concept note as the organizations wrote it (on a concept note).
+        ConceptNote = "CONCEPT_NOTE",
+        /// The signed joint programme document, with its results framework and budget (on a
+        /// joint programme).
+        ProgrammeDocument = "PROGRAMME_DOCUMENT",
+        /// A narrative progress or final report (on a joint programme).
+        NarrativeReport = "NARRATIVE_REPORT",
+        /// A certified financial statement (on a joint programme or an expenditure report).
+        FinancialReport = "FINANCIAL_REPORT",
+        /// The minutes of a steering-committee meeting or written procedure (on a meeting).
+        Minutes = "MINUTES",
+        /// Anything else: an annex, a letter, a map (on any record).
+        Other = "OTHER",
     }
 );
 

@@ -114,6 +114,8 @@ pub mod rows {
     pub const EXPENDITURES: usize = 100;
     pub const DEPOSITS: usize = 100;
     pub const REVIEWS: usize = 20;
+    /// Documents of one record.
+    pub const DOCUMENTS: usize = 100;
     /// Programmes listed under one earmark of a donor's statement.
     pub const PROGRAMMES: usize = 100;
     /// Rows of a portfolio breakdown (areas, regions, countries, statuses, periods).

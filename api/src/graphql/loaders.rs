@@ -158,6 +158,25 @@ many_by!(
     Year
 );
 many_by!(
+    DocumentsOfConceptNote,
+    document,
+    ConceptNoteId.concept_note_id,
+    DatedOn
+);
+many_by!(
+    DocumentsOfProgramme,
+    document,
+    JointProgrammeId.joint_programme_id,
+    DatedOn
+);
+many_by!(DocumentsOfMeeting, document, MeetingId.meeting_id, DatedOn);
+many_by!(
+    DocumentsOfExpenditureReport,
+    document,
+    ExpenditureReportId.expenditure_report_id,
+    DatedOn
+);
+many_by!(
     IndicatorsOfProgramme,
     results_indicator,
     JointProgrammeId.joint_programme_id,

@@ -32,6 +32,8 @@ pub struct SchemaOptions {
     pub token_lifetime: chrono::Duration,
     /// How long `login` refuses a throttled account and source (MPTF_LOGIN_LOCK_SECS).
     pub login_lock: std::time::Duration,
+    /// The largest file `attachDocument` keeps (MPTF_MAX_DOCUMENT_BYTES).
+    pub max_document_bytes: usize,
 }
 
 impl Default for SchemaOptions {
@@ -42,6 +44,7 @@ impl Default for SchemaOptions {
             limits: limits::QueryLimits::default(),
             token_lifetime: chrono::Duration::minutes(15),
             login_lock: crate::auth::throttle::DEFAULT_LOCK,
+            max_document_bytes: 10 * 1024 * 1024,
         }
     }
 }
@@ -66,6 +69,7 @@ impl SchemaOptions {
             },
             token_lifetime: chrono::Duration::minutes(settings.token_minutes),
             login_lock: std::time::Duration::from_secs(security.login_lock_secs),
+            max_document_bytes: security.max_document_bytes,
         }
     }
 }

@@ -11,9 +11,9 @@ use super::{loaded, ContextExt};
 use crate::auth::throttle::ClientAddress;
 use crate::auth::{LoginThrottle, Tokens};
 use crate::domain::{
-    DecisionKind, DirectCostKind, DisaggregationCategory, DisaggregationDimension, DonorKind,
-    Earmarking, IndicatorLevel, InterestSource, MeetingKind, ProgrammeStatus, ReviewOutcome, Role,
-    Scope, UserError, UserErrorCode,
+    DecisionKind, DirectCostKind, DisaggregationCategory, DisaggregationDimension, DocumentKind,
+    DonorKind, Earmarking, IndicatorLevel, InterestSource, MeetingKind, ProgrammeStatus,
+    ReviewOutcome, Role, Scope, UserError, UserErrorCode,
 };
 use crate::ids::{self, Kind};
 use crate::service::commands::books::{
@@ -23,6 +23,7 @@ use crate::service::commands::catalogue;
 use crate::service::commands::contributions::{
     self as contributions, Amendment, DonorChanges, NewContribution, NewDeposit, NewDonor,
 };
+use crate::service::commands::documents::{self as documents, NewDocument};
 use crate::service::commands::governance::{self as governance, DecisionSubject, NewDecision};
 use crate::service::commands::notes::{self as notes, NewConceptNote};
 use crate::service::commands::programmes::{
@@ -36,7 +37,9 @@ use crate::service::commands::revisions::{self as revisions, NewRevision};
 use crate::service::commands::users::{self as users, NewUser};
 use crate::service::users::LoginOutcome;
 use crate::service::ServiceError;
-use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
+use async_graphql::{
+    Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, Upload, ID,
+};
 
 #[derive(Default)]
 pub struct Mutation;
@@ -1035,6 +1038,41 @@ pub struct RecordExchangeRateInput {
 pub struct RecordExchangeRatePayload {
     /// The rate as recorded; null when refused.
     pub exchange_rate: Option<ExchangeRate>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
+    pub user_errors: Vec<UserError>,
+}
+
+/// A document to attach to a record, with its file (sent as a GraphQL multipart request:
+/// docs/documents.md).
+#[derive(InputObject)]
+pub struct AttachDocumentInput {
+    /// The global id of the record it belongs to: a `ConceptNote`, `JointProgramme`,
+    /// `SteeringCommitteeMeeting` or `ExpenditureReport` (`VALIDATION` for any other id,
+    /// `NOT_FOUND` for a record that does not exist or that you may not read).
+    pub subject_id: ID,
+    /// What the document is; it must fit the record (`VALIDATION` says which kinds do): a
+    /// concept note `CONCEPT_NOTE`, a programme `PROGRAMME_DOCUMENT`, `NARRATIVE_REPORT` or
+    /// `FINANCIAL_REPORT`, an expenditure report `FINANCIAL_REPORT`, a meeting `MINUTES`;
+    /// `OTHER` on any.
+    pub kind: DocumentKind,
+    /// Its title, 1 to 300 characters.
+    pub title: String,
+    /// The day it was issued or signed; not after today.
+    pub dated_on: Date,
+    /// The file, as the multipart request's one file part: PDF, Office Open XML (.docx, .xlsx,
+    /// .pptx), OpenDocument (.odt, .ods, .odp), PNG, JPEG, CSV or plain UTF-8 text, told from
+    /// its contents (`VALIDATION` otherwise), not empty, at most the server's
+    /// MPTF_MAX_DOCUMENT_BYTES (10 MiB by default; a larger request is refused with HTTP 413
+    /// `PAYLOAD_TOO_LARGE`). The same file is attached to a record once (`DUPLICATE`).
+    pub file: Upload,
+}
+
+/// What `attachDocument` answers: the document, or why not.
+#[derive(SimpleObject)]
+pub struct AttachDocumentPayload {
+    /// The document as kept; null when refused.
+    pub document: Option<Document>,
     /// Why the command was refused, with the input field at fault; empty on success. When not empty
     /// nothing was changed.
     pub user_errors: Vec<UserError>,
@@ -2177,6 +2215,44 @@ impl Mutation {
         let (rate, user_errors) = payload(run.await, ctx.actor())?;
         Ok(RecordExchangeRatePayload {
             exchange_rate: rate.map(ExchangeRate),
+            user_errors,
+        })
+    }
+
+    /// Attaches a document to a concept note, a joint programme, a steering-committee meeting
+    /// or an expenditure report, the file stored by the service with its size and SHA-256
+    /// (ADMIN on any record; PUNO on the concept notes, programmes and expenditure reports of
+    /// its own organization; audited, announced as `DOCUMENT` to whoever reads the record).
+    /// Sent as a GraphQL multipart request (docs/documents.md).
+    async fn attach_document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `AttachDocumentInput`.")]
+        input: AttachDocumentInput,
+    ) -> Result<AttachDocumentPayload> {
+        // Read after the caller is authorized: a file the request does not carry is the
+        // command's `VALIDATION`, never a crash.
+        let file = input
+            .file
+            .value(ctx)
+            .ok()
+            .map(|upload| (upload.filename, upload.content.to_vec()));
+        let limit = ctx.data::<super::SchemaOptions>()?.max_document_bytes;
+        let run = documents::attach_document(
+            ctx.services(),
+            ctx.actor(),
+            NewDocument {
+                subject_id: input.subject_id.0,
+                kind: input.kind,
+                title: input.title,
+                dated_on: input.dated_on.0,
+                file,
+            },
+            limit,
+        );
+        let (document, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(AttachDocumentPayload {
+            document: document.map(Document),
             user_errors,
         })
     }

@@ -37,6 +37,7 @@ pub enum Node {
     LedgerEntry(LedgerEntry),
     ExchangeRate(ExchangeRate),
     NarrativeReport(NarrativeReport),
+    Document(Document),
 }
 
 /// Fetches the object a global id names; `None` if it does not exist, `FORBIDDEN` if the caller
@@ -140,6 +141,9 @@ pub async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
                 .await,
         )?
         .map(|r| Node::NarrativeReport(NarrativeReport(r))),
+        Kind::Document => {
+            check(ctx, services.document(actor, id).await)?.map(|d| Node::Document(Document(d)))
+        }
     };
     Ok(node)
 }

@@ -26,6 +26,8 @@ use std::time::Duration;
 pub struct Guard {
     body_timeout: Duration,
     max_body_bytes: usize,
+    /// The largest document file (a multipart request may be this much larger).
+    max_document_bytes: usize,
     /// 0: no cap.
     max_connections_per_client: usize,
     clients: Arc<Mutex<HashMap<IpAddr, usize>>>,
@@ -38,11 +40,13 @@ impl Guard {
     pub fn new(
         body_timeout: Duration,
         max_body_bytes: usize,
+        max_document_bytes: usize,
         max_connections_per_client: usize,
     ) -> Self {
         Self {
             body_timeout,
             max_body_bytes,
+            max_document_bytes,
             max_connections_per_client,
             clients: Arc::default(),
             in_flight: Arc::default(),
@@ -200,8 +204,13 @@ async fn receive_body(req: &mut ServiceRequest, guard: &Guard) -> Option<Payload
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
+    let limit = super::body_limit(
+        req.headers(),
+        guard.max_body_bytes,
+        guard.max_document_bytes,
+    );
     let mut payload = req.take_payload();
-    if declared.is_some_and(|length| length > guard.max_body_bytes) {
+    if declared.is_some_and(|length| length > limit) {
         return Some(payload);
     }
     let mut body = web::BytesMut::new();
@@ -210,7 +219,7 @@ async fn receive_body(req: &mut ServiceRequest, guard: &Guard) -> Option<Payload
             match chunk {
                 Ok(chunk) => {
                     body.extend_from_slice(&chunk);
-                    if body.len() > guard.max_body_bytes {
+                    if body.len() > limit {
                         return Err(None);
                     }
                 }

@@ -1,6 +1,7 @@
 //! GraphQL over HTTP: `POST /graphql` (JSON), `GET /graphql` for queries only, WebSocket
 //! subscriptions, GraphiQL, and the health endpoints.
 
+pub mod documents;
 pub mod graphiql;
 pub mod guard;
 pub mod metrics;
@@ -45,6 +46,8 @@ pub struct HttpOptions {
     /// Whether `GET /graphql` answers queries (never mutations).
     pub graphql_get: bool,
     pub max_body_bytes: usize,
+    /// The largest document file `attachDocument` accepts (MPTF_MAX_DOCUMENT_BYTES).
+    pub max_document_bytes: usize,
     /// Documents with more tokens are not even parsed (the schema's limit says the same).
     pub max_tokens: usize,
     /// Dashboards' origins allowed cross-origin; empty: any in development, none in production.
@@ -57,6 +60,7 @@ impl HttpOptions {
         Self {
             graphql_get: settings.graphql_get_enabled(),
             max_body_bytes: settings.security.max_body_bytes,
+            max_document_bytes: settings.security.max_document_bytes,
             max_tokens: settings.security.max_tokens,
             cors_origins: settings.security.cors_origins.clone(),
             production: !settings.development(),
@@ -127,11 +131,34 @@ pub fn routes(config: &mut web::ServiceConfig) {
             "/iati/activities.xml",
             web::get().to(crate::interchange::iati::activities_xml),
         )
+        .route("/documents/{id}", web::get().to(documents::download))
         .route(
             "/export/{name}",
             web::get().to(crate::interchange::csv::export_csv),
         )
         .configure(crate::pages::configure);
+}
+
+/// The largest body a request may have: `max_body_bytes`, and `max_document_bytes` more for a
+/// GraphQL multipart request (one that carries a document's file).
+pub fn body_limit(
+    headers: &actix_web::http::header::HeaderMap,
+    max_body_bytes: usize,
+    max_document_bytes: usize,
+) -> usize {
+    let multipart = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        });
+    if multipart {
+        max_body_bytes.saturating_add(max_document_bytes)
+    } else {
+        max_body_bytes
+    }
 }
 
 pub const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -263,28 +290,84 @@ pub(crate) fn unauthenticated(
     response
 }
 
+/// Reads a body of at most `limit` bytes: `Err(true)` when it is larger, `Err(false)` when it
+/// could not be read.
+async fn read_body(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::Bytes, bool> {
+    use futures::StreamExt;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return Err(true);
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| false)?;
+        if body.len() + chunk.len() > limit {
+            return Err(true);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
 async fn graphql_post(
     req: HttpRequest,
-    body: Result<web::Bytes, actix_web::Error>,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let request_id = request_id(&req);
     let graphql_response = wants_graphql_response(&req);
-    let body = match body {
+    let limit = body_limit(
+        req.headers(),
+        state.http.max_body_bytes,
+        state.http.max_document_bytes,
+    );
+    // A multipart request carries a document's file, and only `attachDocument` takes one: it
+    // needs a token. Asked before the body is read, so no anonymous caller has 10 MiB read, and
+    // a form another site submits (multipart needs no CORS preflight; a bearer token does) never
+    // runs as GraphQL.
+    if limit > state.http.max_body_bytes && !req.headers().contains_key(header::AUTHORIZATION) {
+        let mut response = error_response(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "a multipart request carries a document's file for `attachDocument`, which needs a bearer token: send `Authorization: Bearer <token>`",
+            &request_id,
+            graphql_response,
+        );
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return response;
+    }
+    let body = match read_body(&req, payload, limit).await {
         Ok(body) => body,
-        Err(error) if error.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE => {
+        Err(true) => {
             return error_response(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "PAYLOAD_TOO_LARGE",
-                &format!(
-                    "the request body is larger than {} bytes",
-                    state.http.max_body_bytes
-                ),
+                &if limit > state.http.max_body_bytes {
+                    format!(
+                        "the request body is larger than {limit} bytes: a document's file is at most {} bytes (MPTF_MAX_DOCUMENT_BYTES)",
+                        state.http.max_document_bytes
+                    )
+                } else {
+                    format!(
+                        "the request body is larger than {} bytes",
+                        state.http.max_body_bytes
+                    )
+                },
                 &request_id,
                 graphql_response,
             )
         }
-        Err(_) => {
+        Err(false) => {
             return error_response(
                 StatusCode::BAD_REQUEST,
                 "BAD_REQUEST",
@@ -361,11 +444,19 @@ async fn graphql_post(
                 )
             }
         },
+        "multipart/form-data" => {
+            match documents::receive_multipart(content_type, &body, &state.http).await {
+                Ok(request) => request,
+                Err((status, code, message)) => {
+                    return error_response(status, code, &message, &request_id, graphql_response)
+                }
+            }
+        }
         _ => {
             return error_response(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "UNSUPPORTED_MEDIA_TYPE",
-                "send the GraphQL request as application/json",
+                "send the GraphQL request as application/json (or, with a document's file, as a GraphQL multipart request)",
                 &request_id,
                 graphql_response,
             )

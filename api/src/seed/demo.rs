@@ -282,6 +282,96 @@ impl<'a> Demo<'a> {
         self.other_concept_notes(&meetings).await?;
         self.fund_books(&meetings).await?;
         self.exchange_rates().await?;
+        self.documents(&meetings).await?;
+        Ok(())
+    }
+
+    /// Documents kept with the records, each a small generated PDF: the minutes of every
+    /// meeting (the Fund Management Unit), and for the first three programmes their concept
+    /// note and their signed programme document (the convening organization).
+    async fn documents(&self, meetings: &[(NaiveDate, i64)]) -> anyhow::Result<()> {
+        use crate::domain::documents::simple_pdf;
+        use crate::ids::{encode, Kind};
+        use crate::service::commands::documents::{attach_document, NewDocument};
+        let limit = 10 * 1024 * 1024;
+        for (held_on, meeting) in meetings {
+            let title = format!("Minutes of the steering committee, {held_on}");
+            let pdf = simple_pdf(&[
+                "UN Migration Multi-Partner Trust Fund",
+                title.as_str(),
+                "Illustrative minutes of the demo portfolio.",
+            ]);
+            attach_document(
+                self.services,
+                &self.agent,
+                NewDocument {
+                    subject_id: encode(Kind::SteeringCommitteeMeeting, *meeting),
+                    kind: DocumentKind::Minutes,
+                    title,
+                    dated_on: *held_on,
+                    file: Some((format!("minutes-{held_on}.pdf"), pdf)),
+                },
+                limit,
+            )
+            .await
+            .map_err(seed_error)?;
+        }
+        let first = entity::joint_programme::Entity::find()
+            .order_by_asc(entity::joint_programme::Column::Code)
+            .all(&self.services.db)
+            .await?;
+        for programme in first.iter().take(3) {
+            let convening = Ctx::new(
+                Some(Principal {
+                    subject: format!("puno:{}", programme.convening_organization_id),
+                    role: Role::Puno,
+                    chair: false,
+                    donor_id: None,
+                    organization_id: Some(programme.convening_organization_id),
+                }),
+                "seed",
+            );
+            let note = entity::concept_note::Entity::find_by_id(programme.concept_note_id)
+                .one(&self.services.db)
+                .await?
+                .context("a programme's concept note")?;
+            for (subject, kind, title, dated_on, file_name) in [
+                (
+                    encode(Kind::ConceptNote, note.id),
+                    DocumentKind::ConceptNote,
+                    format!("Concept note: {}", note.title),
+                    note.submitted_on,
+                    format!("concept-note-{}.pdf", programme.code),
+                ),
+                (
+                    encode(Kind::JointProgramme, programme.id),
+                    DocumentKind::ProgrammeDocument,
+                    format!("Joint programme document {}", programme.code),
+                    programme.start_date,
+                    format!("programme-document-{}.pdf", programme.code),
+                ),
+            ] {
+                let pdf = simple_pdf(&[
+                    "UN Migration Multi-Partner Trust Fund",
+                    title.as_str(),
+                    "Illustrative document of the demo portfolio.",
+                ]);
+                attach_document(
+                    self.services,
+                    &convening,
+                    NewDocument {
+                        subject_id: subject,
+                        kind,
+                        title,
+                        dated_on,
+                        file: Some((file_name, pdf)),
+                    },
+                    limit,
+                )
+                .await
+                .map_err(seed_error)?;
+            }
+        }
         Ok(())
     }
 

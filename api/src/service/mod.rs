@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod commands;
 pub mod concept_notes;
 pub mod contributions;
+pub mod documents;
 pub mod envelope;
 pub mod events;
 pub mod figures;

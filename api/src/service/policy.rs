@@ -332,6 +332,47 @@ pub fn require_audit_reader(ctx: &Ctx) -> ServiceResult<&Principal> {
     )
 }
 
+/// What the rule on attaching a document needs to know about its record: the organizations
+/// it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DocumentOwners {
+    /// A concept note, of these organizations (convening included).
+    ConceptNote(Vec<i64>),
+    /// A joint programme, of the organizations with a budget line in it.
+    JointProgramme(Vec<i64>),
+    /// An expenditure report, made by this organization.
+    ExpenditureReport(i64),
+    /// A steering-committee meeting: the fund's own record.
+    Meeting,
+}
+
+/// Who attaches a document to a record (`attachDocument`): the fund's staff (ADMIN) to any
+/// record; a participating organization (PUNO) to a concept note, a joint programme or an
+/// expenditure report of its own organization (a note it is among the organizations of, a
+/// programme it has a budget line in, a report it made). A meeting's minutes, and anything
+/// else on a meeting, are the Fund Management Unit's alone. Every other role attaches nothing.
+///
+/// Reading is not a rule of its own: a document is read by whoever may read its record (a
+/// concept note's by [`ReadPolicy::may_read_concept_note`], every other record's by every
+/// authenticated caller), through that record's own check.
+pub fn may_attach_document(principal: &Principal, owners: &DocumentOwners) -> bool {
+    if principal.role == Role::Admin {
+        return true;
+    }
+    let Some(own) = own_organization(principal) else {
+        return false;
+    };
+    match owners {
+        DocumentOwners::ConceptNote(organizations)
+        | DocumentOwners::JointProgramme(organizations) => organizations.contains(&own),
+        DocumentOwners::ExpenditureReport(organization) => *organization == own,
+        DocumentOwners::Meeting => false,
+    }
+}
+
+/// Why a document is refused (the rule above).
+pub const ATTACH_REFUSAL: &str = "a participating organization attaches documents only to the concept notes, joint programmes and expenditure reports of its own organization, and only the Fund Management Unit attaches a meeting's minutes";
+
 /// Steering-committee records (meetings and decisions): staff and the committee; others see the
 /// decisions on concept notes and programmes they can read, through those objects.
 pub fn can_read_governance(principal: &Principal) -> bool {

@@ -411,6 +411,12 @@ fn operation(field: &str, w: &World, tag: &str) -> Option<(String, Value)> {
             "amountUsd userErrors { code }",
             json!({"jointProgramme": f.programme, "organization": org("ILO"), "refundedOn": "2021-09-30", "amountUsd": "1.00", "idempotencyKey": format!("refund-{tag}")}),
         ),
+        "Mutation.attachDocument" => m(
+            "AttachDocumentInput",
+            "attachDocument",
+            "document { id } userErrors { code }",
+            json!({"subjectId": f.programme, "kind": "OTHER", "title": format!("Note {tag}"), "datedOn": "2021-06-30", "file": null}),
+        ),
         "Mutation.recordExchangeRate" => m(
             "RecordExchangeRateInput",
             "recordExchangeRate",
@@ -591,6 +597,11 @@ on_both! {
                 let before = audit_events(&app).await;
                 let answer = if field.starts_with("Subscription.") {
                     subscription_answer(&app, token.as_deref(), &query).await
+                } else if field == "Mutation.attachDocument" {
+                    // A GraphQL multipart request, as clients send files; a text file per role.
+                    let file = ("note.txt", "text/plain", tag.as_bytes());
+                    let response = app.upload(token.as_deref(), &query, variables, "input.file", file).await;
+                    answer_of(&response.json().await.expect("a JSON body"))
                 } else {
                     answer_of(&app.graphql(token.as_deref(), &query, variables).await)
                 };

@@ -61,6 +61,15 @@ impl SteeringCommitteeMeeting {
             .filter_map(|(row, readable)| readable.then_some(row));
         Ok(readable_in_their_status(ctx, rows))
     }
+    /// The documents kept with it (`attachDocument`), oldest first by their date; at most 100,
+    /// and the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::DOCUMENTS, child_complexity)"
+    )]
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<super::Document>> {
+        super::documents::documents_of(ctx, crate::service::documents::Subject::Meeting(self.0.id))
+            .await
+    }
 }
 
 /// The decisions of a parent's list that the caller may read in their status (see

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod booked;
+pub mod documents;
 pub mod donors;
 pub mod governance;
 pub mod ledger;
@@ -17,6 +18,7 @@ pub mod users;
 
 pub use audit::AuditEvent;
 pub use booked::BookedEntry;
+pub use documents::Document;
 pub use donors::{Contribution, Deposit, Donor};
 pub use governance::{Decision, SteeringCommitteeMeeting};
 pub use ledger::LedgerEntry;

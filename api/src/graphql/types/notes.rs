@@ -215,6 +215,18 @@ impl ConceptNote {
         .unwrap_or_default();
         Ok(rows.into_iter().next().map(JointProgramme))
     }
+    /// The documents kept with it (`attachDocument`), oldest first by their date; at most 100,
+    /// and the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::DOCUMENTS, child_complexity)"
+    )]
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<super::Document>> {
+        super::documents::documents_of(
+            ctx,
+            crate::service::documents::Subject::ConceptNote(self.0.id),
+        )
+        .await
+    }
 }
 
 /// A technical review of a concept note by the Fund Management Unit.

@@ -340,6 +340,18 @@ impl JointProgramme {
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// The documents kept with it (`attachDocument`), oldest first by their date; at most 100,
+    /// and the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::DOCUMENTS, child_complexity)"
+    )]
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<super::Document>> {
+        super::documents::documents_of(
+            ctx,
+            crate::service::documents::Subject::JointProgramme(self.0.id),
+        )
+        .await
+    }
 }
 
 /// A programme's money, in US dollars: approved, transferred, spent, returned, and what is left.
@@ -533,6 +545,18 @@ impl ExpenditureReport {
     /// When it was reported (UTC).
     async fn reported_at(&self) -> DateTime {
         DateTime(self.0.reported_at)
+    }
+    /// The documents kept with it (`attachDocument`), oldest first by their date; at most 100,
+    /// and the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::DOCUMENTS, child_complexity)"
+    )]
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<super::Document>> {
+        super::documents::documents_of(
+            ctx,
+            crate::service::documents::Subject::ExpenditureReport(self.0.id),
+        )
+        .await
     }
 }
 

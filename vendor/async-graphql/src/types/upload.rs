@@ -137,7 +137,15 @@ pub struct Upload(pub usize);
 impl Upload {
     /// Get the upload value.
     pub fn value(&self, ctx: &Context<'_>) -> std::io::Result<UploadValue> {
-        ctx.query_env.uploads[self.0].try_clone()
+        // mptf patch: a variable can name a file the request does not carry (a JSON request
+        // sending the marker string itself): an error, not an index out of bounds.
+        match ctx.query_env.uploads.get(self.0) {
+            Some(upload) => upload.try_clone(),
+            None => Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "the request carries no such file",
+            )),
+        }
     }
 }
 
@@ -178,7 +186,11 @@ impl InputType for Upload {
         if let Value::String(s) = &value
             && let Some(filename) = s.strip_prefix(PREFIX)
         {
-            return Ok(Upload(filename.parse::<usize>().unwrap()));
+            // mptf patch: any caller can send this string; one that is not a number is a
+            // value of the wrong type, not a panic.
+            if let Ok(index) = filename.parse::<usize>() {
+                return Ok(Upload(index));
+            }
         }
         Err(InputValueError::expected_type(value))
     }
