@@ -163,7 +163,14 @@ mod tests {
             time_elapsed(start, end, date(2021, 7, 2))
                 .unwrap()
                 .to_string(),
-            "0.4986"
+            "0.5000",
+            "182 of the 364 days from 1 January to 31 December"
+        );
+        assert_eq!(
+            time_elapsed(start, end, date(2021, 4, 2))
+                .unwrap()
+                .to_string(),
+            "0.2500"
         );
         assert_eq!(
             time_elapsed(start, end, date(2030, 1, 1))
