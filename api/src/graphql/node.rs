@@ -38,6 +38,7 @@ pub enum Node {
     ExchangeRate(ExchangeRate),
     NarrativeReport(NarrativeReport),
     Document(Document),
+    Call(Call),
 }
 
 /// Fetches the object a global id names; `None` if it does not exist, `FORBIDDEN` if the caller
@@ -144,6 +145,7 @@ pub async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         Kind::Document => {
             check(ctx, services.document(actor, id).await)?.map(|d| Node::Document(Document(d)))
         }
+        Kind::Call => check(ctx, services.call(actor, id).await)?.map(|c| Node::Call(Call(c))),
     };
     Ok(node)
 }
