@@ -414,14 +414,15 @@ pub struct AnnounceCallInput {
     pub opens_on: Date,
     /// The last day it takes them; on or after `opensOn`.
     pub closes_on: Date,
-    /// The indicative envelope in US dollars: greater than 0, at most two decimal places.
+    /// The indicative envelope in US dollars: greater than 0, at most 1000000000000.00, at most
+    /// two decimal places.
     pub envelope_usd: Decimal,
     /// The thematic areas invited (global ids); at least one.
     pub thematic_areas: Vec<ID>,
     /// The scopes invited; at least one.
     pub scopes: Vec<Scope>,
-    /// The most one note may request, in US dollars, within the envelope; no ceiling when
-    /// omitted.
+    /// The most one note may request, in US dollars: greater than 0, at most the envelope, at
+    /// most two decimal places; no ceiling when omitted.
     pub max_budget_usd: Option<Decimal>,
     /// The eligibility rules in the call's own words; at most 10000 characters.
     pub eligibility: String,
