@@ -85,7 +85,7 @@ on_both! {
         let ilo_token = app.puno_token(row_id(&json!(ilo)), "user:ilo");
         let iom_token = app.puno_token(row_id(&json!(iom)), "user:iom");
         let spent = command(&app, &ilo_token, "reportExpenditure", "expenditureReport { id }",
-            json!({"jointProgramme": funded.programme, "organization": ilo, "year": 2021, "amountUsd": "0.00", "idempotencyKey": "ilo-2021"})).await;
+            json!({"jointProgramme": funded.programme, "organization": ilo, "year": 2021, "lines": [{"category": "STAFF_AND_PERSONNEL", "amountUsd": "0.00"}], "idempotencyKey": "ilo-2021"})).await;
         assert_eq!(spent["userErrors"], json!([]), "{spent:#}");
         let sent = narrative(&app, &ilo_token, &funded.programme, Some(2021)).await;
         assert_eq!(sent["data"]["submitNarrativeReport"]["userErrors"], json!([]), "{sent:#}");

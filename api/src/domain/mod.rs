@@ -5,6 +5,7 @@ pub mod bounds;
 pub mod calendar;
 pub mod documents;
 pub mod error;
+pub mod expenditure;
 pub mod money;
 pub mod results;
 pub mod vocabulary;

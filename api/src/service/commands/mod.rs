@@ -8,6 +8,7 @@ pub mod books;
 pub mod catalogue;
 pub mod contributions;
 pub mod documents;
+pub mod expenditure;
 pub mod governance;
 pub mod notes;
 pub mod programmes;
