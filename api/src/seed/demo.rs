@@ -873,7 +873,6 @@ impl<'a> Demo<'a> {
 
     async fn programmes(&self, meetings: &[(NaiveDate, i64)]) -> anyhow::Result<()> {
         let (mut interim_replaced, mut corrected) = (false, false);
-        let (interim_replaced, corrected) = (&mut interim_replaced, &mut corrected);
         for (n, p) in PROGRAMMES.iter().enumerate() {
             let orgs: Vec<i64> = p
                 .organizations
@@ -1022,8 +1021,8 @@ impl<'a> Demo<'a> {
                 } else {
                     ExpenditureNature::Interim
                 };
-                let replaced = !first_round && i == 0 && !*interim_replaced;
-                let report = |amount: i64, key: String| {
+                let replaced = !first_round && i == 0 && !interim_replaced;
+                let report = async |amount: i64, key: String| {
                     expenditure::report_expenditure(
                         self.services,
                         &puno,
@@ -1038,9 +1037,10 @@ impl<'a> Demo<'a> {
                         },
                         &key,
                     )
+                    .await
                 };
                 if replaced {
-                    *interim_replaced = true;
+                    interim_replaced = true;
                     report(spent / 2, format!("seed-expenditure-{n}-{i}-first"))
                         .await
                         .map_err(seed_error)?;
@@ -1048,10 +1048,10 @@ impl<'a> Demo<'a> {
                 let reported = report(spent, format!("seed-expenditure-{n}-{i}"))
                     .await
                     .map_err(seed_error)?;
-                if certified && !*corrected {
+                if certified && !corrected {
                     // The audit moved travel wrongly charged to contractual services: the same
                     // total, another breakdown, on the Administrative Agent's correction.
-                    *corrected = true;
+                    corrected = true;
                     expenditure::correct_expenditure(
                         self.services,
                         &self.agent,

@@ -114,7 +114,7 @@ async fn book(
     let mut entries = Vec::new();
     for standing in ledger::standing_entries_of_expenditure_report(txn, report.id).await? {
         entries.push(NewEntry::reversing(&standing, standing.value_date)?.described(format!(
-            "{} expenditure on {programme_code} {note}",
+            "{} expenditure on {programme_code}, {note}",
             report.year
         )));
     }
@@ -296,7 +296,7 @@ pub async fn report_expenditure(
                 at: now,
             })
             .await?;
-            let note = if input.nature == ExpenditureNature::Certified { "certified" } else { "replaced by a new interim figure" };
+            let note = if input.nature == ExpenditureNature::Certified { "replaced by the certified figure" } else { "replaced by a new interim figure" };
             book(txn, &report, &programme.code, &reported_by, note).await?;
             let what = if input.nature == ExpenditureNature::Certified { "certified" } else { "interim" };
             let summary = format!("{} {what} expenditure of {total} reported on {}", input.year, programme.code);
@@ -379,12 +379,12 @@ pub async fn correct_expenditure(
                 nature: ExpenditureNature::Certified,
                 figure,
                 total,
-                audit: Some((&reference, &reason)),
+                audit: Some((reference.as_str(), reason.as_str())),
                 by: &officer,
                 at: now,
             })
             .await?;
-            book(txn, &after, &programme.code, &officer, &format!("corrected on audit {reference}")).await?;
+            book(txn, &after, &programme.code, &officer, &format!("corrected on audit {reference}: {reason}")).await?;
             effect.audit(
                 (Kind::ExpenditureReport, after.id),
                 Some(crate::service::audit::snapshot(&found)),

@@ -4,7 +4,6 @@
 //! states who may run it, its rules and its effect; the envelope does the rest (see
 //! [`crate::service::envelope`]). Reads are in `service::programmes`.
 
-use crate::auth::Principal;
 use crate::domain::{
     ConceptNoteStatus, DecisionKind, LedgerEntryKind, PortfolioEventKind, ProgrammeStatus, Rate,
     Role, Text, Usd, UserError, UserErrorCode,
@@ -16,10 +15,10 @@ use crate::service::envelope::Command;
 use crate::service::events::NewEvent;
 use crate::service::ledger::{self, NewEntry};
 use crate::service::programmes::funding_decision_of;
-use crate::service::{claim_version, lock_row, Ctx, ServiceError, ServiceResult, Services};
+use crate::service::{claim_version, lock_row, Ctx, ServiceResult, Services};
 use chrono::NaiveDate;
 use entity::{
-    budget_line, budget_revision, concept_note, expenditure_report, joint_programme, transfer,
+    budget_line, budget_revision, concept_note, joint_programme, transfer,
 };
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
