@@ -22,7 +22,9 @@ fn accepted(payload: &Value) {
 /// Refused with one user error of `code` on `field` whose message says `says`; nothing returned.
 #[track_caller]
 fn refused(payload: &Value, code: &str, field: &[&str], says: &str) {
-    let errors = payload["userErrors"].as_array().unwrap_or_else(|| panic!("{payload:#}"));
+    let errors = payload["userErrors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{payload:#}"));
     assert_eq!(errors.len(), 1, "{payload:#}");
     assert_eq!(errors[0]["code"], code, "{payload:#}");
     assert_eq!(errors[0]["field"], json!(field), "{payload:#}");
@@ -32,12 +34,28 @@ fn refused(payload: &Value, code: &str, field: &[&str], says: &str) {
 }
 
 /// A caller who may not make this write gets a top-level `code`, and nothing is written.
-async fn assert_refused(app: &TestApp, token: Option<&str>, mutation: &str, input: Value, code: &str) {
+async fn assert_refused(
+    app: &TestApp,
+    token: Option<&str>,
+    mutation: &str,
+    input: Value,
+    code: &str,
+) {
     let before = audit_count(app).await;
     let response = mutate(app, token, mutation, "", input).await;
-    assert_eq!(response["errors"][0]["extensions"]["code"], code, "{mutation}: {response:#}");
-    assert!(response["data"].is_null() || response["data"][mutation].is_null(), "{response:#}");
-    assert_eq!(audit_count(app).await, before, "a refused {mutation} left an audit event");
+    assert_eq!(
+        response["errors"][0]["extensions"]["code"], code,
+        "{mutation}: {response:#}"
+    );
+    assert!(
+        response["data"].is_null() || response["data"][mutation].is_null(),
+        "{response:#}"
+    );
+    assert_eq!(
+        audit_count(app).await,
+        before,
+        "a refused {mutation} left an audit event"
+    );
 }
 
 fn lines(pairs: &[(&str, &str)]) -> Value {
@@ -63,7 +81,10 @@ async fn spent(app: &TestApp, programme: &str) -> String {
             json!({"id": programme}),
         )
         .await;
-    data["node"]["financials"]["expenditureUsd"].as_str().unwrap().to_owned()
+    data["node"]["financials"]["expenditureUsd"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// The programme's `EXPENDITURE` and `REVERSAL` entries, in order: (kind, amountUsd, report id).
@@ -84,7 +105,10 @@ async fn entries(app: &TestApp, programme: &str) -> Vec<(String, String, String)
                 e["id"].as_str().unwrap().to_owned(),
                 e["kind"].as_str().unwrap().to_owned(),
                 e["amountUsd"].as_str().unwrap().to_owned(),
-                e["expenditureReport"]["id"].as_str().unwrap_or("").to_owned(),
+                e["expenditureReport"]["id"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned(),
             )
         })
         .collect();
@@ -109,7 +133,10 @@ async fn annual_financial(app: &TestApp, programme: &str, year: i64) -> (String,
         .find(|r| r["year"] == year && r["organization"]["acronym"] == "ILO")
         .cloned()
         .unwrap_or_else(|| panic!("no ANNUAL_FINANCIAL {year} of ILO: {data:#}"));
-    (row["status"].as_str().unwrap().to_owned(), row["expenditureReport"]["id"].clone())
+    (
+        row["status"].as_str().unwrap().to_owned(),
+        row["expenditureReport"]["id"].clone(),
+    )
 }
 
 on_both! {

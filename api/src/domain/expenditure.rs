@@ -61,7 +61,10 @@ impl ByCategory {
 
     /// Every category's amount, in the vocabulary's order.
     pub fn lines(&self) -> impl Iterator<Item = (CostCategory, Usd)> + '_ {
-        CostCategory::ALL.iter().copied().zip(self.0.iter().copied())
+        CostCategory::ALL
+            .iter()
+            .copied()
+            .zip(self.0.iter().copied())
     }
 
     pub fn cents(&self) -> [i64; 8] {

@@ -11,9 +11,9 @@ use super::{loaded, ContextExt};
 use crate::auth::throttle::ClientAddress;
 use crate::auth::{LoginThrottle, Tokens};
 use crate::domain::{
-    CostCategory, DecisionKind, DirectCostKind, DisaggregationCategory, DisaggregationDimension, DocumentKind,
-    DonorKind, Earmarking, ExpenditureNature, IndicatorLevel, InterestSource, MeetingKind, ProgrammeStatus,
-    ReviewOutcome, Role, Scope, UserError, UserErrorCode,
+    CostCategory, DecisionKind, DirectCostKind, DisaggregationCategory, DisaggregationDimension,
+    DocumentKind, DonorKind, Earmarking, ExpenditureNature, IndicatorLevel, InterestSource,
+    MeetingKind, ProgrammeStatus, ReviewOutcome, Role, Scope, UserError, UserErrorCode,
 };
 use crate::ids::{self, Kind};
 use crate::service::commands::books::{
@@ -24,11 +24,11 @@ use crate::service::commands::contributions::{
     self as contributions, Amendment, DonorChanges, NewContribution, NewDeposit, NewDonor,
 };
 use crate::service::commands::documents::{self as documents, NewDocument};
-use crate::service::commands::governance::{self as governance, DecisionSubject, NewDecision};
-use crate::service::commands::notes::{self as notes, NewConceptNote};
 use crate::service::commands::expenditure::{
     self as expenditure, ExpenditureCorrection, NewExpenditure,
 };
+use crate::service::commands::governance::{self as governance, DecisionSubject, NewDecision};
+use crate::service::commands::notes::{self as notes, NewConceptNote};
 use crate::service::commands::programmes::{
     self as programmes, NewBudgetLine, NewJointProgramme, NewTransfer,
 };
@@ -2074,8 +2074,13 @@ impl Mutation {
                 amount_usd: input.amount_usd.map(|a| a.0),
                 is_final: input.is_final,
             };
-            expenditure::report_expenditure(ctx.services(), ctx.actor(), new, &input.idempotency_key)
-                .await
+            expenditure::report_expenditure(
+                ctx.services(),
+                ctx.actor(),
+                new,
+                &input.idempotency_key,
+            )
+            .await
         };
         let (report, user_errors) = payload(run.await, ctx.actor())?;
         Ok(ReportExpenditurePayload {

@@ -7,11 +7,11 @@ use crate::domain::*;
 use crate::service::commands::contributions::{
     self as contributions, NewContribution, NewDeposit, NewDonor,
 };
-use crate::service::commands::governance::{self as governance, DecisionSubject, NewDecision};
-use crate::service::commands::notes::{self as notes, NewConceptNote};
 use crate::service::commands::expenditure::{
     self as expenditure, ExpenditureCorrection, NewExpenditure,
 };
+use crate::service::commands::governance::{self as governance, DecisionSubject, NewDecision};
+use crate::service::commands::notes::{self as notes, NewConceptNote};
 use crate::service::commands::programmes::{
     self as programmes, NewBudgetLine, NewJointProgramme, NewTransfer,
 };

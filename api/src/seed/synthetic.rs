@@ -1204,7 +1204,12 @@ impl Generator<'_> {
                     reported_by: Set(format!("puno:{org}")),
                     reported_at: Set(at(reported_on, 16)),
                     // A year not yet over is an interim figure; the others were certified.
-                    nature: Set(if year < AS_OF.year() { "CERTIFIED" } else { "INTERIM" }.to_owned()),
+                    nature: Set(if year < AS_OF.year() {
+                        "CERTIFIED"
+                    } else {
+                        "INTERIM"
+                    }
+                    .to_owned()),
                     certified_at: Set((year < AS_OF.year()).then(|| at(reported_on, 16))),
                     version: Set(1),
                 });

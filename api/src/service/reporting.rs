@@ -73,9 +73,8 @@ impl Services {
         }
         let mut expenditure: HashMap<(i64, i64), Vec<expenditure_report::Model>> = HashMap::new();
         // Only a certified figure answers a financial report; an interim one does not.
-        let spent = spent.filter(
-            expenditure_report::Column::Nature.eq(ExpenditureNature::Certified.as_str()),
-        );
+        let spent = spent
+            .filter(expenditure_report::Column::Nature.eq(ExpenditureNature::Certified.as_str()));
         for report in spent.all(&self.db).await? {
             expenditure
                 .entry((report.joint_programme_id, report.organization_id))

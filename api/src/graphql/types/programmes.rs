@@ -10,8 +10,8 @@ use super::revisions::BudgetRevision;
 use super::{usd, Markers};
 use crate::domain::expenditure::ByCategory;
 use crate::domain::{
-    results, CostCategory, DisaggregationDimension, ExpenditureNature, ExactDecimal, IndicatorLevel, IndicatorStatus,
-    ProgrammeStatus, Rate, Scope,
+    results, CostCategory, DisaggregationDimension, ExactDecimal, ExpenditureNature,
+    IndicatorLevel, IndicatorStatus, ProgrammeStatus, Rate, Scope,
 };
 use crate::graphql::loaders::*;
 use crate::graphql::scalars::{Date, DateTime, Decimal};
@@ -22,8 +22,8 @@ use crate::service::commands::expenditure;
 use crate::service::{arithmetic, ServiceResult};
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use entity::{
-    budget_line, expenditure_report, expenditure_statement, indicator_measurement, joint_programme, results_indicator,
-    transfer,
+    budget_line, expenditure_report, expenditure_statement, indicator_measurement, joint_programme,
+    results_indicator, transfer,
 };
 
 /// A programme funded by the fund and carried out by at least two participating organizations.

@@ -22,9 +22,7 @@ use crate::service::{lock_row, Ctx, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{budget_line, expenditure_report, expenditure_statement, joint_programme};
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 
 #[derive(Serialize, Clone, Debug)]
@@ -74,7 +72,10 @@ struct Stated<'a> {
     at: DateTime<Utc>,
 }
 
-async fn state(txn: &DatabaseTransaction, s: Stated<'_>) -> ServiceResult<expenditure_statement::Model> {
+async fn state(
+    txn: &DatabaseTransaction,
+    s: Stated<'_>,
+) -> ServiceResult<expenditure_statement::Model> {
     let [staff, supplies, equipment, contractual, travel, grants, operating, support] =
         s.figure.cents();
     Ok(expenditure_statement::ActiveModel {
@@ -113,10 +114,12 @@ async fn book(
 ) -> ServiceResult<()> {
     let mut entries = Vec::new();
     for standing in ledger::standing_entries_of_expenditure_report(txn, report.id).await? {
-        entries.push(NewEntry::reversing(&standing, standing.value_date)?.described(format!(
-            "{} expenditure on {programme_code}, {note}",
-            report.year
-        )));
+        entries.push(
+            NewEntry::reversing(&standing, standing.value_date)?.described(format!(
+                "{} expenditure on {programme_code}, {note}",
+                report.year
+            )),
+        );
     }
     if report.amount_usd_cents > 0 {
         let year_end = NaiveDate::from_ymd_opt(report.year, 12, 31)
@@ -124,15 +127,19 @@ async fn book(
         let on = Ord::min(year_end, Utc::now().date_naive());
         let nature = ExpenditureNature::from_stored(&report.nature)?;
         entries.push(
-            NewEntry::usd(LedgerEntryKind::Expenditure, on, Usd::from_cents(report.amount_usd_cents))
-                .programme(report.joint_programme_id)
-                .organization(report.organization_id)
-                .expenditure_report(report.id)
-                .described(format!(
-                    "{} expenditure on {programme_code} ({})",
-                    report.year,
-                    nature.as_str().to_lowercase()
-                )),
+            NewEntry::usd(
+                LedgerEntryKind::Expenditure,
+                on,
+                Usd::from_cents(report.amount_usd_cents),
+            )
+            .programme(report.joint_programme_id)
+            .organization(report.organization_id)
+            .expenditure_report(report.id)
+            .described(format!(
+                "{} expenditure on {programme_code} ({})",
+                report.year,
+                nature.as_str().to_lowercase()
+            )),
         );
     }
     ledger::append(txn, recorded_by, entries).await?;
@@ -157,11 +164,17 @@ async fn check_within_transfers(
     // money it can spend.
     let transferred = Usd::from_cents(arithmetic::transferred_on_line(txn, line.id).await?);
     let refunded = books::refunded(txn, programme.id, line.organization_id).await?;
-    let net = transferred
-        .checked_sub(refunded)
-        .ok_or_else(|| anyhow::anyhow!("the money of programme {} does not fit in cents", programme.id))?;
+    let net = transferred.checked_sub(refunded).ok_or_else(|| {
+        anyhow::anyhow!(
+            "the money of programme {} does not fit in cents",
+            programme.id
+        )
+    })?;
     if spent.is_none_or(|spent| spent > net) {
-        let spent = spent.map_or_else(|| "more than the fund can record".to_owned(), |s| s.to_string());
+        let spent = spent.map_or_else(
+            || "more than the fund can record".to_owned(),
+            |s| s.to_string(),
+        );
         let message = if refunded > Usd::ZERO {
             format!("expenditure would reach {spent}, more than the {net} transferred to the organization net of its refunds")
         } else {
@@ -199,7 +212,10 @@ pub async fn report_expenditure(
     if let Some(stated) = input.amount_usd {
         let stated = Usd::parse(stated, "amountUsd")?;
         if total != Some(stated) {
-            let total = total.map_or_else(|| "more than the fund can record".to_owned(), |t| t.to_string());
+            let total = total.map_or_else(
+                || "more than the fund can record".to_owned(),
+                |t| t.to_string(),
+            );
             let message = format!("the lines total {total}, not {stated}: leave amountUsd out, the total is the lines' sum");
             return Err(UserError::validation("amountUsd", message).into());
         }

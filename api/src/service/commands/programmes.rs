@@ -17,9 +17,7 @@ use crate::service::ledger::{self, NewEntry};
 use crate::service::programmes::funding_decision_of;
 use crate::service::{claim_version, lock_row, Ctx, ServiceResult, Services};
 use chrono::NaiveDate;
-use entity::{
-    budget_line, budget_revision, concept_note, joint_programme, transfer,
-};
+use entity::{budget_line, budget_revision, concept_note, joint_programme, transfer};
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
