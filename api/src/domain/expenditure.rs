@@ -170,7 +170,7 @@ mod tests {
         assert_eq!(at, Some(2));
         assert_eq!(figure.total(), Some(Usd::from_cents(10_716)));
         assert_eq!(figure.programmable(), Some(Usd::from_cents(10_015)));
-        // 10015 × 0.07 = 701.05 cents: half-even to 701.
+        // 10015 × 0.07 = 701.05 cents, rounded to 701.
         let rate = Rate::DEFAULT_INDIRECT_SUPPORT_COST;
         assert_eq!(figure.support_cap(rate), Some(Usd::from_cents(701)));
         assert!(figure.check_support(rate, at).is_ok());
@@ -182,7 +182,15 @@ mod tests {
         // 10015 × 0.07 again → 701 cents; 702 is one cent over.
         let refused = over.check_support(rate, at).unwrap_err();
         assert_eq!(refused.code, UserErrorCode::BudgetExceeded);
-        assert_eq!(refused.field, ["lines", "1", "amountUsd"]);
+        assert_eq!(refused.field, ["input", "lines", "1", "amountUsd"]);
+        // A tie goes to the even cent: 150 × 0.07 = 10.5 cents, at most 10 (not 11).
+        let (tie, at) = ByCategory::parse(&[
+            (CostCategory::Travel, d("1.50")),
+            (CostCategory::IndirectSupportCosts, d("0.11")),
+        ])
+        .unwrap();
+        assert_eq!(tie.support_cap(rate), Some(Usd::from_cents(10)));
+        assert!(tie.check_support(rate, at).is_err());
     }
 
     #[test]
