@@ -324,3 +324,42 @@ on_both! {
         }
     }
 }
+
+on_both! {
+    async fn programmes_ending_soon_and_those_whose_delivery_trails_their_time(app: TestApp) {
+        // 1 August 2021 to 31 July 2023: 729 days.
+        let funded = funded_programme(&app, "3000000.00").await;
+        let [ilo, _] = funded.organizations.clone();
+        accepted(&transfer(&app, &app.admin(), &funded, &ilo, "300000.00", "due-t").await);
+        let puno = app.puno_token(row_id(&json!(ilo)), "user:ilo");
+        accepted(&report(&app, &puno, json!({"jointProgramme": funded.programme, "year": 2021, "lines": lines(&[("TRAVEL", "100000.00")]), "idempotencyKey": "due-1"})).await);
+        let listed = |filter: Value| {
+            let app = &app;
+            async move {
+                let data = app
+                    .data(
+                        Some(&app.token(mptf::domain::Role::PartnerSystem, "client:dashboard")),
+                        "query($f: JointProgrammeFilter) { jointProgrammes(filter: $f, first: 100) { nodes { id } } }",
+                        json!({"f": filter}),
+                    )
+                    .await;
+                data["jointProgrammes"]["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+            }
+        };
+        let this = funded.programme.clone();
+        // Ending within 90 days of 1 June 2023, not of 1 January 2022; the end date itself counts.
+        assert!(listed(json!({"asOf": "2023-06-01", "endingWithinDays": 90})).await.contains(&this));
+        assert!(listed(json!({"asOf": "2023-07-31", "endingWithinDays": 0})).await.contains(&this));
+        assert!(!listed(json!({"asOf": "2022-01-01", "endingWithinDays": 90})).await.contains(&this));
+        assert!(!listed(json!({"asOf": "2023-08-01", "endingWithinDays": 90})).await.contains(&this));
+        // On 31 December 2021: 152 of 729 days (0.2085), a third delivered (0.3333): not trailing.
+        assert!(!listed(json!({"asOf": "2021-12-31", "deliveryBelowTimeElapsed": true})).await.contains(&this));
+        assert!(listed(json!({"asOf": "2021-12-31", "deliveryBelowTimeElapsed": false})).await.contains(&this));
+        // On 1 August 2022: half the time gone (0.5007), still a third delivered: trailing.
+        assert!(listed(json!({"asOf": "2022-08-01", "deliveryBelowTimeElapsed": true})).await.contains(&this));
+        assert!(!listed(json!({"asOf": "2022-08-01", "deliveryBelowTimeElapsed": false})).await.contains(&this));
+        assert!(listed(json!({"asOf": "2022-08-01", "deliveryBelowTimeElapsed": true, "endingWithinDays": 365})).await.contains(&this));
+        let wrong = app.graphql(Some(&app.admin()), "{ jointProgrammes(filter: {endingWithinDays: -1}) { totalCount } }", json!({})).await;
+        assert_eq!(wrong["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{wrong:#}");
+    }
+}

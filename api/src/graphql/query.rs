@@ -155,6 +155,16 @@ pub struct JointProgrammeFilter {
     /// Part of the title or code, matched literally and without regard to ASCII case; at most 100
     /// characters.
     pub search: Option<String>,
+    /// The day `endingWithinDays` and `deliveryBelowTimeElapsed` count from; today by default.
+    pub as_of: Option<Date>,
+    /// Only programmes whose end date falls from `asOf` to this many days after it (0 to 3660):
+    /// `{endingWithinDays: 90}` is what ends in the next 90 days.
+    pub ending_within_days: Option<i32>,
+    /// True: only programmes whose delivery rate (expenditure ÷ transfers less refunds, the books
+    /// as of `asOf`) is below their time elapsed on `asOf` (days since the start date ÷ days from
+    /// start to end), both to four decimals; a programme with nothing transferred has no delivery
+    /// rate and is not among them. False: only the others.
+    pub delivery_below_time_elapsed: Option<bool>,
 }
 
 /// The order of the list of joint programmes.
@@ -654,6 +664,18 @@ impl Query {
             statuses: f.status.unwrap_or_default(),
             start_from: f.start_from.map(|d| d.0),
             start_to: f.start_to.map(|d| d.0),
+            as_of: f.as_of.map(|d| d.0),
+            ending_within_days: match f.ending_within_days {
+                None => None,
+                Some(days @ 0..=3660) => Some(u64::from(days.unsigned_abs())),
+                Some(_) => {
+                    return Err(super::errors::coded(
+                        "`filter.endingWithinDays` is a number of days from 0 to 3660",
+                        "BAD_USER_INPUT",
+                    ))
+                }
+            },
+            delivery_below_time_elapsed: f.delivery_below_time_elapsed,
         };
         let order = match order_by.unwrap_or_default() {
             JointProgrammeOrder::Code => ProgrammeOrder::Code,
