@@ -322,6 +322,37 @@ on_both! {
             let sum: i64 = node["lines"].as_array().unwrap().iter().map(|l| cents(&l["amountUsd"])).sum();
             assert_eq!(sum, cents(&node["amountUsd"]), "{node:#}");
         }
+        // The demo's programmes split into those whose delivery trails their time and the others.
+        let count = |filter: Value| {
+            let app = &app;
+            async move {
+                app.data(Some(&app.admin()), "query($f: JointProgrammeFilter) { jointProgrammes(filter: $f) { totalCount } }", json!({"f": filter}))
+                    .await["jointProgrammes"]["totalCount"].as_i64().unwrap()
+            }
+        };
+        // Today every demo programme is further along its time than its delivery (it reported
+        // one year's expenditure only); at the end of 2020 the first round had spent 70% of its
+        // first tranche, ahead of its time, and the others had received nothing.
+        let all = count(json!({})).await;
+        assert_eq!(count(json!({"deliveryBelowTimeElapsed": true})).await, all);
+        let trailing = count(json!({"asOf": "2020-12-31", "deliveryBelowTimeElapsed": true})).await;
+        let others = count(json!({"asOf": "2020-12-31", "deliveryBelowTimeElapsed": false})).await;
+        assert!(others > 0, "{trailing} trailing, {others} others");
+        assert_eq!(trailing + others, all);
+        // docs/reporting.md's queries run on the demo, as a partner system's.
+        let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/reporting.md")).unwrap();
+        let partner = app.token(mptf::domain::Role::PartnerSystem, "client:dashboard");
+        let examples: Vec<&str> = page
+            .split("```graphql")
+            .skip(1)
+            .filter_map(|rest| rest.split("```").next())
+            .filter(|example| example.trim_start().starts_with('{'))
+            .collect();
+        assert_eq!(examples.len(), 4, "the calendar's two, the expenditure one, the lists'");
+        for example in examples {
+            let answer = app.graphql(Some(&partner), example, json!({})).await;
+            assert!(answer.get("errors").is_none(), "{example}: {answer:#}");
+        }
     }
 }
 
