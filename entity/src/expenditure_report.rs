@@ -1,4 +1,5 @@
-//! Yearly expenditure reported by an organization for a joint programme.
+//! Yearly expenditure reported by an organization for a joint programme: interim or certified,
+//! its figure the latest of its statements (`expenditure_statement`).
 
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
@@ -15,6 +16,9 @@ pub struct Model {
     pub r#final: bool,
     pub reported_by: String,
     pub reported_at: DateTimeUtc,
+    pub nature: String,
+    pub certified_at: Option<DateTimeUtc>,
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

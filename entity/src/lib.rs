@@ -26,6 +26,7 @@ pub mod document_content;
 pub mod donor;
 pub mod exchange_rate;
 pub mod expenditure_report;
+pub mod expenditure_statement;
 pub mod fund_ledger;
 pub mod gcm_objective;
 pub mod guiding_principle;
@@ -73,6 +74,7 @@ pub mod prelude {
     pub use super::donor::Entity as Donor;
     pub use super::exchange_rate::Entity as ExchangeRate;
     pub use super::expenditure_report::Entity as ExpenditureReport;
+    pub use super::expenditure_statement::Entity as ExpenditureStatement;
     pub use super::fund_ledger::Entity as FundLedger;
     pub use super::gcm_objective::Entity as GcmObjective;
     pub use super::guiding_principle::Entity as GuidingPrinciple;

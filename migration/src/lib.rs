@@ -18,6 +18,7 @@ mod m20261215_000012_documents;
 mod m20261215_000013_results_frameworks;
 mod m20261215_000014_narrative_reports;
 mod m20261216_000015_calls;
+mod m20261216_000016_expenditure_categories;
 pub mod reference;
 
 /// The statements that book the money the fund's tables hold (pledges, agreements, deposits and
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_000013_results_frameworks::Migration),
             Box::new(m20261215_000014_narrative_reports::Migration),
             Box::new(m20261216_000015_calls::Migration),
+            Box::new(m20261216_000016_expenditure_categories::Migration),
         ]
     }
 }

@@ -159,7 +159,7 @@ async fn expenditure(
         &puno,
         "reportExpenditure",
         "expenditureReport { id }",
-        json!({"jointProgramme": funded.programme, "year": year, "amountUsd": amount, "final": last,
+        json!({"jointProgramme": funded.programme, "year": year, "lines": [{"category": "STAFF_AND_PERSONNEL", "amountUsd": amount}], "final": last,
             "idempotencyKey": format!("exp-{organization}-{year}")}),
     )
     .await
@@ -285,8 +285,8 @@ on_both! {
         accepted(&refund(&app, &funded, &ilo, "20000.00", "2023-09-30", "r-2").await);
         let puno = app.puno_token(row_id(&json!(ilo)), "user:ilo");
         let spent = command(&app, &puno, "reportExpenditure", "expenditureReport { id }",
-            json!({"jointProgramme": funded.programme, "year": 2023, "amountUsd": "30000.01", "idempotencyKey": "exp-over"})).await;
-        refused(&spent, "BUDGET_EXCEEDED", &["input", "amountUsd"], Some("USD 480000.00 transferred to your organization net of its refunds"));
+            json!({"jointProgramme": funded.programme, "year": 2023, "lines": [{"category": "STAFF_AND_PERSONNEL", "amountUsd": "30000.01"}], "idempotencyKey": "exp-over"})).await;
+        refused(&spent, "BUDGET_EXCEEDED", &["input", "lines"], Some("USD 480000.00 transferred to the organization net of its refunds"));
     }
 }
 

@@ -294,7 +294,7 @@ on_both! {
             &puno,
             "reportExpenditure",
             "expenditureReport { id }",
-            json!({"jointProgramme": funded.programme, "year": 2021, "amountUsd": "300000", "idempotencyKey": "scale-2"}),
+            json!({"jointProgramme": funded.programme, "year": 2021, "lines": [{"category": "STAFF_AND_PERSONNEL", "amountUsd": "300000"}], "idempotencyKey": "scale-2"}),
         )
         .await;
         assert_eq!(spent["userErrors"], json!([]), "{spent}");

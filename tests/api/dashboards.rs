@@ -312,7 +312,7 @@ mod consistency {
                 if spent > 0 {
                     let reported = app
                         .data(Some(&puno), "mutation($input: ReportExpenditureInput!) { reportExpenditure(input: $input) { userErrors { code field message } } }",
-                            json!({"input": {"jointProgramme": funded.programme, "year": 2021 + i as i32 % 3, "amountUsd": format!("{spent}.00"), "idempotencyKey": format!("rnd-spend-{i}")}}))
+                            json!({"input": {"jointProgramme": funded.programme, "year": 2021 + i as i32 % 3, "lines": [{"category": "STAFF_AND_PERSONNEL", "amountUsd": format!("{spent}.00")}], "idempotencyKey": format!("rnd-spend-{i}")}}))
                         .await;
                     assert_eq!(
                         reported["reportExpenditure"]["userErrors"],

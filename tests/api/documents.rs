@@ -522,7 +522,7 @@ on_both!(
             &puno,
             "reportExpenditure",
             "expenditureReport { id }",
-            json!({"jointProgramme": funded.programme, "year": 2021, "amountUsd": "50000.00", "idempotencyKey": "doc-exp"}),
+            json!({"jointProgramme": funded.programme, "year": 2021, "lines": [{"category": "STAFF_AND_PERSONNEL", "amountUsd": "50000.00"}], "idempotencyKey": "doc-exp"}),
         )
         .await;
         let report = report["expenditureReport"]["id"]

@@ -124,7 +124,7 @@ on_both! {
         written.push(sent["transfer"]["id"].as_str().unwrap().to_owned());
         let puno = app.puno_token(row_id(&json!(ilo)), "user:ilo");
         let spent = command(&app, &puno, "reportExpenditure", "expenditureReport { id }",
-            json!({"jointProgramme": funded.programme, "year": 2022, "amountUsd": "45000.00", "idempotencyKey": "exp-1"})).await;
+            json!({"jointProgramme": funded.programme, "year": 2022, "lines": [{"category": "STAFF_AND_PERSONNEL", "amountUsd": "45000.00"}], "idempotencyKey": "exp-1"})).await;
         assert_eq!(spent["userErrors"], json!([]), "{spent}");
         written.push(spent["expenditureReport"]["id"].as_str().unwrap().to_owned());
         // What changed since that read: exactly those five.

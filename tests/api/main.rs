@@ -17,6 +17,7 @@ mod documents;
 mod envelope;
 mod event_replay;
 mod exchange_rates;
+mod expenditure_categories;
 mod flat_lists;
 mod foundation;
 mod graphiql;

@@ -85,7 +85,7 @@ on_both! {
         let ilo_token = app.puno_token(row_id(&json!(ilo)), "user:ilo");
         let iom_token = app.puno_token(row_id(&json!(iom)), "user:iom");
         let spent = command(&app, &ilo_token, "reportExpenditure", "expenditureReport { id }",
-            json!({"jointProgramme": funded.programme, "organization": ilo, "year": 2021, "amountUsd": "0.00", "idempotencyKey": "ilo-2021"})).await;
+            json!({"jointProgramme": funded.programme, "organization": ilo, "year": 2021, "lines": [{"category": "STAFF_AND_PERSONNEL", "amountUsd": "0.00"}], "idempotencyKey": "ilo-2021"})).await;
         assert_eq!(spent["userErrors"], json!([]), "{spent:#}");
         let sent = narrative(&app, &ilo_token, &funded.programme, Some(2021)).await;
         assert_eq!(sent["data"]["submitNarrativeReport"]["userErrors"], json!([]), "{sent:#}");
@@ -135,7 +135,7 @@ on_both! {
         assert_eq!(sent["userErrors"], json!([]), "{sent}");
         let ilo_token = app.puno_token(row_id(&json!(ilo)), "user:ilo");
         let spent = command(&app, &ilo_token, "reportExpenditure", "expenditureReport { id }",
-            json!({"jointProgramme": funded.programme, "organization": ilo, "year": 2021, "amountUsd": "60000.00", "idempotencyKey": "trailing-2021"})).await;
+            json!({"jointProgramme": funded.programme, "organization": ilo, "year": 2021, "lines": [{"category": "STAFF_AND_PERSONNEL", "amountUsd": "60000.00"}], "idempotencyKey": "trailing-2021"})).await;
         assert_eq!(spent["userErrors"], json!([]), "{spent}");
         let codes = |page: &Value| -> Vec<String> {
             page["jointProgrammes"]["nodes"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap().to_owned()).collect()

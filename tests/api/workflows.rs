@@ -150,7 +150,7 @@ async fn report_expenditure(
         token,
         "reportExpenditure",
         EXPENDITURE,
-        json!({"jointProgramme": programme, "year": year, "amountUsd": amount, "idempotencyKey": key}),
+        json!({"jointProgramme": programme, "year": year, "lines": [{"category": "STAFF_AND_PERSONNEL", "amountUsd": amount}], "idempotencyKey": key}),
     )
     .await
 }
@@ -301,7 +301,7 @@ on_both! {
         assert_eq!(transferred["transfer"]["recordedBy"], "user:admin");
 
         // The ILO reports what it spent and what it achieved; nobody reports for it.
-        let spent = json!({"jointProgramme": programme, "year": 2021, "amountUsd": "200000.00", "idempotencyKey": "ilo-2021"});
+        let spent = json!({"jointProgramme": programme, "year": 2021, "lines": [{"category": "STAFF_AND_PERSONNEL", "amountUsd": "200000.00"}], "idempotencyKey": "ilo-2021"});
         assert_refused(&app, Some(&admin), "reportExpenditure", spent.clone(), "FORBIDDEN").await;
         assert_refused(&app, Some(&donor_token), "reportExpenditure", spent.clone(), "FORBIDDEN").await;
         let report = command(&app, &puno, "reportExpenditure", EXPENDITURE, spent).await;
@@ -1096,7 +1096,7 @@ on_both! {
         let responses = join_all((2019..2025).map(|year| {
             let server = servers[year as usize % servers.len()];
             let puno = puno.clone();
-            let input = json!({"jointProgramme": funded.programme, "year": year, "amountUsd": "100000.00", "idempotencyKey": format!("ilo-{year}")});
+            let input = json!({"jointProgramme": funded.programme, "year": year, "lines": [{"category": "STAFF_AND_PERSONNEL", "amountUsd": "100000.00"}], "idempotencyKey": format!("ilo-{year}")});
             async move { mutate(server, Some(&puno), "reportExpenditure", EXPENDITURE, input).await }
         }))
         .await;
@@ -1105,7 +1105,7 @@ on_both! {
             assert!(response.get("errors").is_none(), "{response:#}");
             let payload = &response["data"]["reportExpenditure"];
             if payload["expenditureReport"].is_null() {
-                refused_with(payload, "BUDGET_EXCEEDED", Some(&["input", "amountUsd"]));
+                refused_with(payload, "BUDGET_EXCEEDED", Some(&["input", "lines"]));
             } else {
                 accepted_count += 1;
             }
@@ -1220,7 +1220,7 @@ on_both! {
         accepted(&transfer(&app, &admin, &funded, &ilo, "300000.00", "x-1").await);
 
         // Only participating organizations, each for itself.
-        let input = json!({"jointProgramme": funded.programme, "year": 2021, "amountUsd": "1000.00", "idempotencyKey": "x"});
+        let input = json!({"jointProgramme": funded.programme, "year": 2021, "lines": [{"category": "STAFF_AND_PERSONNEL", "amountUsd": "1000.00"}], "idempotencyKey": "x"});
         assert_refused(&app, Some(&undp_token), "reportExpenditure", input.clone(), "FORBIDDEN").await;
         assert_refused(&app, Some(&admin), "reportExpenditure", input.clone(), "FORBIDDEN").await;
         let mut for_other = input.clone();
@@ -1232,14 +1232,14 @@ on_both! {
         // Never more than was transferred to the organization.
         let before = audit_count(&app).await;
         let nothing_received = report_expenditure(&app, &iom_token, &funded.programme, 2021, "0.01", "iom-2021").await;
-        refused_with(&nothing_received, "BUDGET_EXCEEDED", Some(&["input", "amountUsd"]));
+        refused_with(&nothing_received, "BUDGET_EXCEEDED", Some(&["input", "lines"]));
         let over = report_expenditure(&app, &ilo_token, &funded.programme, 2021, "300000.01", "ilo-2021-a").await;
-        refused_with(&over, "BUDGET_EXCEEDED", Some(&["input", "amountUsd"]));
+        refused_with(&over, "BUDGET_EXCEEDED", Some(&["input", "lines"]));
         assert_eq!(audit_count(&app).await, before);
         accepted(&report_expenditure(&app, &ilo_token, &funded.programme, 2021, "200000.00", "ilo-2021-b").await);
         // Across years too.
         let cumulative = report_expenditure(&app, &ilo_token, &funded.programme, 2022, "100000.01", "ilo-2022-a").await;
-        refused_with(&cumulative, "BUDGET_EXCEEDED", Some(&["input", "amountUsd"]));
+        refused_with(&cumulative, "BUDGET_EXCEEDED", Some(&["input", "lines"]));
         // One report per year.
         let duplicate = report_expenditure(&app, &ilo_token, &funded.programme, 2021, "1000.00", "ilo-2021-c").await;
         refused_with(&duplicate, "DUPLICATE", Some(&["input", "year"]));

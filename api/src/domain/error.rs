@@ -19,7 +19,8 @@ pub enum UserErrorCode {
     /// to other areas.
     InsufficientFunds,
     /// The amount would exceed a budget: a transfer above the budget line's remainder, budget lines
-    /// above the decided amount, or expenditure above what was transferred.
+    /// above the decided amount, expenditure above what was transferred, or indirect support
+    /// costs above the budget line's rate times the programmable expenditure.
     BudgetExceeded,
     /// Earmarking does not fit: an earmarked contribution without its area (or an unearmarked one
     /// with one), or a transfer needing money earmarked to other areas.

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod calls;
 pub mod documents;
 pub mod error;
+pub mod expenditure;
 pub mod money;
 pub mod results;
 pub mod vocabulary;

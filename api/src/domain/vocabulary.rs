@@ -457,6 +457,44 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// The UN system's harmonized expenditure categories (UNSDG), in which a participating
+    /// organization reports what it spent; indirect support costs are their own line.
+    CostCategory {
+        /// Staff and other personnel costs.
+        StaffAndPersonnel = "STAFF_AND_PERSONNEL",
+        /// Supplies, commodities and materials.
+        Supplies = "SUPPLIES",
+        /// Equipment, vehicles and furniture, including depreciation.
+        Equipment = "EQUIPMENT",
+        /// Contractual services.
+        ContractualServices = "CONTRACTUAL_SERVICES",
+        /// Travel.
+        Travel = "TRAVEL",
+        /// Transfers and grants to counterparts.
+        TransfersAndGrants = "TRANSFERS_AND_GRANTS",
+        /// General operating and other direct costs.
+        GeneralOperating = "GENERAL_OPERATING",
+        /// Indirect support costs: at most the budget line's indirect support cost rate times the
+        /// programmable expenditure (the seven other categories).
+        IndirectSupportCosts = "INDIRECT_SUPPORT_COSTS",
+    }
+);
+
+vocabulary!(
+    /// What an expenditure report's figure is (docs/reporting.md).
+    ExpenditureNature {
+        /// An interim figure, reported any time for the current or a past year; its organization
+        /// may replace it until the year's certified figure is in. It counts in the books until
+        /// then, and does not answer the reporting calendar.
+        Interim = "INTERIM",
+        /// The year's certified figure, for a year that has ended, reported once; changed only
+        /// by an audited correction (`correctExpenditure`). It answers the reporting calendar's
+        /// financial report.
+        Certified = "CERTIFIED",
+    }
+);
+
+vocabulary!(
     /// A report a joint programme owes the fund (docs/reporting.md, the MPTF Office's standard
     /// terms).
     ReportKind {
@@ -464,13 +502,14 @@ vocabulary!(
         /// next year (every year but the last).
         AnnualNarrative = "ANNUAL_NARRATIVE",
         /// A participating organization's certified expenditure of a calendar year, by 30 April
-        /// of the next year (`reportExpenditure`).
+        /// of the next year (`reportExpenditure` with `nature: CERTIFIED`; an interim figure does
+        /// not answer it).
         AnnualFinancial = "ANNUAL_FINANCIAL",
         /// The convening organization's final narrative report, within four months of the end
         /// date.
         FinalNarrative = "FINAL_NARRATIVE",
         /// A participating organization's final certified expenditure (`reportExpenditure` with
-        /// `final`), by 30 June of the year after the end date.
+        /// `nature: CERTIFIED` and `final`), by 30 June of the year after the end date.
         FinalFinancial = "FINAL_FINANCIAL",
     }
 );

@@ -112,6 +112,9 @@ pub mod rows {
     pub const DECISIONS: usize = 100;
     pub const TRANSFERS: usize = 100;
     pub const EXPENDITURES: usize = 100;
+    /// The figures stated on one expenditure report (interim figures, the certified one, audited
+    /// corrections): the latest this many.
+    pub const STATEMENTS: usize = 20;
     pub const DEPOSITS: usize = 100;
     pub const REVIEWS: usize = 20;
     /// A concept note's national partners.

@@ -226,6 +226,12 @@ many_by!(
     Year
 );
 many_by!(
+    StatementsOfExpenditureReport,
+    expenditure_statement,
+    ExpenditureReportId.expenditure_report_id,
+    Id
+);
+many_by!(
     DocumentsOfConceptNote,
     document,
     ConceptNoteId.concept_note_id,

@@ -11,9 +11,10 @@ use super::{loaded, ContextExt};
 use crate::auth::throttle::ClientAddress;
 use crate::auth::{LoginThrottle, Tokens};
 use crate::domain::{
-    DecisionKind, DirectCostKind, DisaggregationCategory, DisaggregationDimension, DocumentKind,
-    DonorKind, Earmarking, IndicatorLevel, InterestSource, MeetingKind, PartnerKind,
-    ProgrammeStatus, ReviewOutcome, Role, Scope, UserError, UserErrorCode,
+    CostCategory, DecisionKind, DirectCostKind, DisaggregationCategory, DisaggregationDimension,
+    DocumentKind, DonorKind, Earmarking, ExpenditureNature, IndicatorLevel, InterestSource,
+    MeetingKind, PartnerKind, ProgrammeStatus, ReviewOutcome, Role, Scope, UserError,
+    UserErrorCode,
 };
 use crate::ids::{self, Kind};
 use crate::service::commands::books::{
@@ -24,10 +25,13 @@ use crate::service::commands::contributions::{
     self as contributions, Amendment, DonorChanges, NewContribution, NewDeposit, NewDonor,
 };
 use crate::service::commands::documents::{self as documents, NewDocument};
+use crate::service::commands::expenditure::{
+    self as expenditure, ExpenditureCorrection, NewExpenditure,
+};
 use crate::service::commands::governance::{self as governance, DecisionSubject, NewDecision};
 use crate::service::commands::notes::{self as notes, NewConceptNote};
 use crate::service::commands::programmes::{
-    self as programmes, NewBudgetLine, NewExpenditure, NewJointProgramme, NewTransfer,
+    self as programmes, NewBudgetLine, NewJointProgramme, NewTransfer,
 };
 use crate::service::commands::rates::{self as rates, NewExchangeRate};
 use crate::service::commands::results::{
@@ -879,7 +883,8 @@ pub struct RecordDirectCostPayload {
     pub user_errors: Vec<UserError>,
 }
 
-/// A participating organization's expenditure on a programme for one year.
+/// A participating organization's expenditure on a programme for one year, by the UN system's
+/// harmonized cost categories.
 #[derive(InputObject)]
 pub struct ReportExpenditureInput {
     /// The programme's global id; one your organization takes part in, not financially closed or
@@ -887,20 +892,79 @@ pub struct ReportExpenditureInput {
     pub joint_programme: ID,
     /// The reporting organization's global id; your own (the default), and no other.
     pub organization: Option<ID>,
-    /// The calendar year, from 2019 to the current one; one report per organization and year
-    /// (`DUPLICATE`).
+    /// The calendar year, from 2019 to the current one. One report per organization and year:
+    /// an interim figure replaces the year's interim figure; a certified year is `DUPLICATE`
+    /// (only `correctExpenditure` changes it).
     pub year: i32,
-    /// In US dollars: from 0 up to at most 1000000000000.00, at most two decimal places; all years
-    /// together at most what was transferred to your organization (`BUDGET_EXCEEDED`).
-    pub amount_usd: Decimal,
-    /// True for the organization's final report on the programme; no report follows it. False by
-    /// default.
+    /// `INTERIM` (the current or a past year; replaceable until the year is certified) or
+    /// `CERTIFIED` (a year that has ended — or, with `final`, the year of an end date that has
+    /// passed — once; what the reporting calendar counts). `CERTIFIED` by default.
+    #[graphql(default_with = "ExpenditureNature::Certified")]
+    pub nature: ExpenditureNature,
+    /// The amounts by cost category, at least one, each category at most once (`DUPLICATE`);
+    /// those left out are 0. Each from 0 up to 1000000000000.00 with at most two decimal places.
+    /// `INDIRECT_SUPPORT_COSTS` at most the budget line's indirect support cost rate times the
+    /// other categories' sum, rounded half-even to the cent (`BUDGET_EXCEEDED`). The total is
+    /// their exact sum; all years together at most what was transferred to your organization net
+    /// of its refunds (`BUDGET_EXCEEDED` on `lines`).
+    #[graphql(default)]
+    pub lines: Vec<ExpenditureLineInput>,
+    /// The total, when a client states it: it must be the lines' exact sum (`VALIDATION`).
+    #[graphql(
+        deprecation = "Give the amounts by cost category in `lines`; their sum is the total. Without `lines` the report is refused."
+    )]
+    pub amount_usd: Option<Decimal>,
+    /// True for the organization's final report on the programme, which must be `CERTIFIED`; no
+    /// report follows it. False by default.
     #[graphql(name = "final", default)]
     pub is_final: bool,
     /// Chosen by the caller, 1 to 200 characters, unique per request: a retry with the same key and
     /// the same input applies once and answers as the first time; the same key with a different
     /// input is `DUPLICATE`.
     pub idempotency_key: String,
+}
+
+/// One cost category's amount in an expenditure figure.
+#[derive(InputObject)]
+pub struct ExpenditureLineInput {
+    /// The UN system's harmonized cost category.
+    pub category: CostCategory,
+    /// In US dollars: from 0 up to at most 1000000000000.00, at most two decimal places.
+    pub amount_usd: Decimal,
+}
+
+/// The Administrative Agent's correction of a certified expenditure figure, on an audit's word.
+#[derive(InputObject)]
+pub struct CorrectExpenditureInput {
+    /// The certified expenditure report's global id (`INVALID_TRANSITION` for an interim one).
+    pub expenditure_report: ID,
+    /// The report's `version` as you read it (`STALE_VERSION` when it moved on).
+    pub expected_version: i32,
+    /// The corrected amounts by cost category, under the rules of `reportExpenditure`'s `lines`.
+    pub lines: Vec<ExpenditureLineInput>,
+    /// The audit, or its document, the correction rests on (e.g. `OAI-2024-017`), 1 to 60
+    /// characters.
+    pub audit_reference: String,
+    /// Why the figure changes, 1 to 2000 characters.
+    pub reason: String,
+    /// Chosen by the caller, 1 to 200 characters, unique per request: a retry with the same key and
+    /// the same input applies once and answers as the first time; the same key with a different
+    /// input is `DUPLICATE`.
+    pub idempotency_key: String,
+}
+
+/// What `correctExpenditure` answers: the report with its new figure, or why not.
+#[derive(SimpleObject)]
+pub struct CorrectExpenditurePayload {
+    /// The report corrected; null when refused.
+    pub expenditure_report: Option<ExpenditureReport>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
+    pub user_errors: Vec<UserError>,
+}
+
+fn lines_of(lines: &[ExpenditureLineInput]) -> Vec<(CostCategory, rust_decimal::Decimal)> {
+    lines.iter().map(|l| (l.category, l.amount_usd.0)).collect()
 }
 
 /// What `reportExpenditure` answers: the report, or why not.
@@ -2203,8 +2267,9 @@ impl Mutation {
         })
     }
 
-    /// Reports a year's expenditure of your organization on a programme (PUNO; audited; idempotent
-    /// by `idempotencyKey`). Sends an `EXPENDITURE` event.
+    /// Reports a year's expenditure of your organization on a programme by cost category,
+    /// interim or certified (PUNO; audited; idempotent by `idempotencyKey`): the books count the
+    /// year's latest figure. Sends an `EXPENDITURE` event.
     async fn report_expenditure(
         &self,
         ctx: &Context<'_>,
@@ -2224,14 +2289,58 @@ impl Mutation {
                     .map(|o| id_of(o, Kind::Organization, "organization"))
                     .transpose()?,
                 year: input.year,
-                amount_usd: input.amount_usd.0,
+                nature: input.nature,
+                lines: lines_of(&input.lines),
+                amount_usd: input.amount_usd.map(|a| a.0),
                 is_final: input.is_final,
             };
-            programmes::report_expenditure(ctx.services(), ctx.actor(), new, &input.idempotency_key)
-                .await
+            expenditure::report_expenditure(
+                ctx.services(),
+                ctx.actor(),
+                new,
+                &input.idempotency_key,
+            )
+            .await
         };
         let (report, user_errors) = payload(run.await, ctx.actor())?;
         Ok(ReportExpenditurePayload {
+            expenditure_report: report.map(ExpenditureReport),
+            user_errors,
+        })
+    }
+
+    /// Corrects a certified expenditure figure on an audit's word (ADMIN; audited; idempotent by
+    /// `idempotencyKey`): a new figure marked audited, the certified one and earlier corrections
+    /// kept; the ledger reverses the figure's `EXPENDITURE` entry and books the corrected one.
+    /// Sends an `EXPENDITURE` event.
+    async fn correct_expenditure(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `CorrectExpenditureInput`.")]
+        input: CorrectExpenditureInput,
+    ) -> Result<CorrectExpenditurePayload> {
+        let run = async {
+            let correction = ExpenditureCorrection {
+                expenditure_report_id: id_of(
+                    &input.expenditure_report,
+                    Kind::ExpenditureReport,
+                    "expenditureReport",
+                )?,
+                expected_version: input.expected_version,
+                lines: lines_of(&input.lines),
+                audit_reference: input.audit_reference.clone(),
+                reason: input.reason.clone(),
+            };
+            expenditure::correct_expenditure(
+                ctx.services(),
+                ctx.actor(),
+                correction,
+                &input.idempotency_key,
+            )
+            .await
+        };
+        let (report, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(CorrectExpenditurePayload {
             expenditure_report: report.map(ExpenditureReport),
             user_errors,
         })

@@ -8,10 +8,13 @@ use crate::service::commands::calls;
 use crate::service::commands::contributions::{
     self as contributions, NewContribution, NewDeposit, NewDonor,
 };
+use crate::service::commands::expenditure::{
+    self as expenditure, ExpenditureCorrection, NewExpenditure,
+};
 use crate::service::commands::governance::{self as governance, DecisionSubject, NewDecision};
 use crate::service::commands::notes::{self as notes, NewConceptNote};
 use crate::service::commands::programmes::{
-    self as programmes, NewBudgetLine, NewExpenditure, NewJointProgramme, NewTransfer,
+    self as programmes, NewBudgetLine, NewJointProgramme, NewTransfer,
 };
 use crate::service::commands::results::{
     self as results, IndicatorChanges, NewIndicator, NewReport, NewTarget,
@@ -1025,6 +1028,7 @@ impl<'a> Demo<'a> {
     }
 
     async fn programmes(&self, meetings: &[(NaiveDate, i64)]) -> anyhow::Result<()> {
+        let (mut interim_replaced, mut corrected) = (false, false);
         for (n, p) in PROGRAMMES.iter().enumerate() {
             let orgs: Vec<i64> = p
                 .organizations
@@ -1177,20 +1181,61 @@ impl<'a> Demo<'a> {
                     "seed",
                 );
                 let spent = tranche * if first_round { 70 } else { 30 } / 100;
-                programmes::report_expenditure(
-                    self.services,
-                    &puno,
-                    NewExpenditure {
-                        joint_programme_id: programme.id,
-                        organization_id: None,
-                        year: start.year_ce().1 as i32,
-                        amount_usd: Decimal::new(spent, 2),
-                        is_final: false,
-                    },
-                    &format!("seed-expenditure-{n}-{i}"),
-                )
-                .await
-                .map_err(seed_error)?;
+                let year = start.year_ce().1 as i32;
+                // The first round certified its first year; later rounds sent interim figures
+                // (the first of them replaced its first interim figure with a fuller one).
+                let certified = first_round && year < chrono::Utc::now().year();
+                let nature = if certified {
+                    ExpenditureNature::Certified
+                } else {
+                    ExpenditureNature::Interim
+                };
+                let replaced = !first_round && i == 0 && !interim_replaced;
+                let report = async |amount: i64, key: String| {
+                    expenditure::report_expenditure(
+                        self.services,
+                        &puno,
+                        NewExpenditure {
+                            joint_programme_id: programme.id,
+                            organization_id: None,
+                            year,
+                            nature,
+                            lines: demo_lines(amount, false),
+                            amount_usd: None,
+                            is_final: false,
+                        },
+                        &key,
+                    )
+                    .await
+                };
+                if replaced {
+                    interim_replaced = true;
+                    report(spent / 2, format!("seed-expenditure-{n}-{i}-first"))
+                        .await
+                        .map_err(seed_error)?;
+                }
+                let reported = report(spent, format!("seed-expenditure-{n}-{i}"))
+                    .await
+                    .map_err(seed_error)?;
+                if certified && !corrected {
+                    // The audit moved travel wrongly charged to contractual services: the same
+                    // total, another breakdown, on the Administrative Agent's correction.
+                    corrected = true;
+                    expenditure::correct_expenditure(
+                        self.services,
+                        &self.agent,
+                        ExpenditureCorrection {
+                            expenditure_report_id: reported.id,
+                            expected_version: reported.version,
+                            lines: demo_lines(spent, true),
+                            audit_reference: format!("OAI-{}-{:03}", year + 1, n + 1),
+                            reason: "The internal audit found consultants' travel charged as contractual services.".into(),
+                        },
+                        &format!("seed-expenditure-correction-{n}-{i}"),
+                    )
+                    .await
+                    .map_err(seed_error)?;
+                }
             }
             self.indicators(n, programme.id, p, orgs[0], (start, end))
                 .await?;
@@ -1626,6 +1671,48 @@ impl<'a> Demo<'a> {
         }
         Ok(())
     }
+}
+
+/// A demo expenditure of `cents` by cost category: 7% indirect support costs on the programmable
+/// part (exactly the cap, rounded as the books round), the programmable part shared among the
+/// categories; `audited` moves a tenth of the contractual services to travel.
+fn demo_lines(cents: i64, audited: bool) -> Vec<(CostCategory, Decimal)> {
+    let rate = Rate::DEFAULT_INDIRECT_SUPPORT_COST;
+    // The smallest programmable part whose support costs cover the rest: the rest is then
+    // within the cap.
+    let mut programmable = cents * 100 / 107;
+    while programmable < cents
+        && programmable
+            + Usd::from_cents(programmable)
+                .times_rate(rate)
+                .map_or(i64::MAX, Usd::cents)
+            < cents
+    {
+        programmable += 1;
+    }
+    let support = cents - programmable;
+    let staff = programmable * 40 / 100;
+    let mut contractual = programmable * 20 / 100;
+    let mut travel = programmable * 10 / 100;
+    if audited {
+        travel += contractual / 10;
+        contractual -= contractual / 10;
+    }
+    let supplies = programmable * 10 / 100;
+    let grants = programmable * 15 / 100;
+    let operating = programmable - staff - contractual - travel - supplies - grants;
+    [
+        (CostCategory::StaffAndPersonnel, staff),
+        (CostCategory::Supplies, supplies),
+        (CostCategory::ContractualServices, contractual),
+        (CostCategory::Travel, travel),
+        (CostCategory::TransfersAndGrants, grants),
+        (CostCategory::GeneralOperating, operating),
+        (CostCategory::IndirectSupportCosts, support),
+    ]
+    .into_iter()
+    .map(|(category, amount)| (category, Decimal::new(amount, 2)))
+    .collect()
 }
 
 use chrono::Datelike;

@@ -1205,6 +1205,15 @@ impl Generator<'_> {
                     r#final: Set(status == FinanciallyClosed && year == last_year),
                     reported_by: Set(format!("puno:{org}")),
                     reported_at: Set(at(reported_on, 16)),
+                    // A year not yet over is an interim figure; the others were certified.
+                    nature: Set(if year < AS_OF.year() {
+                        "CERTIFIED"
+                    } else {
+                        "INTERIM"
+                    }
+                    .to_owned()),
+                    certified_at: Set((year < AS_OF.year()).then(|| at(reported_on, 16))),
+                    version: Set(1),
                 });
         }
         // A programme closes financially only once its organizations hold none of its money:

@@ -370,6 +370,20 @@ pub async fn standing_entries_of_deposit<C: ConnectionTrait>(
     Ok(standing(entries))
 }
 
+/// The `EXPENDITURE` entries of an expenditure report that no reversal has cancelled yet: its
+/// standing figure's (one at most, none for a figure of 0).
+pub async fn standing_entries_of_expenditure_report<C: ConnectionTrait>(
+    txn: &C,
+    report: i64,
+) -> ServiceResult<Vec<ledger_entry::Model>> {
+    let entries = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::ExpenditureReportId.eq(report))
+        .filter(ledger_entry::Column::CountsAs.eq(LedgerEntryKind::Expenditure.as_str()))
+        .all(txn)
+        .await?;
+    Ok(standing(entries))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -263,7 +263,8 @@ versioned!(
     steering_committee_meeting,
     joint_programme,
     budget_line,
-    results_indicator
+    results_indicator,
+    expenditure_report
 );
 
 /// Locks a row for the rest of the transaction by bumping its version, then reads it fresh: two

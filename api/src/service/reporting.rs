@@ -1,12 +1,12 @@
 //! The reporting calendar, read side: every report the fund's programmes owe, when it is due and
 //! whether it came (docs/reporting.md). What is owed is `domain::calendar`'s rule over the
-//! programmes' dates and budget lines; what came is the organizations' expenditure reports and
+//! programmes' dates and budget lines; what came is the organizations' certified expenditure and
 //! the convening organizations' narrative reports.
 
 use super::page::{Page, Window};
 use super::{policy, Ctx, ServiceResult, Services};
 use crate::domain::calendar::{self, ReportDue};
-use crate::domain::{ReportKind, ReportStatus};
+use crate::domain::{ExpenditureNature, ReportKind, ReportStatus};
 use chrono::NaiveDate;
 use entity::{budget_line, expenditure_report, joint_programme, narrative_report};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -72,6 +72,9 @@ impl Services {
                 .push(line.organization_id);
         }
         let mut expenditure: HashMap<(i64, i64), Vec<expenditure_report::Model>> = HashMap::new();
+        // Only a certified figure answers a financial report; an interim one does not.
+        let spent = spent
+            .filter(expenditure_report::Column::Nature.eq(ExpenditureNature::Certified.as_str()));
         for report in spent.all(&self.db).await? {
             expenditure
                 .entry((report.joint_programme_id, report.organization_id))
@@ -105,7 +108,7 @@ impl Services {
                         (
                             found.map(|r| r.id),
                             None,
-                            found.map(|r| r.reported_at.date_naive()),
+                            found.map(|r| r.certified_at.unwrap_or(r.reported_at).date_naive()),
                         )
                     }
                     ReportKind::AnnualNarrative | ReportKind::FinalNarrative => {
@@ -155,9 +158,9 @@ impl Services {
     }
 }
 
-/// The expenditure report that answers a financial report owed: the year's report for an annual
-/// one — or the final report, which closes every later year — and the final report for a final
-/// one.
+/// The certified expenditure report that answers a financial report owed (the day it was
+/// certified is the day it came): the year's report for an annual one — or the final report,
+/// which closes every later year — and the final report for a final one.
 fn financial_report_for(
     reports: &[expenditure_report::Model],
     kind: ReportKind,

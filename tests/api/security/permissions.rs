@@ -433,7 +433,14 @@ fn operation(field: &str, w: &World, tag: &str) -> Option<(String, Value)> {
             "ReportExpenditureInput",
             "reportExpenditure",
             "expenditureReport { id } userErrors { code }",
-            json!({"jointProgramme": f.programme, "organization": org("ILO"), "year": 2021, "amountUsd": "1.00", "idempotencyKey": format!("expenditure-{tag}")}),
+            json!({"jointProgramme": f.programme, "organization": org("ILO"), "year": 2021, "lines": [{"category": "TRAVEL", "amountUsd": "1.00"}], "idempotencyKey": format!("expenditure-{tag}")}),
+        ),
+        "Mutation.correctExpenditure" => m(
+            "CorrectExpenditureInput",
+            "correctExpenditure",
+            "expenditureReport { id } userErrors { code }",
+            // No such report: ADMIN is told NOT_FOUND, nothing written either way.
+            json!({"expenditureReport": "RXhwZW5kaXR1cmVSZXBvcnQ6OTk5OTk5", "expectedVersion": 1, "lines": [{"category": "TRAVEL", "amountUsd": "1.00"}], "auditReference": "OAI-2024-001", "reason": format!("Audit finding ({tag})."), "idempotencyKey": format!("correction-{tag}")}),
         ),
         "Mutation.submitNarrativeReport" => m(
             "SubmitNarrativeReportInput",

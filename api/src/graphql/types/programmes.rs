@@ -8,20 +8,22 @@ use super::results::{
 };
 use super::revisions::BudgetRevision;
 use super::{usd, Markers};
+use crate::domain::expenditure::ByCategory;
 use crate::domain::{
-    results, DisaggregationDimension, ExactDecimal, IndicatorLevel, IndicatorStatus,
-    ProgrammeStatus, Rate, Scope,
+    results, CostCategory, DisaggregationDimension, ExactDecimal, ExpenditureNature,
+    IndicatorLevel, IndicatorStatus, ProgrammeStatus, Rate, Scope,
 };
 use crate::graphql::loaders::*;
 use crate::graphql::scalars::{Date, DateTime, Decimal};
 use crate::graphql::{check, loaded, ContextExt};
 use crate::ids::{self, Kind};
 use crate::service::arithmetic::books::{BooksScope, WithOrganizations};
+use crate::service::commands::expenditure;
 use crate::service::{arithmetic, ServiceResult};
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use entity::{
-    budget_line, expenditure_report, indicator_measurement, joint_programme, results_indicator,
-    transfer,
+    budget_line, expenditure_report, expenditure_statement, indicator_measurement, joint_programme,
+    results_indicator, transfer,
 };
 
 /// A programme funded by the fund and carried out by at least two participating organizations.
@@ -529,20 +531,95 @@ impl ExpenditureReport {
     async fn year(&self) -> i32 {
         self.0.year
     }
-    /// The expenditure reported for the year, in USD.
+    /// The year's expenditure as the books count it, in USD: the report's latest figure (the
+    /// latest audited correction, else the certified figure, else the latest interim one).
     async fn amount_usd(&self) -> Decimal {
         usd(self.0.amount_usd_cents)
     }
-    /// True for the organization's final report on the programme; after it the organization reports
-    /// no more expenditure.
+    /// `INTERIM` until the organization certifies the year's figure, then `CERTIFIED`.
+    async fn nature(&self) -> Result<ExpenditureNature> {
+        Ok(ExpenditureNature::from_stored(&self.0.nature)?)
+    }
+    /// When the certified figure came (UTC): the day the reporting calendar counts the financial
+    /// report submitted; null while the figure is interim.
+    async fn certified_at(&self) -> Option<DateTime> {
+        self.0.certified_at.map(DateTime)
+    }
+    /// The report's version: it moves on with each new figure (`correctExpenditure` takes it as
+    /// `expectedVersion`).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// The latest figure by cost category: the eight harmonized categories in order, each with
+    /// its amount (0 where nothing was spent); empty for a report recorded before expenditure
+    /// was reported by category.
+    async fn lines(&self, ctx: &Context<'_>) -> Result<Vec<ExpenditureLine>> {
+        Ok(self
+            .statements_stated(ctx)
+            .await?
+            .last()
+            .map(ExpenditureStatement::lines_of)
+            .unwrap_or_default())
+    }
+    /// The latest figure by cost category, one field each (the CSV export's columns); null for a
+    /// report recorded before expenditure was reported by category.
+    async fn by_category(&self, ctx: &Context<'_>) -> Result<Option<ExpenditureByCategory>> {
+        Ok(self
+            .statements_stated(ctx)
+            .await?
+            .last()
+            .map(|s| ExpenditureByCategory(expenditure::by_category(s))))
+    }
+    /// Every figure stated on the report, oldest first: the interim figures it replaced, the
+    /// certified one and the audited corrections of it; the latest 20, and the query cost counts
+    /// that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::STATEMENTS, child_complexity)"
+    )]
+    async fn statements(&self, ctx: &Context<'_>) -> Result<Vec<ExpenditureStatement>> {
+        let rows = self.statements_stated(ctx).await?;
+        let skip = rows
+            .len()
+            .saturating_sub(crate::graphql::limits::rows::STATEMENTS);
+        Ok(rows
+            .into_iter()
+            .skip(skip)
+            .map(ExpenditureStatement)
+            .collect())
+    }
+    /// The audited corrections of the certified figure (`correctExpenditure`), oldest first; the
+    /// latest 20, and the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::STATEMENTS, child_complexity)"
+    )]
+    async fn corrections(&self, ctx: &Context<'_>) -> Result<Vec<ExpenditureStatement>> {
+        let rows: Vec<_> = self
+            .statements_stated(ctx)
+            .await?
+            .into_iter()
+            .filter(|s| s.audited)
+            .collect();
+        let skip = rows
+            .len()
+            .saturating_sub(crate::graphql::limits::rows::STATEMENTS);
+        Ok(rows
+            .into_iter()
+            .skip(skip)
+            .map(ExpenditureStatement)
+            .collect())
+    }
+    /// True for the organization's final report on the programme (certified); after it the
+    /// organization reports no more expenditure.
     async fn r#final(&self) -> bool {
         self.0.r#final
     }
-    /// The token subject (e.g. `user:7`) who reported it.
+    /// The token subject (e.g. `user:7`) who recorded the latest figure: the organization's
+    /// reporter, or the Administrative Agent's officer for an audited correction.
     async fn reported_by(&self) -> &str {
         &self.0.reported_by
     }
-    /// When it was reported (UTC).
+    /// When the latest figure was recorded (UTC); `expenditureReports(filter: {recordedSince})`
+    /// finds a report again when it has a new figure.
     async fn reported_at(&self) -> DateTime {
         DateTime(self.0.reported_at)
     }
@@ -557,6 +634,144 @@ impl ExpenditureReport {
             crate::service::documents::Subject::ExpenditureReport(self.0.id),
         )
         .await
+    }
+}
+
+impl ExpenditureReport {
+    async fn statements_stated(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<expenditure_statement::Model>> {
+        Ok(loaded(
+            ctx,
+            ctx.loader()
+                .load_one(StatementsOfExpenditureReport(self.0.id))
+                .await,
+        )?
+        .unwrap_or_default())
+    }
+}
+
+/// One cost category's amount in an expenditure figure.
+#[derive(SimpleObject)]
+pub struct ExpenditureLine {
+    /// The UN system's harmonized cost category.
+    pub category: CostCategory,
+    /// What was spent in it, in USD.
+    pub amount_usd: Decimal,
+}
+
+/// One figure stated on an expenditure report: an interim figure, the certified one, or an
+/// audited correction of it. Never changed once stated.
+pub struct ExpenditureStatement(pub expenditure_statement::Model);
+
+impl ExpenditureStatement {
+    fn lines_of(statement: &expenditure_statement::Model) -> Vec<ExpenditureLine> {
+        expenditure::by_category(statement)
+            .lines()
+            .map(|(category, amount)| ExpenditureLine {
+                category,
+                amount_usd: Decimal(amount.to_decimal()),
+            })
+            .collect()
+    }
+}
+
+/// One figure stated on an expenditure report, by cost category. Read by every token.
+#[Object]
+impl ExpenditureStatement {
+    /// `INTERIM`, or `CERTIFIED` for the certified figure and its corrections.
+    async fn nature(&self) -> Result<ExpenditureNature> {
+        Ok(ExpenditureNature::from_stored(&self.0.nature)?)
+    }
+    /// True for an audited correction of the certified figure (`correctExpenditure`).
+    async fn audited(&self) -> bool {
+        self.0.audited
+    }
+    /// The audit (or its document) a correction rests on; null for the organization's own
+    /// figures.
+    async fn audit_reference(&self) -> Option<&str> {
+        self.0.audit_reference.as_deref()
+    }
+    /// Why the figure was corrected; null for the organization's own figures.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+    /// The figure's total, in USD: the exact sum of its lines.
+    async fn amount_usd(&self) -> Decimal {
+        usd(self.0.amount_usd_cents)
+    }
+    /// The figure by cost category: the eight harmonized categories in order.
+    async fn lines(&self) -> Vec<ExpenditureLine> {
+        Self::lines_of(&self.0)
+    }
+    /// The figure by cost category, one field each.
+    async fn by_category(&self) -> ExpenditureByCategory {
+        ExpenditureByCategory(expenditure::by_category(&self.0))
+    }
+    /// The token subject (e.g. `user:7`) who stated it.
+    async fn stated_by(&self) -> &str {
+        &self.0.stated_by
+    }
+    /// When it was stated (UTC).
+    async fn stated_at(&self) -> DateTime {
+        DateTime(self.0.stated_at)
+    }
+}
+
+/// An expenditure figure by the UN system's harmonized cost categories, in USD, with the
+/// programmable expenditure (the seven direct categories) and the indirect support costs apart.
+pub struct ExpenditureByCategory(pub ByCategory);
+
+impl ExpenditureByCategory {
+    fn of(&self, category: CostCategory) -> Decimal {
+        Decimal(self.0.get(category).to_decimal())
+    }
+}
+
+/// An expenditure figure by the UN system's harmonized cost categories, in USD.
+#[Object]
+impl ExpenditureByCategory {
+    /// Staff and other personnel costs.
+    async fn staff_and_personnel_usd(&self) -> Decimal {
+        self.of(CostCategory::StaffAndPersonnel)
+    }
+    /// Supplies, commodities and materials.
+    async fn supplies_usd(&self) -> Decimal {
+        self.of(CostCategory::Supplies)
+    }
+    /// Equipment, vehicles and furniture, including depreciation.
+    async fn equipment_usd(&self) -> Decimal {
+        self.of(CostCategory::Equipment)
+    }
+    /// Contractual services.
+    async fn contractual_services_usd(&self) -> Decimal {
+        self.of(CostCategory::ContractualServices)
+    }
+    /// Travel.
+    async fn travel_usd(&self) -> Decimal {
+        self.of(CostCategory::Travel)
+    }
+    /// Transfers and grants to counterparts.
+    async fn transfers_and_grants_usd(&self) -> Decimal {
+        self.of(CostCategory::TransfersAndGrants)
+    }
+    /// General operating and other direct costs.
+    async fn general_operating_usd(&self) -> Decimal {
+        self.of(CostCategory::GeneralOperating)
+    }
+    /// The programmable expenditure: the seven categories above together.
+    async fn programmable_usd(&self) -> Result<Decimal> {
+        let programmable = self
+            .0
+            .programmable()
+            .ok_or_else(|| anyhow::anyhow!("an expenditure figure does not fit in cents"))?;
+        Ok(Decimal(programmable.to_decimal()))
+    }
+    /// Indirect support costs: at most the budget line's rate times the programmable
+    /// expenditure.
+    async fn indirect_support_costs_usd(&self) -> Decimal {
+        self.of(CostCategory::IndirectSupportCosts)
     }
 }
 

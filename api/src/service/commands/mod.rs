@@ -9,6 +9,7 @@ pub mod calls;
 pub mod catalogue;
 pub mod contributions;
 pub mod documents;
+pub mod expenditure;
 pub mod governance;
 pub mod notes;
 pub mod programmes;

@@ -1,10 +1,9 @@
 //! Joint programmes: the commands. A programme is created from an approved concept note with a
-//! budget per participating organization; then transfers (the only place money leaves the fund)
-//! and expenditure (results are in `commands::results`). Each command states who may run it, its
-//! rules and its effect; the envelope does the rest (see [`crate::service::envelope`]). Reads are
-//! in `service::programmes`.
+//! budget per participating organization; then transfers (the only place money leaves the fund;
+//! expenditure is in `commands::expenditure`, results in `commands::results`). Each command
+//! states who may run it, its rules and its effect; the envelope does the rest (see
+//! [`crate::service::envelope`]). Reads are in `service::programmes`.
 
-use crate::auth::Principal;
 use crate::domain::{
     ConceptNoteStatus, DecisionKind, LedgerEntryKind, PortfolioEventKind, ProgrammeStatus, Rate,
     Role, Text, Usd, UserError, UserErrorCode,
@@ -16,11 +15,9 @@ use crate::service::envelope::Command;
 use crate::service::events::NewEvent;
 use crate::service::ledger::{self, NewEntry};
 use crate::service::programmes::funding_decision_of;
-use crate::service::{claim_version, lock_row, Ctx, ServiceError, ServiceResult, Services};
+use crate::service::{claim_version, lock_row, Ctx, ServiceResult, Services};
 use chrono::NaiveDate;
-use entity::{
-    budget_line, budget_revision, concept_note, expenditure_report, joint_programme, transfer,
-};
+use entity::{budget_line, budget_revision, concept_note, joint_programme, transfer};
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
@@ -50,15 +47,6 @@ pub struct NewTransfer {
     pub decision_id: i64,
     pub transferred_on: NaiveDate,
     pub amount_usd: Decimal,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub struct NewExpenditure {
-    pub joint_programme_id: i64,
-    pub organization_id: Option<i64>,
-    pub year: i32,
-    pub amount_usd: Decimal,
-    pub is_final: bool,
 }
 
 /// One budget line as the command checked it: organization, programmable amount, indirect
@@ -434,121 +422,4 @@ pub async fn record_transfer(
             Ok(created)
         })
         .await
-}
-
-/// A participating organization reports a year's expenditure on a programme it takes part in
-/// (PUNO, for itself): one report per year, none after its final one, and in all never more
-/// than was transferred to it. Once per idempotency key.
-pub async fn report_expenditure(
-    fund: &Services,
-    ctx: &Ctx,
-    input: NewExpenditure,
-    idempotency_key: &str,
-) -> ServiceResult<expenditure_report::Model> {
-    let command = Command::new(
-        ctx,
-        "reportExpenditure",
-        &[Role::Puno],
-        "report expenditure: participating organizations report their own",
-    )?
-    .idempotent(idempotency_key, &input)?;
-    let reporter = command.principal();
-    let organization = own_organization(reporter, input.organization_id)?;
-    let amount = Usd::parse(input.amount_usd, "amountUsd")?;
-    let this_year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
-    if !(2019..=this_year).contains(&input.year) {
-        let message = format!("expenditure is reported for a year from 2019 to {this_year}");
-        return Err(UserError::validation("year", message).into());
-    }
-    let reported_by = reporter.subject.clone();
-    command
-        .run(fund, async |txn, effect| {
-            let programme = lock_row::<joint_programme::Entity>(txn, input.joint_programme_id)
-                .await?
-                .ok_or_else(|| UserError::not_found("jointProgramme", "joint programme"))?;
-            if !ProgrammeStatus::from_stored(&programme.status)?.accepts_reports() {
-                let message = format!("the programme is {}: no more reports", programme.status);
-                return Err(UserError::new(UserErrorCode::InvalidTransition, &["jointProgramme"], message).into());
-            }
-            let line = budget_line::Entity::find()
-                .filter(budget_line::Column::JointProgrammeId.eq(programme.id))
-                .filter(budget_line::Column::OrganizationId.eq(organization))
-                .one(txn)
-                .await?
-                .ok_or_else(|| ServiceError::Forbidden("your organization takes no part in this programme".to_owned()))?;
-            let existing = expenditure_report::Entity::find()
-                .filter(expenditure_report::Column::JointProgrammeId.eq(programme.id))
-                .filter(expenditure_report::Column::OrganizationId.eq(organization))
-                .all(txn)
-                .await?;
-            // Said first, as the reports are at hand; a racing twin meets the unique key instead.
-            if existing.iter().any(|r| r.year == input.year) {
-                let message = format!("your organization already reported expenditure for {}", input.year);
-                return Err(UserError::new(UserErrorCode::Duplicate, &["year"], message).into());
-            }
-            if existing.iter().any(|r| r.r#final) {
-                return Err(UserError::new(UserErrorCode::InvalidTransition, &["year"], "your organization already sent its final expenditure report").into());
-            }
-            // Each report is within what was transferred, so the sum fits; if it did not, it
-            // would certainly be more than was transferred.
-            let spent = Usd::checked_sum(existing.iter().map(|r| Usd::from_cents(r.amount_usd_cents)).chain([amount]));
-            // What was transferred, less what the organization refunded: money it gave back is
-            // not money it can spend.
-            let transferred = Usd::from_cents(arithmetic::transferred_on_line(txn, line.id).await?);
-            let refunded = books::refunded(txn, programme.id, organization).await?;
-            let net = transferred
-                .checked_sub(refunded)
-                .ok_or_else(|| anyhow::anyhow!("the money of programme {} does not fit in cents", programme.id))?;
-            if spent.is_none_or(|spent| spent > net) {
-                let spent = spent.map_or_else(|| "more than the fund can record".to_owned(), |s| s.to_string());
-                let message = if refunded > Usd::ZERO {
-                    format!("expenditure would reach {spent}, more than the {net} transferred to your organization net of its refunds")
-                } else {
-                    format!("expenditure would reach {spent}, more than the {transferred} transferred to your organization")
-                };
-                return Err(UserError::new(UserErrorCode::BudgetExceeded, &["amountUsd"], message).into());
-            }
-            let created = expenditure_report::ActiveModel {
-                joint_programme_id: Set(programme.id),
-                organization_id: Set(organization),
-                year: Set(input.year),
-                amount_usd_cents: Set(amount.cents()),
-                r#final: Set(input.is_final),
-                reported_by: Set(reported_by),
-                reported_at: Set(chrono::Utc::now()),
-                ..Default::default()
-            }
-            .insert(txn)
-            .await?;
-            if created.amount_usd_cents > 0 {
-                // Dated at the end of the year reported, or today for the current year's interim.
-                let year_end = NaiveDate::from_ymd_opt(created.year, 12, 31)
-                    .ok_or_else(|| anyhow::anyhow!("year {} has no end", created.year))?;
-                let on = Ord::min(year_end, chrono::Utc::now().date_naive());
-                let entry = NewEntry::usd(LedgerEntryKind::Expenditure, on, amount)
-                    .programme(programme.id)
-                    .organization(organization)
-                    .expenditure_report(created.id)
-                    .described(format!("{} expenditure on {}", created.year, programme.code));
-                ledger::append(txn, &created.reported_by, vec![entry]).await?;
-            }
-            effect.created((Kind::ExpenditureReport, created.id), &created);
-            let summary = format!("{} expenditure of {amount} reported on {}", input.year, programme.code);
-            effect.announce(NewEvent::new(PortfolioEventKind::Expenditure, (Kind::ExpenditureReport, created.id), summary));
-            Ok(created)
-        })
-        .await
-}
-
-/// The organization a PUNO reports for: its own, whatever the input says.
-fn own_organization(principal: &Principal, named: Option<i64>) -> ServiceResult<i64> {
-    let own = principal
-        .organization_id
-        .ok_or_else(|| ServiceError::Forbidden("this token names no organization".to_owned()))?;
-    match named {
-        Some(other) if other != own => Err(ServiceError::Forbidden(
-            "a participating organization reports for itself only".to_owned(),
-        )),
-        _ => Ok(own),
-    }
 }
