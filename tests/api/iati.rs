@@ -383,6 +383,28 @@ on_both! {
         }
         // Donors are the fund's funding organizations.
         assert!(activities[0].roles.iter().filter(|(role, _)| role == "1").count() >= 2);
+        // A disaggregated report: the period's total actual, then one actual per category, each
+        // with its dimension; the sexes add up to the total.
+        let document = roxmltree::Document::parse(&xml).unwrap();
+        let disaggregated = document
+            .descendants()
+            .filter(|n| n.has_tag_name("period"))
+            .find(|p| p.descendants().any(|d| d.has_tag_name("dimension") && d.attribute("name") == Some("sex")))
+            .expect("a period reported by sex");
+        let actuals: Vec<(Option<(String, String)>, Decimal)> = disaggregated
+            .children()
+            .filter(|n| n.has_tag_name("actual"))
+            .map(|a| {
+                let dimension = a.children().find(|d| d.has_tag_name("dimension")).map(|d| {
+                    (d.attribute("name").unwrap().to_owned(), d.attribute("value").unwrap().to_owned())
+                });
+                (dimension, dec(a.attribute("value").unwrap()))
+            })
+            .collect();
+        let total = actuals.iter().find(|(d, _)| d.is_none()).expect("the total actual").1;
+        let sexes: Decimal = actuals.iter().filter(|(d, _)| d.as_ref().is_some_and(|(name, _)| name == "sex")).map(|(_, v)| *v).sum();
+        assert_eq!(sexes, total, "{actuals:?}");
+        assert!(actuals.iter().any(|(d, _)| d.as_ref().is_some_and(|(_, value)| value == "female")), "{actuals:?}");
     }
 }
 

@@ -23,8 +23,8 @@ use crate::service::{Ctx, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Months, NaiveDate, SecondsFormat, Utc};
 use entity::{
     budget_line, budget_revision, concept_note, concept_note_country, decision, donor,
-    indicator_measurement, indicator_target, joint_programme, ledger_entry, organization,
-    results_indicator,
+    indicator_measurement, indicator_measurement_value, indicator_target, joint_programme,
+    ledger_entry, organization, results_indicator,
 };
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
@@ -188,6 +188,8 @@ pub struct Indicator {
     pub measurements: Vec<indicator_measurement::Model>,
     /// Its current targets per period, in the order of their periods.
     pub targets: Vec<indicator_target::Model>,
+    /// The values per category of each disaggregated report, by measurement id.
+    pub breakdown: HashMap<i64, Vec<indicator_measurement_value::Model>>,
 }
 
 /// A joint programme's activity.
@@ -478,6 +480,26 @@ async fn programmes(
             .or_default()
             .push(measurement);
     }
+    let mut breakdown: HashMap<i64, Vec<indicator_measurement_value::Model>> = HashMap::new();
+    for value in indicator_measurement_value::Entity::find()
+        .filter(
+            indicator_measurement_value::Column::MeasurementId.is_in(
+                measurements
+                    .values()
+                    .flatten()
+                    .map(|m| m.id)
+                    .collect::<Vec<_>>(),
+            ),
+        )
+        .order_by_asc(indicator_measurement_value::Column::Id)
+        .all(db)
+        .await?
+    {
+        breakdown
+            .entry(value.measurement_id)
+            .or_default()
+            .push(value);
+    }
     let mut targets: HashMap<i64, Vec<indicator_target::Model>> = HashMap::new();
     for target in indicator_target::Entity::find()
         .filter(
@@ -502,6 +524,12 @@ async fn programmes(
             .entry(row.joint_programme_id)
             .or_default()
             .push(Indicator {
+                breakdown: measurements
+                    .get(&row.id)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|m| breakdown.remove(&m.id).map(|values| (m.id, values)))
+                    .collect(),
                 measurements: measurements.remove(&row.id).unwrap_or_default(),
                 targets: current,
                 row,
@@ -1126,6 +1154,12 @@ fn budgets(w: &mut Xml, p: &Programme, planned_end: NaiveDate) -> io::Result<()>
     Ok(())
 }
 
+/// A stored dimension or category as words for IATI's free-text `dimension`: `MIGRATORY_STATUS`
+/// → `migratory status`, `FEMALE` → `female`.
+fn dimension_name(stored: &str) -> String {
+    stored.to_lowercase().replace('_', " ")
+}
+
 /// The results framework: one result per level (outputs, outcomes), each indicator with its
 /// baseline (in its year) and one period per value reported, from the report's period start to
 /// its end, with the target of the indicator's period that holds it (the overall target where it
@@ -1218,6 +1252,33 @@ fn results(w: &mut Xml, p: &Programme) -> io::Result<()> {
                                         w.create_element("actual")
                                             .with_attribute(("value", actual.as_str()))
                                             .write_empty()?;
+                                    }
+                                    // A disaggregated report: one more actual per category,
+                                    // its dimension named as the fund names it.
+                                    for value in
+                                        indicator.breakdown.get(&m.id).into_iter().flatten()
+                                    {
+                                        let Ok(v) =
+                                            crate::domain::ExactDecimal::from_stored(&value.value)
+                                        else {
+                                            continue;
+                                        };
+                                        let v = v.0.normalize().to_string();
+                                        w.create_element("actual")
+                                            .with_attribute(("value", v.as_str()))
+                                            .write_inner_content(|w| {
+                                                w.create_element("dimension")
+                                                    .with_attribute((
+                                                        "name",
+                                                        dimension_name(&value.dimension).as_str(),
+                                                    ))
+                                                    .with_attribute((
+                                                        "value",
+                                                        dimension_name(&value.category).as_str(),
+                                                    ))
+                                                    .write_empty()?;
+                                                Ok(())
+                                            })?;
                                     }
                                     Ok(())
                                 })?;
