@@ -106,7 +106,7 @@ async fn unique_keys_of_the_schema(app: &TestApp) -> Vec<String> {
     let db = &app.services.db;
     let sql = match db.get_database_backend() {
         DbBackend::Postgres => {
-            "SELECT conname AS name FROM pg_constraint WHERE contype = 'u' AND connamespace = 'public'::regnamespace"
+            "SELECT conname AS name FROM pg_constraint WHERE contype IN ('u', 'p') AND connamespace = 'public'::regnamespace"
         }
         _ => {
             "SELECT group_concat(name, ', ') AS name FROM (
