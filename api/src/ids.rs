@@ -31,10 +31,11 @@ pub enum Kind {
     ExchangeRate,
     NarrativeReport,
     Document,
+    ProgrammeRequest,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 24] = [
+    pub const ALL: [Kind; 25] = [
         Kind::ThematicArea,
         Kind::GcmObjective,
         Kind::GuidingPrinciple,
@@ -59,6 +60,7 @@ impl Kind {
         Kind::ExchangeRate,
         Kind::NarrativeReport,
         Kind::Document,
+        Kind::ProgrammeRequest,
     ];
 
     pub fn name(self) -> &'static str {
@@ -87,6 +89,7 @@ impl Kind {
             Kind::ExchangeRate => "ExchangeRate",
             Kind::NarrativeReport => "NarrativeReport",
             Kind::Document => "Document",
+            Kind::ProgrammeRequest => "ProgrammeRequest",
         }
     }
 

@@ -38,6 +38,7 @@ pub enum Node {
     ExchangeRate(ExchangeRate),
     NarrativeReport(NarrativeReport),
     Document(Document),
+    ProgrammeRequest(ProgrammeRequest),
 }
 
 /// Fetches the object a global id names; `None` if it does not exist, `FORBIDDEN` if the caller
@@ -144,6 +145,8 @@ pub async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         Kind::Document => {
             check(ctx, services.document(actor, id).await)?.map(|d| Node::Document(Document(d)))
         }
+        Kind::ProgrammeRequest => check(ctx, services.programme_request(actor, id).await)?
+            .map(|r| Node::ProgrammeRequest(ProgrammeRequest(r))),
     };
     Ok(node)
 }

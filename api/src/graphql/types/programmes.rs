@@ -310,6 +310,32 @@ impl JointProgramme {
         .unwrap_or_default();
         Ok(super::governance::readable_in_their_status(ctx, rows))
     }
+    /// The convening organization's requests to the steering committee (extensions, budget
+    /// revisions, tranches), newest first; read by ADMIN, STEERING_COMMITTEE, AUDITOR and the
+    /// programme's own organizations (empty for every other caller). At most 100 for one parent;
+    /// the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::DECISIONS, child_complexity)"
+    )]
+    async fn requests(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::requests::ProgrammeRequest>> {
+        let rows = check(
+            ctx,
+            ctx.services()
+                .requests_of_programme(
+                    ctx.actor(),
+                    self.0.id,
+                    crate::graphql::limits::rows::DECISIONS as u64,
+                )
+                .await,
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(super::requests::ProgrammeRequest)
+            .collect())
+    }
     /// The convening organization's narrative reports, by year, the final report last.
     async fn narrative_reports(
         &self,
