@@ -586,7 +586,7 @@ on_both!(
         assert_eq!((held.len(), upcoming.len()), (5, 1), "{data}");
         assert_eq!(upcoming[0]["documents"], json!([]));
         let meetings = held;
-        for meeting in meetings {
+        for meeting in &meetings {
             assert_eq!(meeting["documents"][0]["kind"], "MINUTES", "{meeting}");
             assert_eq!(meeting["documents"][0]["mediaType"], "application/pdf");
         }

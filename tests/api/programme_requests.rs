@@ -211,7 +211,9 @@ on_both! {
         let trail = app.data(Some(&app.admin()), "query($id: ID!) { auditEvents(filter: {subject: $id}) { totalCount } }", json!({"id": request})).await;
         assert_eq!(trail["auditEvents"]["totalCount"], 4, "{trail}");
     }
+}
 
+on_both! {
     async fn refusals_wrong_role_closed_programme_and_bad_input(app: TestApp) {
         let funded = funded_programme(&app, "3000000.00").await;
         let (ilo, iom) = punos(&app, &funded);
@@ -290,7 +292,9 @@ on_both! {
         }
         refused(&submit(&app, &ilo, tranche).await["data"]["submitProgrammeRequest"], "INVALID_TRANSITION", "jointProgramme");
     }
+}
 
+on_both! {
     async fn an_objection_leaves_the_request_open_and_a_refusal_changes_nothing(app: TestApp) {
         let funded = funded_programme(&app, "3000000.00").await;
         let (ilo, _) = punos(&app, &funded);
@@ -348,7 +352,9 @@ on_both! {
         let after = app.data(Some(&app.admin()), allocations, json!({})).await["ledgerEntries"]["totalCount"].as_i64().unwrap();
         assert!(after > allocated.as_i64().unwrap(), "the tranche is allocated");
     }
+}
 
+on_both! {
     async fn the_demo_portfolio_has_requests_answered_and_waiting(app: TestApp) {
         mptf::seed::demo_if_empty(&app.services).await.unwrap();
         let data = app.data(Some(&app.committee()),
