@@ -578,7 +578,8 @@ on_both!(
             .await;
         // Every meeting held keeps its minutes; the next meeting (two months ahead) has none yet.
         let today = chrono::Utc::now().date_naive().to_string();
-        let (held, upcoming): (Vec<&Value>, Vec<&Value>) = data["steeringCommitteeMeetings"]["nodes"]
+        let (held, upcoming): (Vec<&Value>, Vec<&Value>) = data["steeringCommitteeMeetings"]
+            ["nodes"]
             .as_array()
             .unwrap()
             .iter()

@@ -8,11 +8,11 @@ use crate::service::commands::contributions::{
     self as contributions, NewContribution, NewDeposit, NewDonor,
 };
 use crate::service::commands::governance::{self as governance, DecisionSubject, NewDecision};
-use crate::service::commands::requests::RequestAnswer;
 use crate::service::commands::notes::{self as notes, NewConceptNote};
 use crate::service::commands::programmes::{
     self as programmes, NewBudgetLine, NewExpenditure, NewJointProgramme, NewTransfer,
 };
+use crate::service::commands::requests::RequestAnswer;
 use crate::service::commands::results::{
     self as results, IndicatorChanges, NewIndicator, NewReport, NewTarget,
 };
@@ -955,7 +955,7 @@ impl<'a> Demo<'a> {
             new_end_date: None,
             rationale: rationale.into(),
             supersedes_id: None,
-                answers: None,
+            answers: None,
         };
         Ok(
             governance::record_decision(self.services, &self.committee, decision)

@@ -317,10 +317,7 @@ impl JointProgramme {
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::DECISIONS, child_complexity)"
     )]
-    async fn requests(
-        &self,
-        ctx: &Context<'_>,
-    ) -> Result<Vec<super::requests::ProgrammeRequest>> {
+    async fn requests(&self, ctx: &Context<'_>) -> Result<Vec<super::requests::ProgrammeRequest>> {
         let rows = check(
             ctx,
             ctx.services()

@@ -6,7 +6,8 @@
 use crate::auth::Principal;
 use crate::domain::{
     ConceptNoteStatus, DecisionKind, DecisionStatus, DecisionSubjectKind, LedgerEntryKind,
-    MeetingKind, PortfolioEventKind, ProgrammeStatus, RequestOutcome, Role, Text, Usd, UserError, UserErrorCode,
+    MeetingKind, PortfolioEventKind, ProgrammeStatus, RequestOutcome, Role, Text, Usd, UserError,
+    UserErrorCode,
 };
 use crate::ids::Kind;
 use crate::service::commands::requests::{self, RequestAnswer};
@@ -496,7 +497,11 @@ async fn take_effect(
             "{kind} decision on joint programme {}: the committee refused its {} request",
             programme.code, request.kind
         );
-        let event = NewEvent::new(PortfolioEventKind::Decision, (Kind::Decision, decision.id), summary);
+        let event = NewEvent::new(
+            PortfolioEventKind::Decision,
+            (Kind::Decision, decision.id),
+            summary,
+        );
         effect.announce(event);
         return Ok(());
     }

@@ -221,7 +221,9 @@ pub async fn withdraw_programme_request(
                 .one(txn)
                 .await?
                 .ok_or_else(|| UserError::not_found("request", "programme request"))?;
-            if principal.role == Role::Puno && principal.organization_id != Some(request.organization_id) {
+            if principal.role == Role::Puno
+                && principal.organization_id != Some(request.organization_id)
+            {
                 return Err(ServiceError::Forbidden(
                     "withdraw this request: the organization that made it does".to_owned(),
                 ));
@@ -338,7 +340,9 @@ fn fits<T: Ord>(
     less: &str,
 ) -> Result<(), UserError> {
     let fitting = match (asked, decided) {
-        (Some(asked), Some(decided)) if outcome == RequestOutcome::PartlyApproved => decided < asked,
+        (Some(asked), Some(decided)) if outcome == RequestOutcome::PartlyApproved => {
+            decided < asked
+        }
         (Some(asked), Some(decided)) => decided == asked,
         _ => false,
     };
@@ -368,9 +372,9 @@ pub async fn answered_by<C: ConnectionTrait>(
 /// Whether the decision refuses the request it answers: then it changes nothing, and nothing
 /// rests on it.
 pub async fn refuses<C: ConnectionTrait>(db: &C, decision_id: i64) -> ServiceResult<bool> {
-    Ok(answered_by(db, decision_id)
-        .await?
-        .is_some_and(|request| request.outcome.as_deref() == Some(RequestOutcome::Refused.as_str())))
+    Ok(answered_by(db, decision_id).await?.is_some_and(|request| {
+        request.outcome.as_deref() == Some(RequestOutcome::Refused.as_str())
+    }))
 }
 
 /// The decision answering `request` took effect on `adopted_on`: the request is `ANSWERED`.
