@@ -381,3 +381,33 @@ on_both! {
         assert!(answers["decisions"]["nodes"].as_array().unwrap().contains(&json!({"answers": {"kind": "BUDGET_REVISION", "outcome": "APPROVED"}})), "{answers}");
     }
 }
+
+on_both! {
+    async fn a_request_is_announced_to_the_programmes_organizations_only(app: TestApp) {
+        use crate::dashboards::{next_message, subscribe};
+        use std::time::Duration;
+        let funded = funded_programme(&app, "3000000.00").await;
+        let (ilo, iom) = punos(&app, &funded);
+        let unicef = app.puno_token(row_id(&json!(organization_id(&app, "UNICEF").await)), "user:unicef");
+        let mut partner = subscribe(&app, &iom).await;
+        let mut auditor = subscribe(&app, &app.token(Role::Auditor, "user:auditor")).await;
+        let mut donor = subscribe(&app, &app.donor_token(row_id(&json!(funded.donor)), "user:donor")).await;
+        let mut other = subscribe(&app, &unicef).await;
+
+        let asked = submit(&app, &ilo, json!({"jointProgramme": funded.programme, "kind": "TRANCHE",
+            "justification": "The first tranche is spent.", "amountUsd": "250000.00"})).await["data"]["submitProgrammeRequest"].clone();
+        accepted(&asked);
+        let request = asked["programmeRequest"]["id"].clone();
+        for socket in [&mut partner, &mut auditor] {
+            let event = next_message(socket, Duration::from_secs(5)).await.expect("the request's event");
+            let event = &event["payload"]["data"]["portfolioEvents"];
+            assert_eq!(event["kind"], "PROGRAMME_REQUEST", "{event}");
+            assert_eq!(event["subject"], request, "{event}");
+            assert!(event["summary"].as_str().unwrap().contains("requests a TRANCHE"), "{event}");
+        }
+        for socket in [&mut donor, &mut other] {
+            let nothing = next_message(socket, Duration::from_millis(700)).await;
+            assert!(nothing.is_none(), "not theirs to read: {nothing:?}");
+        }
+    }
+}
