@@ -7,7 +7,7 @@ use super::page::{self, Page, Window};
 use super::{policy, Ctx, ServiceError, ServiceResult, Services};
 use crate::domain::{RequestKind, RequestStatus};
 use entity::{budget_line, joint_programme, programme_request};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 #[derive(Default)]
 pub struct RequestFilter {
@@ -82,24 +82,6 @@ impl Services {
             .filter(policy::readable_programme_requests(principal))
             .filter(programme_request::Column::DecisionId.eq(decision_id))
             .one(&self.db)
-            .await?)
-    }
-
-    /// A programme's requests the caller may read, newest first (at most `limit`).
-    pub async fn requests_of_programme(
-        &self,
-        ctx: &Ctx,
-        programme_id: i64,
-        limit: u64,
-    ) -> ServiceResult<Vec<programme_request::Model>> {
-        let principal = policy::authenticated(ctx)?;
-        Ok(programme_request::Entity::find()
-            .filter(policy::readable_programme_requests(principal))
-            .filter(programme_request::Column::JointProgrammeId.eq(programme_id))
-            .order_by_desc(programme_request::Column::RequestedAt)
-            .order_by_desc(programme_request::Column::Id)
-            .limit(limit)
-            .all(&self.db)
             .await?)
     }
 }
