@@ -173,6 +173,20 @@ try {
   const donorLink = await page.getAttribute('a[href^="/dashboard/donors/"]', 'href');
   await open(page, donorLink);
   console.log(`ok   committee: meetings (${decisions} decisions on ${meetingLink}) and ${donorLink}`);
+
+  // The reports overdue and due, and the calls: the API's counts and figures.
+  const calendar = (
+    await graphql(serverUrl, '{ reportingCalendar(filter: { status: [OVERDUE] }) { totalCount } calls { nodes { envelopeUsd takenIntoPipelineUsd } } }', chair)
+  );
+  await open(page, '/dashboard/reports');
+  await expectFigures(page, { totalCount: String(calendar.reportingCalendar.totalCount) });
+  await session.screenshot(page, 'dashboard-reports');
+  await open(page, '/dashboard/calls');
+  await expectFigures(page, {
+    envelopeUsd: calendar.calls.nodes[0].envelopeUsd,
+    takenIntoPipelineUsd: calendar.calls.nodes[0].takenIntoPipelineUsd,
+  });
+  console.log(`ok   committee: ${calendar.reportingCalendar.totalCount} reports overdue, and the calls`);
   await signOut(page);
 
   // A donor: its own statement, the API's figures for it.

@@ -31,11 +31,12 @@ pub enum Kind {
     ExchangeRate,
     NarrativeReport,
     Document,
+    Call,
     ProgrammeRequest,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 25] = [
+    pub const ALL: [Kind; 26] = [
         Kind::ThematicArea,
         Kind::GcmObjective,
         Kind::GuidingPrinciple,
@@ -60,6 +61,7 @@ impl Kind {
         Kind::ExchangeRate,
         Kind::NarrativeReport,
         Kind::Document,
+        Kind::Call,
         Kind::ProgrammeRequest,
     ];
 
@@ -89,6 +91,7 @@ impl Kind {
             Kind::ExchangeRate => "ExchangeRate",
             Kind::NarrativeReport => "NarrativeReport",
             Kind::Document => "Document",
+            Kind::Call => "Call",
             Kind::ProgrammeRequest => "ProgrammeRequest",
         }
     }

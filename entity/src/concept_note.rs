@@ -24,6 +24,10 @@ pub struct Model {
     pub submitted_by: String,
     pub created_at: DateTimeUtc,
     pub version: i32,
+    /// The call it answers; `None` for the fund's direct intake.
+    pub call_id: Option<i64>,
+    /// When its joint programme document was endorsed: from then on, ready for implementation.
+    pub programme_document_endorsed_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,7 +17,8 @@ mod m20261215_000011_decisions_as_taken;
 mod m20261215_000012_documents;
 mod m20261215_000013_results_frameworks;
 mod m20261215_000014_narrative_reports;
-mod m20261216_000015_programme_requests;
+mod m20261216_000015_calls;
+mod m20261216_000016_programme_requests;
 pub mod reference;
 
 /// The statements that book the money the fund's tables hold (pledges, agreements, deposits and
@@ -45,7 +46,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_000012_documents::Migration),
             Box::new(m20261215_000013_results_frameworks::Migration),
             Box::new(m20261215_000014_narrative_reports::Migration),
-            Box::new(m20261216_000015_programme_requests::Migration),
+            Box::new(m20261216_000015_calls::Migration),
+            Box::new(m20261216_000016_programme_requests::Migration),
         ]
     }
 }

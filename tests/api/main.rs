@@ -7,6 +7,7 @@ mod books_commands;
 mod books_figures;
 mod books_geography;
 mod budget_revisions;
+mod calls;
 mod conventions;
 mod corrections;
 mod csv_export;

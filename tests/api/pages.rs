@@ -392,3 +392,71 @@ on_both!(
         assert!(body.contains("knownAt"));
     }
 );
+
+on_both!(
+    async fn the_reports_and_calls_pages_show_the_apis_rows_for_their_caller(app: TestApp) {
+        mptf::seed::demo_if_empty(&app.services).await.unwrap();
+        let overdue = "query($asOf: Date) { reportingCalendar(filter: { asOf: $asOf, status: [OVERDUE] }) { totalCount } }";
+        let committee = app.committee();
+        let iom = app
+            .data(None, "{ organizations { id acronym } }", json!({}))
+            .await;
+        let iom = iom["organizations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["acronym"] == "IOM")
+            .unwrap()["id"]
+            .clone();
+        let puno = app.puno_token(row_id(&iom), "user:iom");
+        let mut counts = Vec::new();
+        for token in [&committee, &puno] {
+            for as_of in [None, Some("2022-06-15")] {
+                let api = app.data(Some(token), overdue, json!({"asOf": as_of})).await
+                    ["reportingCalendar"]["totalCount"]
+                    .clone();
+                let path = as_of.map_or("/dashboard/reports".to_owned(), |d| {
+                    format!("/dashboard/reports?asOf={d}")
+                });
+                let (status, body) = page(&app, Some(token), &path).await;
+                assert_eq!(status, 200, "{path}: {body}");
+                assert_eq!(
+                    figure(&body, "totalCount"),
+                    Some(api.to_string()),
+                    "{path}: the page's overdue count is the API's"
+                );
+                counts.push(api.as_i64().unwrap());
+            }
+        }
+        assert!(
+            counts[1] > 0 && counts[3] > 0 && counts[3] < counts[1],
+            "the demo has reports overdue, fewer of them the PUNO's own: {counts:?}"
+        );
+        let (status, _) = page(&app, Some(&committee), "/dashboard/reports?asOf=June").await;
+        assert_eq!(status, 400);
+        let (status, _) = page(&app, None, "/dashboard/reports").await;
+        assert_eq!(status, 401);
+
+        let calls = app
+            .data(
+                Some(&committee),
+                "{ calls { nodes { envelopeUsd takenIntoPipelineUsd } } }",
+                json!({}),
+            )
+            .await;
+        let (status, body) = page(&app, Some(&committee), "/dashboard/calls").await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            figure(&body, "envelopeUsd").map(Value::String),
+            Some(calls["calls"]["nodes"][0]["envelopeUsd"].clone())
+        );
+        assert_eq!(
+            figure(&body, "takenIntoPipelineUsd").map(Value::String),
+            Some(calls["calls"]["nodes"][0]["takenIntoPipelineUsd"].clone())
+        );
+        assert!(
+            body.contains("MPTF-CALL-2021-03"),
+            "the latest call first: {body}"
+        );
+    }
+);

@@ -3,6 +3,7 @@
 
 pub mod bounds;
 pub mod calendar;
+pub mod calls;
 pub mod documents;
 pub mod error;
 pub mod money;

@@ -495,6 +495,9 @@ vocabulary!(
         /// A convening organization submitted a programme's narrative report
         /// (`submitNarrativeReport`). For every token.
         NarrativeReport = "NARRATIVE_REPORT",
+        /// The Fund Management Unit announced a call for concept notes or extended its window
+        /// (`announceCall`, `extendCall`). For every token.
+        Call = "CALL",
         /// A convening organization submitted or withdrew a request to the steering committee,
         /// or the Fund Management Unit put one on an agenda (`submitProgrammeRequest`,
         /// `putRequestOnAgenda`, `withdrawProgrammeRequest`). For ADMIN, STEERING_COMMITTEE,
@@ -638,3 +641,35 @@ impl DirectCostKind {
         }
     }
 }
+
+vocabulary!(
+    /// Where a call for concept notes stands on a day (docs/calls.md).
+    CallStatus {
+        /// Announced; its window has not opened yet.
+        Upcoming = "UPCOMING",
+        /// Its window is open: it takes concept notes.
+        Open = "OPEN",
+        /// Its window has closed.
+        Closed = "CLOSED",
+    }
+);
+
+vocabulary!(
+    /// What kind of national partner works with a concept note's organizations (docs/calls.md).
+    PartnerKind {
+        /// A civil-society organization.
+        CivilSociety = "CIVIL_SOCIETY",
+        /// A local or regional government: a city, a municipality, a province.
+        LocalGovernment = "LOCAL_GOVERNMENT",
+        /// An organization of migrants or of the diaspora.
+        MigrantOrganization = "MIGRANT_ORGANIZATION",
+        /// A university or research institute.
+        Academia = "ACADEMIA",
+        /// A company or employers' organization.
+        PrivateSector = "PRIVATE_SECTOR",
+        /// A trade union or workers' organization.
+        TradeUnion = "TRADE_UNION",
+        /// A national human rights institution.
+        NationalHumanRightsInstitution = "NATIONAL_HUMAN_RIGHTS_INSTITUTION",
+    }
+);

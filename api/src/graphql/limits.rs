@@ -114,6 +114,8 @@ pub mod rows {
     pub const EXPENDITURES: usize = 100;
     pub const DEPOSITS: usize = 100;
     pub const REVIEWS: usize = 20;
+    /// A concept note's national partners.
+    pub const PARTNERS: usize = 50;
     /// Documents of one record.
     pub const DOCUMENTS: usize = 100;
     /// Programmes listed under one earmark of a donor's statement.

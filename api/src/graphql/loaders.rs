@@ -126,6 +126,74 @@ by_id!(DepositById, deposit);
 by_id!(TransferById, transfer);
 by_id!(ExpenditureReportById, expenditure_report);
 by_id!(LedgerEntryById, ledger_entry);
+by_id!(CallById, call_for_concept_notes);
+
+many_by!(
+    ConceptNotesOfCall,
+    concept_note,
+    CallId.call_id,
+    SubmittedOn
+);
+many_by!(
+    PartnersOfNote,
+    national_partner,
+    ConceptNoteId.concept_note_id,
+    Name
+);
+
+/// The governments that endorsed a note, by country code.
+#[derive(Copy, Clone, Debug, Hash, PartialEq, Eq)]
+pub struct EndorsementsOfNote(pub i64);
+
+impl Loader<EndorsementsOfNote> for DbLoader {
+    type Value = Vec<concept_note_endorsement::Model>;
+    type Error = Arc<DbErr>;
+
+    #[tracing::instrument(name = "loader", skip_all, fields(loader = "EndorsementsOfNote", keys = keys.len()))]
+    async fn load(
+        &self,
+        keys: &[EndorsementsOfNote],
+    ) -> LoadResult<EndorsementsOfNote, Self::Value> {
+        let rows = concept_note_endorsement::Entity::find()
+            .filter(self.among(
+                concept_note_endorsement::Column::ConceptNoteId,
+                keys.iter().map(|k| k.0),
+            ))
+            .order_by_asc(concept_note_endorsement::Column::CountryCode)
+            .all(&self.db)
+            .await?;
+        let mut grouped: HashMap<EndorsementsOfNote, Vec<concept_note_endorsement::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            grouped
+                .entry(EndorsementsOfNote(row.concept_note_id))
+                .or_default()
+                .push(row);
+        }
+        Ok(grouped)
+    }
+}
+
+/// What a call invites (its thematic areas and scopes).
+#[derive(Copy, Clone, Debug, Hash, PartialEq, Eq)]
+pub struct InvitedByCall(pub i64);
+
+impl Loader<InvitedByCall> for DbLoader {
+    type Value = Arc<crate::service::calls::Invited>;
+    type Error = Arc<DbErr>;
+
+    #[tracing::instrument(name = "loader", skip_all, fields(loader = "InvitedByCall", keys = keys.len()))]
+    async fn load(&self, keys: &[InvitedByCall]) -> LoadResult<InvitedByCall, Self::Value> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let invited = crate::service::calls::invited_by(&self.db, &ids)
+            .await
+            .map_err(|e| Arc::new(DbErr::Custom(e.to_string())))?;
+        Ok(invited
+            .into_iter()
+            .map(|(id, invited)| (InvitedByCall(id), Arc::new(invited)))
+            .collect())
+    }
+}
 
 many_by!(
     BudgetLinesOfProgramme,

@@ -125,6 +125,9 @@ fn described(
         .override_output_type_description::<Conn<AuditEvent>>(
             "A page of the audit trail, newest first: `nodes` (or `edges` with cursors), `pageInfo` and `totalCount`.",
         )
+        .override_output_type_description::<Conn<Call>>(
+            "A page of calls for concept notes, the latest to open first: `nodes` (or `edges` with cursors), `pageInfo` and `totalCount`.",
+        )
         .override_output_type_description::<Conn<ConceptNote>>(
             "A page of concept notes the caller may read: `nodes` (or `edges` with cursors), `pageInfo` and `totalCount`.",
         )

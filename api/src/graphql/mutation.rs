@@ -12,8 +12,9 @@ use crate::auth::throttle::ClientAddress;
 use crate::auth::{LoginThrottle, Tokens};
 use crate::domain::{
     DecisionKind, DirectCostKind, DisaggregationCategory, DisaggregationDimension, DocumentKind,
-    DonorKind, Earmarking, IndicatorLevel, InterestSource, MeetingKind, ProgrammeStatus,
-    RequestKind, RequestOutcome, ReviewOutcome, Role, Scope, UserError, UserErrorCode,
+    DonorKind, Earmarking, IndicatorLevel, InterestSource, MeetingKind, PartnerKind,
+    ProgrammeStatus, RequestKind, RequestOutcome, ReviewOutcome, Role, Scope, UserError,
+    UserErrorCode,
 };
 use crate::ids::{self, Kind};
 use crate::service::commands::books::{
@@ -384,8 +385,105 @@ pub struct SubmitConceptNoteInput {
     pub duration_months: i32,
     /// The proposal's gender, human-rights and child-sensitivity markers.
     pub markers: MarkersInput,
-    /// The date submitted (not in the future); today by default.
+    /// The date submitted (not in the future); today by default. A note answering a call is
+    /// dated within the call's window.
     pub submitted_on: Option<Date>,
+    /// The call the note answers (its global id); none for the fund's direct intake. The note
+    /// must meet the call's terms: its window (`INVALID_TRANSITION`), scopes, thematic areas
+    /// (`VALIDATION`) and ceiling per note (`BUDGET_EXCEEDED`).
+    pub call: Option<ID>,
+    /// The national partners working with the organizations (civil society, local government,
+    /// migrants' organizations…); at most 50, each name once (`DUPLICATE`); none by default.
+    #[graphql(default)]
+    pub national_partners: Vec<NationalPartnerInput>,
+}
+
+/// A national partner named with a concept note.
+#[derive(InputObject)]
+pub struct NationalPartnerInput {
+    /// The partner's name; at most 200 characters.
+    pub name: String,
+    /// What kind of partner it is.
+    pub kind: PartnerKind,
+}
+
+/// A call for concept notes, as the Fund Management Unit announces it.
+#[derive(InputObject)]
+pub struct AnnounceCallInput {
+    /// The call's title; at most 300 characters.
+    pub title: String,
+    /// The first day the call takes concept notes.
+    pub opens_on: Date,
+    /// The last day it takes them; on or after `opensOn`.
+    pub closes_on: Date,
+    /// The indicative envelope in US dollars: greater than 0, at most 1000000000000.00, at most
+    /// two decimal places.
+    pub envelope_usd: Decimal,
+    /// The thematic areas invited (global ids); at least one.
+    pub thematic_areas: Vec<ID>,
+    /// The scopes invited; at least one.
+    pub scopes: Vec<Scope>,
+    /// The most one note may request, in US dollars: greater than 0, at most the envelope, at
+    /// most two decimal places; no ceiling when omitted.
+    pub max_budget_usd: Option<Decimal>,
+    /// The eligibility rules in the call's own words; at most 10000 characters.
+    pub eligibility: String,
+}
+
+/// A later closing date for a call that has not closed.
+#[derive(InputObject)]
+pub struct ExtendCallInput {
+    /// The call's global id.
+    pub call: ID,
+    /// The call's `version` as last read (`STALE_VERSION` if it changed since).
+    pub expected_version: i32,
+    /// The new last day; later than the current one.
+    pub closes_on: Date,
+}
+
+/// What `announceCall` and `extendCall` answer: the call, or why not.
+#[derive(SimpleObject)]
+pub struct CallPayload {
+    /// The call as stored now; null when refused.
+    pub call: Option<Call>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
+    pub user_errors: Vec<UserError>,
+}
+
+/// A government's endorsement of a concept note.
+#[derive(InputObject)]
+pub struct RecordGovernmentEndorsementInput {
+    /// The note's global id: one still in the programming cycle.
+    pub concept_note: ID,
+    /// The country whose government endorsed it: one the note covers.
+    pub country: CountryCode,
+    /// The day it endorsed the note; not in the future.
+    pub endorsed_on: Date,
+}
+
+/// What `recordGovernmentEndorsement` answers: the endorsement, or why not.
+#[derive(SimpleObject)]
+pub struct RecordGovernmentEndorsementPayload {
+    /// The endorsement recorded; null when refused.
+    pub government_endorsement: Option<GovernmentEndorsement>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
+    pub user_errors: Vec<UserError>,
+}
+
+/// The endorsement of a note's joint programme document, which makes it ready for
+/// implementation.
+#[derive(InputObject)]
+pub struct MarkReadyForImplementationInput {
+    /// The note's global id: `PIPELINE` or `APPROVED`, endorsed by the government of every
+    /// country it covers.
+    pub concept_note: ID,
+    /// The note's `version` as last read (`STALE_VERSION` if it changed since).
+    pub expected_version: i32,
+    /// The day the joint programme document was endorsed; not before the note's submission, not
+    /// in the future.
+    pub programme_document_endorsed_on: Date,
 }
 
 /// What `submitConceptNote` and `withdrawConceptNote` answer: the concept note, or why not.
@@ -1536,8 +1634,130 @@ impl Mutation {
                 human_rights_marker: input.markers.human_rights,
                 child_sensitivity_marker: input.markers.child_sensitivity,
                 submitted_on: input.submitted_on.map(|d| d.0),
+                call_id: input
+                    .call
+                    .as_ref()
+                    .map(|call| id_of(call, Kind::Call, "call"))
+                    .transpose()?,
+                national_partners: input
+                    .national_partners
+                    .into_iter()
+                    .map(|p| notes::NewNationalPartner {
+                        name: p.name,
+                        kind: p.kind,
+                    })
+                    .collect(),
             };
             notes::submit_concept_note(ctx.services(), ctx.actor(), new).await
+        };
+        let (note, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(ConceptNotePayload {
+            concept_note: note.map(ConceptNote),
+            user_errors,
+        })
+    }
+
+    /// Announces a call for concept notes (ADMIN; audited; a `CALL` event): its window, its
+    /// indicative envelope, the thematic areas and scopes it invites and its eligibility.
+    async fn announce_call(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `AnnounceCallInput`.")] input: AnnounceCallInput,
+    ) -> Result<CallPayload> {
+        let run = async {
+            let new = crate::service::commands::calls::NewCall {
+                title: input.title,
+                opens_on: input.opens_on.0,
+                closes_on: input.closes_on.0,
+                envelope_usd: input.envelope_usd.0,
+                thematic_area_ids: ids_of(
+                    &input.thematic_areas,
+                    Kind::ThematicArea,
+                    "thematicAreas",
+                )?,
+                scopes: input.scopes,
+                max_budget_usd: input.max_budget_usd.map(|d| d.0),
+                eligibility: input.eligibility,
+            };
+            crate::service::commands::calls::announce_call(ctx.services(), ctx.actor(), new).await
+        };
+        let (call, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(CallPayload {
+            call: call.map(Call),
+            user_errors,
+        })
+    }
+
+    /// Extends a call's window to a later closing date while it has not closed (ADMIN; audited;
+    /// a `CALL` event).
+    async fn extend_call(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `ExtendCallInput`.")] input: ExtendCallInput,
+    ) -> Result<CallPayload> {
+        let run = async {
+            let call = id_of(&input.call, Kind::Call, "call")?;
+            crate::service::commands::calls::extend_call(
+                ctx.services(),
+                ctx.actor(),
+                call,
+                input.expected_version,
+                input.closes_on.0,
+            )
+            .await
+        };
+        let (call, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(CallPayload {
+            call: call.map(Call),
+            user_errors,
+        })
+    }
+
+    /// Records that the government of a country a concept note covers endorsed it (ADMIN, or a
+    /// PUNO for a note its organization convenes; audited). Once per country (`DUPLICATE`).
+    async fn record_government_endorsement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `RecordGovernmentEndorsementInput`.")]
+        input: RecordGovernmentEndorsementInput,
+    ) -> Result<RecordGovernmentEndorsementPayload> {
+        let run = async {
+            let note = id_of(&input.concept_note, Kind::ConceptNote, "conceptNote")?;
+            crate::service::commands::calls::record_government_endorsement(
+                ctx.services(),
+                ctx.actor(),
+                note,
+                &input.country.0,
+                input.endorsed_on.0,
+            )
+            .await
+        };
+        let (endorsement, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(RecordGovernmentEndorsementPayload {
+            government_endorsement: endorsement.map(GovernmentEndorsement),
+            user_errors,
+        })
+    }
+
+    /// Records that a note's joint programme document was endorsed, which makes the note ready
+    /// for implementation (ADMIN; audited): a note in the pipeline or approved, endorsed by the
+    /// government of every country it covers (`INVALID_TRANSITION` naming those missing).
+    async fn mark_ready_for_implementation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `MarkReadyForImplementationInput`.")]
+        input: MarkReadyForImplementationInput,
+    ) -> Result<ConceptNotePayload> {
+        let run = async {
+            let note = id_of(&input.concept_note, Kind::ConceptNote, "conceptNote")?;
+            crate::service::commands::calls::mark_ready_for_implementation(
+                ctx.services(),
+                ctx.actor(),
+                note,
+                input.expected_version,
+                input.programme_document_endorsed_on.0,
+            )
+            .await
         };
         let (note, user_errors) = payload(run.await, ctx.actor())?;
         Ok(ConceptNotePayload {

@@ -38,6 +38,7 @@ pub enum Node {
     ExchangeRate(ExchangeRate),
     NarrativeReport(NarrativeReport),
     Document(Document),
+    Call(Call),
     ProgrammeRequest(ProgrammeRequest),
 }
 
@@ -145,6 +146,7 @@ pub async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         Kind::Document => {
             check(ctx, services.document(actor, id).await)?.map(|d| Node::Document(Document(d)))
         }
+        Kind::Call => check(ctx, services.call(actor, id).await)?.map(|c| Node::Call(Call(c))),
         Kind::ProgrammeRequest => check(ctx, services.programme_request(actor, id).await)?
             .map(|r| Node::ProgrammeRequest(ProgrammeRequest(r))),
     };

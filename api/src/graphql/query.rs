@@ -8,9 +8,9 @@ use super::types::users::Viewer;
 use super::types::*;
 use super::{check, ContextExt};
 use crate::domain::{
-    ConceptNoteStatus, ContributionStatus, DecisionKind, DecisionStatus, DonorKind, Earmarking,
-    LedgerEntryKind, MeetingKind, OrganizationKind, ProgrammeStatus, Region, ReportKind,
-    ReportStatus, RequestKind, RequestStatus, Scope,
+    CallStatus, ConceptNoteStatus, ContributionStatus, DecisionKind, DecisionStatus, DonorKind,
+    Earmarking, LedgerEntryKind, MeetingKind, OrganizationKind, ProgrammeStatus, Region,
+    ReportKind, ReportStatus, RequestKind, RequestStatus, Scope,
 };
 use crate::ids::{self, Kind};
 use crate::service::audit::AuditFilter;
@@ -112,6 +112,11 @@ pub struct ConceptNoteFilter {
     /// Part of the title or reference, matched literally and without regard to ASCII case; at most
     /// 100 characters.
     pub search: Option<String>,
+    /// Only notes answering this call (its global id).
+    pub call: Option<ID>,
+    /// Only notes ready for implementation (`true`: their joint programme document is endorsed),
+    /// or only those not yet (`false`).
+    pub ready_for_implementation: Option<bool>,
 }
 
 /// The order of the list of concept notes (ties by id).
@@ -167,6 +172,15 @@ pub enum JointProgrammeOrder {
     NewestFirst,
     /// The largest approved budget first.
     ApprovedBudgetDesc,
+}
+
+/// Narrows the list of calls for concept notes; every field given must match.
+#[derive(InputObject, Default)]
+pub struct CallFilter {
+    /// Only calls in one of these statuses today.
+    pub status: Option<Vec<CallStatus>>,
+    /// Only calls inviting this thematic area (its global id).
+    pub thematic_area: Option<ID>,
 }
 
 /// Narrows the list of steering-committee meetings; every field given must match.
@@ -616,6 +630,12 @@ impl Query {
             statuses: f.status.unwrap_or_default(),
             submitted_from: f.submitted_from.map(|d| d.0),
             submitted_to: f.submitted_to.map(|d| d.0),
+            call_id: f
+                .call
+                .as_ref()
+                .map(|call| expect_id(call, Kind::Call, "filter.call"))
+                .transpose()?,
+            ready_for_implementation: f.ready_for_implementation,
         };
         let order = match order_by.unwrap_or_default() {
             ConceptNoteOrder::NewestFirst => NoteOrder::NewestFirst,
@@ -680,6 +700,43 @@ impl Query {
                 .await,
         )?;
         Ok(connection::connection(page, JointProgramme))
+    }
+
+    /// The fund's calls for concept notes, the latest to open first. Every token reads them.
+    #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
+    async fn calls(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list; all calls when omitted.")] filter: Option<CallFilter>,
+        #[graphql(
+            desc = "Only rows after this cursor (a `cursor` or `pageInfo.endCursor` this list gave); opaque, `BAD_USER_INPUT` if it is not one of this API's cursors."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Only rows before this cursor (a `cursor` or `pageInfo.startCursor` this list gave)."
+        )]
+        before: Option<String>,
+        #[graphql(
+            desc = "At most this many rows from the start: 0 to 100 (`PAGE_SIZE_EXCEEDED` above, `BAD_USER_INPUT` below 0). Without `first` and `last`, 50 rows. The query cost counts this many."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "At most this many rows from the end: 0 to 100 (`PAGE_SIZE_EXCEEDED` above). The query cost counts this many."
+        )]
+        last: Option<i32>,
+    ) -> Result<Conn<Call>> {
+        let window = connection::window(after, before, first, last)?;
+        let f = filter.unwrap_or_default();
+        let filter = crate::service::calls::CallFilter {
+            statuses: f.status.unwrap_or_default(),
+            thematic_area_id: f
+                .thematic_area
+                .as_ref()
+                .map(|area| expect_id(area, Kind::ThematicArea, "filter.thematicArea"))
+                .transpose()?,
+        };
+        let page = check(ctx, ctx.services().calls(ctx.actor(), filter, window).await)?;
+        Ok(connection::connection(page, Call))
     }
 
     /// Meetings and written procedures of the steering committee, latest first. Every token reads

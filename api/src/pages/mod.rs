@@ -13,6 +13,7 @@
 pub mod charts;
 mod format;
 mod views;
+mod work;
 
 use crate::auth::throttle::ClientAddress;
 use crate::auth::TokenError;
@@ -52,6 +53,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/dashboard/meetings/{id}", web::get().to(views::meeting))
         .route("/dashboard/donors", web::get().to(views::donors))
         .route("/dashboard/donors/{id}", web::get().to(views::donor))
+        .route("/dashboard/reports", web::get().to(work::reports))
+        .route("/dashboard/calls", web::get().to(work::calls))
         .route("/dashboard/assets/pages.css", web::get().to(stylesheet))
         .route("/dashboard/{rest:.*}", web::get().to(not_found));
 }
@@ -187,6 +190,8 @@ pub(crate) enum Nav {
     Programmes,
     Meetings,
     Donors,
+    Reports,
+    Calls,
     SignIn,
 }
 
@@ -217,6 +222,8 @@ pub(crate) fn layout(session: &Session, title: &str, current: Nav, body: Markup)
                             (item(Nav::Programmes, "/dashboard/programmes", "Programmes"))
                             (item(Nav::Meetings, "/dashboard/meetings", "Meetings"))
                             (item(Nav::Donors, "/dashboard/donors", "Donors"))
+                            (item(Nav::Reports, "/dashboard/reports", "Reports due"))
+                            (item(Nav::Calls, "/dashboard/calls", "Calls"))
                         }
                     }
                     div.who {

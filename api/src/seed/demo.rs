@@ -4,6 +4,7 @@
 
 use crate::auth::Principal;
 use crate::domain::*;
+use crate::service::commands::calls;
 use crate::service::commands::contributions::{
     self as contributions, NewContribution, NewDeposit, NewDonor,
 };
@@ -96,6 +97,78 @@ struct Programme {
     decided: NaiveDate,
     markers: (i32, i32, i32),
 }
+
+/// The national partner each demo programme names, in the order of [`PROGRAMMES`]
+/// (illustrative, as the per-donor amounts are).
+const PARTNERS: [(&str, PartnerKind); 12] = [
+    (
+        "Women migrant workers' association, Gauteng",
+        PartnerKind::MigrantOrganization,
+    ),
+    (
+        "Khatlon regional administration",
+        PartnerKind::LocalGovernment,
+    ),
+    (
+        "Overseas Filipino workers' federation",
+        PartnerKind::MigrantOrganization,
+    ),
+    (
+        "University institute of demography, Skopje",
+        PartnerKind::Academia,
+    ),
+    ("Municipality of Santiago", PartnerKind::LocalGovernment),
+    (
+        "Cross-border women traders' network",
+        PartnerKind::CivilSociety,
+    ),
+    (
+        "Pastoralist communities' association",
+        PartnerKind::CivilSociety,
+    ),
+    (
+        "Migrant domestic workers' collective, Beirut",
+        PartnerKind::MigrantOrganization,
+    ),
+    (
+        "Anti-trafficking shelter network",
+        PartnerKind::CivilSociety,
+    ),
+    ("Federation of Nepali trade unions", PartnerKind::TradeUnion),
+    ("Municipality of Quito", PartnerKind::LocalGovernment),
+    (
+        "Migrant and diaspora organizations' network",
+        PartnerKind::MigrantOrganization,
+    ),
+];
+
+/// The fund's calls for concept notes: (title, opens, closes, envelope in USD, scopes).
+const CALLS: [(&str, NaiveDate, NaiveDate, i64, &[Scope]); 3] = [
+    (
+        "First call for concept notes",
+        date(2019, 11, 1),
+        date(2020, 3, 31),
+        12_000_000,
+        &[Scope::National, Scope::Regional],
+    ),
+    (
+        "Second call for concept notes",
+        date(2020, 4, 1),
+        date(2020, 12, 15),
+        10_000_000,
+        &[Scope::National, Scope::Regional],
+    ),
+    (
+        "Third call for concept notes",
+        date(2021, 1, 1),
+        date(2021, 10, 31),
+        10_000_000,
+        &[Scope::National, Scope::Regional, Scope::Global],
+    ),
+];
+
+/// What every demo call says of eligibility.
+const ELIGIBILITY: &str = "Joint programmes of at least two UN entities that are members of the UN Network on Migration, endorsed by the government of every country they cover, with national partners, for 24 to 36 months and at most USD 3 million. The fund's guiding principles apply.";
 
 const PROGRAMMES: [Programme; 12] = [
     Programme { title: "Protecting women migrant workers in South Africa", summary: "Rights-based labour migration governance for women migrant workers and their access to decent work and protection.", area: 4, objectives: &[6, 7, 22], principles: &[1, 6, 7], countries: &["ZAF"], scope: Scope::National, organizations: &["ILO", "IOM", "UN Women"], budget_usd: 2_000_000, months: 24, decided: date(2020, 6, 30), markers: (3, 3, 1) },
@@ -279,6 +352,7 @@ impl<'a> Demo<'a> {
         let donors = self.donors().await?;
         self.users(donors[0]).await?;
         let meetings = self.meetings().await?;
+        self.calls().await?;
         self.programmes(&meetings).await?;
         self.other_concept_notes(&meetings).await?;
         self.fund_books(&meetings).await?;
@@ -930,13 +1004,95 @@ impl<'a> Demo<'a> {
         Ok(meetings)
     }
 
-    async fn submit(&self, note: NewConceptNote) -> anyhow::Result<i64> {
+    /// The fund's 2019–2021 rounds, each a call (the Fund Management Unit announces them).
+    async fn calls(&self) -> anyhow::Result<()> {
+        for (title, opens_on, closes_on, envelope, scopes) in CALLS {
+            calls::announce_call(
+                self.services,
+                &self.intake,
+                calls::NewCall {
+                    title: title.into(),
+                    opens_on,
+                    closes_on,
+                    envelope_usd: Decimal::from(envelope),
+                    thematic_area_ids: vec![1, 2, 3, 4, 5],
+                    scopes: scopes.to_vec(),
+                    max_budget_usd: Some(Decimal::from(3_000_000)),
+                    eligibility: ELIGIBILITY.into(),
+                },
+            )
+            .await
+            .map_err(seed_error)?;
+        }
+        Ok(())
+    }
+
+    /// Submits a note to the call whose terms it meets (the one open on its date), or to the
+    /// fund's direct intake when none does.
+    async fn submit(&self, mut note: NewConceptNote) -> anyhow::Result<i64> {
+        let submitted_on = note.submitted_on.context("a demo note has its date")?;
+        for call in entity::call_for_concept_notes::Entity::find()
+            .all(&self.services.db)
+            .await?
+        {
+            let terms = crate::service::calls::call_terms(&self.services.db, call.id)
+                .await
+                .map_err(seed_error)?
+                .context("the call was just read")?;
+            let answer = crate::domain::calls::Answer {
+                submitted_on,
+                scope: note.scope,
+                thematic_area_id: note.thematic_area_id,
+                requested: Usd::parse_positive(note.requested_budget_usd, "requestedBudgetUsd")
+                    .map_err(|e| anyhow::anyhow!(e.message))?,
+            };
+            if terms.admits(answer).is_ok() {
+                note.call_id = Some(call.id);
+                break;
+            }
+        }
         Ok(
             notes::submit_concept_note(self.services, &self.intake, note)
                 .await
                 .map_err(seed_error)?
                 .id,
         )
+    }
+
+    /// The governments of the note's countries endorse it on `endorsed_on`; with `ready`, its
+    /// joint programme document is endorsed on that day too.
+    async fn endorse(
+        &self,
+        note: i64,
+        endorsed_on: NaiveDate,
+        ready: Option<NaiveDate>,
+    ) -> anyhow::Result<()> {
+        let countries = entity::concept_note_country::Entity::find()
+            .filter(entity::concept_note_country::Column::ConceptNoteId.eq(note))
+            .all(&self.services.db)
+            .await?;
+        for country in countries {
+            calls::record_government_endorsement(
+                self.services,
+                &self.intake,
+                note,
+                &country.country_code,
+                endorsed_on,
+            )
+            .await
+            .map_err(seed_error)?;
+        }
+        if let Some(ready) = ready {
+            let version = entity::concept_note::Entity::find_by_id(note)
+                .one(&self.services.db)
+                .await?
+                .context("the note was just submitted")?
+                .version;
+            calls::mark_ready_for_implementation(self.services, &self.intake, note, version, ready)
+                .await
+                .map_err(seed_error)?;
+        }
+        Ok(())
     }
 
     async fn decide(
@@ -998,6 +1154,11 @@ impl<'a> Demo<'a> {
                     human_rights_marker: p.markers.1,
                     child_sensitivity_marker: p.markers.2,
                     submitted_on: Some(p.decided - chrono::Duration::days(120)),
+                    call_id: None,
+                    national_partners: vec![notes::NewNationalPartner {
+                        name: PARTNERS[n].0.into(),
+                        kind: PARTNERS[n].1,
+                    }],
                 })
                 .await?;
             notes::review_concept_note(
@@ -1047,6 +1208,14 @@ impl<'a> Demo<'a> {
                     "Funded: ready for implementation.",
                 )
                 .await?;
+            // Endorsed by its governments before the decision, its programme document a month
+            // after: ready for implementation, then a programme.
+            self.endorse(
+                note,
+                p.decided - chrono::Duration::days(60),
+                Some(p.decided + chrono::Duration::days(30)),
+            )
+            .await?;
             let budget_lines = lines
                 .iter()
                 .map(|(org, programmable, _)| NewBudgetLine {
@@ -1458,9 +1627,18 @@ impl<'a> Demo<'a> {
                         human_rights_marker: ((n + 1) % 4) as i32,
                         child_sensitivity_marker: ((n + 2) % 4) as i32,
                         submitted_on: Some(submitted),
+                        call_id: None,
+                        national_partners: Vec::new(),
                     })
                     .await?;
                 self.advance(note, status, submitted, meetings, n).await?;
+                // The first ten of the pipeline are ready for implementation (the report's
+                // "10 ready"); five more are endorsed by their governments only.
+                if status == ConceptNoteStatus::Pipeline && n < 15 {
+                    let ready = (n < 10).then(|| submitted + chrono::Duration::days(150));
+                    self.endorse(note, submitted + chrono::Duration::days(60), ready)
+                        .await?;
+                }
                 n += 1;
             }
         }

@@ -852,6 +852,8 @@ impl Generator<'_> {
             submitted_by: Set(ACTOR.to_owned()),
             created_at: Set(at(submitted_on, 9)),
             version: Set(1),
+            call_id: Set(None),
+            programme_document_endorsed_on: Set(None),
         });
         for c in &countries {
             self.plan

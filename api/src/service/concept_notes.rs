@@ -110,6 +110,8 @@ pub struct ConceptNoteFilter {
     pub statuses: Vec<ConceptNoteStatus>,
     pub submitted_from: Option<NaiveDate>,
     pub submitted_to: Option<NaiveDate>,
+    pub call_id: Option<i64>,
+    pub ready_for_implementation: Option<bool>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -150,6 +152,20 @@ impl Services {
             condition = condition.add(
                 concept_note::Column::Status.is_in(filter.statuses.iter().map(|s| s.as_str())),
             );
+        }
+        if let Some(call) = filter.call_id {
+            condition = condition.add(concept_note::Column::CallId.eq(call));
+        }
+        match filter.ready_for_implementation {
+            Some(true) => {
+                condition =
+                    condition.add(concept_note::Column::ProgrammeDocumentEndorsedOn.is_not_null())
+            }
+            Some(false) => {
+                condition =
+                    condition.add(concept_note::Column::ProgrammeDocumentEndorsedOn.is_null())
+            }
+            None => {}
         }
         if let Some(from) = filter.submitted_from {
             condition = condition.add(concept_note::Column::SubmittedOn.gte(from));

@@ -221,6 +221,18 @@ pub struct UniqueKey {
 /// data) stays an internal error: no caller's input explains it.
 pub const UNIQUE_KEYS: &[UniqueKey] = &[
     UniqueKey {
+        postgres: "concept_note_endorsement_pkey",
+        sqlite: "concept_note_endorsement.concept_note_id, concept_note_endorsement.country_code",
+        field: "country",
+        message: "this country's government already endorsed this concept note",
+    },
+    UniqueKey {
+        postgres: "national_partner_concept_note_id_name_key",
+        sqlite: "national_partner.concept_note_id, national_partner.name",
+        field: "nationalPartners",
+        message: "a national partner is named once per concept note",
+    },
+    UniqueKey {
         postgres: "narrative_report_joint_programme_id_year_final_key",
         sqlite: "narrative_report.joint_programme_id, narrative_report.year, narrative_report.final",
         field: "year",

@@ -8,6 +8,7 @@ pub mod arithmetic;
 pub mod audit;
 pub mod books;
 pub mod budget;
+pub mod calls;
 pub mod catalogue;
 pub mod commands;
 pub mod concept_notes;
@@ -253,6 +254,7 @@ macro_rules! versioned {
 }
 
 versioned!(
+    call_for_concept_notes,
     thematic_area,
     organization,
     donor,

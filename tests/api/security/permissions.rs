@@ -124,6 +124,8 @@ struct World {
     cancellable: String,
     note_for_review: String,
     note_to_withdraw: String,
+    /// An open call, for `extendCall`.
+    call: String,
     indicator: String,
     user: String,
     pending: String,
@@ -155,6 +157,13 @@ async fn world(app: &TestApp) -> World {
     let indicator = app.data(Some(&app.admin()), "mutation($input: AddIndicatorInput!) { addIndicator(input: $input) { indicator { id } userErrors { message } } }",
         json!({"input": {"jointProgramme": funded.programme, "code": "MX-IND", "level": "OUTCOME", "statement": "Migrants protected", "unit": "people", "baseline": "0", "target": "100"}})).await;
     let user = create_user(app, "matrix-user@example.org", "PARTNER_SYSTEM").await;
+    let call = app.data(Some(&app.admin()), "mutation($input: AnnounceCallInput!) { announceCall(input: $input) { call { id } userErrors { message } } }",
+        json!({"input": {"title": "An open call", "opensOn": "2021-01-01", "closesOn": "2098-12-31", "envelopeUsd": "1000000.00",
+            "thematicAreas": [crate::fixtures::find(&reference_ids(app).await["thematicAreas"], "number", json!(4))["id"]], "scopes": ["NATIONAL"], "eligibility": "Any."}})).await;
+    let call = call["announceCall"]["call"]["id"]
+        .as_str()
+        .expect("an open call")
+        .to_owned();
     // A committee member's account that user:officer created: user:admin may activate it.
     let pending = app.data(Some(&app.officer()), "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }",
         json!({"input": {"email": "matrix-pending@example.org", "displayName": "Pending member", "role": "STEERING_COMMITTEE"}})).await;
@@ -195,6 +204,7 @@ async fn world(app: &TestApp) -> World {
         cancellable: pledges[1].clone(),
         note_for_review: review["conceptNote"]["id"].as_str().unwrap().to_owned(),
         note_to_withdraw: withdraw["conceptNote"]["id"].as_str().unwrap().to_owned(),
+        call,
         indicator: indicator["addIndicator"]["indicator"]["id"]
             .as_str()
             .expect("an indicator")
@@ -251,6 +261,7 @@ fn operation(field: &str, w: &World, tag: &str) -> Option<(String, Value)> {
         "Query.contributions" => q("{ contributions { totalCount } }"),
         "Query.conceptNotes" => q("{ conceptNotes { totalCount } }"),
         "Query.jointProgrammes" => q("{ jointProgrammes { totalCount } }"),
+        "Query.calls" => q("{ calls(first: 1) { totalCount } }"),
         "Query.steeringCommitteeMeetings" => q("{ steeringCommitteeMeetings { totalCount } }"),
         "Query.decisions" => q("{ decisions { totalCount } }"),
         "Query.programmeRequests" => q("{ programmeRequests { totalCount } }"),
@@ -342,6 +353,31 @@ fn operation(field: &str, w: &World, tag: &str) -> Option<(String, Value)> {
             "title": format!("Note {tag}"), "summary": "A joint programme.", "scope": "NATIONAL", "countries": ["ZAF"],
             "thematicArea": area(4), "objectives": [objective(6)], "convening": org("ILO"), "participatingOrganizations": [org("IOM")],
             "requestedBudgetUsd": "1000000.00", "durationMonths": 24, "markers": {"gender": 2, "humanRights": 2, "childSensitivity": 1}, "submittedOn": "2021-01-15"}),
+        ),
+        "Mutation.announceCall" => m(
+            "AnnounceCallInput",
+            "announceCall",
+            "call { id } userErrors { code }",
+            json!({"title": format!("Call {tag}"), "opensOn": "2021-01-01", "closesOn": "2021-03-31", "envelopeUsd": "1000000.00",
+                "thematicAreas": [area(4)], "scopes": ["NATIONAL"], "eligibility": "Joint programmes of two UN entities."}),
+        ),
+        "Mutation.extendCall" => m(
+            "ExtendCallInput",
+            "extendCall",
+            "call { id } userErrors { code }",
+            json!({"call": w.call, "expectedVersion": 1, "closesOn": "2099-12-31"}),
+        ),
+        "Mutation.recordGovernmentEndorsement" => m(
+            "RecordGovernmentEndorsementInput",
+            "recordGovernmentEndorsement",
+            "governmentEndorsement { endorsedOn } userErrors { code }",
+            json!({"conceptNote": w.note_for_review, "country": "ZAF", "endorsedOn": "2021-02-01"}),
+        ),
+        "Mutation.markReadyForImplementation" => m(
+            "MarkReadyForImplementationInput",
+            "markReadyForImplementation",
+            "conceptNote { id } userErrors { code }",
+            json!({"conceptNote": w.note_for_review, "expectedVersion": 1, "programmeDocumentEndorsedOn": "2021-03-01"}),
         ),
         "Mutation.reviewConceptNote" => m(
             "ReviewConceptNoteInput",

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod booked;
+pub mod calls;
 pub mod documents;
 pub mod donors;
 pub mod governance;
@@ -19,6 +20,7 @@ pub mod users;
 
 pub use audit::AuditEvent;
 pub use booked::BookedEntry;
+pub use calls::{Call, GovernmentEndorsement, NationalPartner};
 pub use documents::Document;
 pub use donors::{Contribution, Deposit, Donor};
 pub use governance::{Decision, SteeringCommitteeMeeting};

@@ -28,18 +28,48 @@ pub async fn readable_concept_note(
         ctx,
         ConceptNoteStatus::from_stored(&note.status).map_err(ServiceError::from),
     )?;
-    let policy = ctx.services().policy;
-    // Only an unpublished note needs its organizations to decide.
-    let organizations = if policy.needs_organizations(principal, status) {
-        loaded(ctx, ctx.loader().load_one(OrganizationsOfNote(id)).await)?.unwrap_or_default()
-    } else {
-        Vec::new()
-    };
+    let organizations = organizations_deciding(ctx, principal, &note, status).await?;
     check(
         ctx,
-        policy.require_concept_note(principal, status, &organizations),
+        ctx.services()
+            .policy
+            .require_concept_note(principal, status, &organizations),
     )?;
     Ok(Some(note))
+}
+
+/// Whether the caller may read `note`, a row already at hand (a call's notes), by the same rule
+/// and through the same loaders as [`readable_concept_note`].
+pub async fn may_read_note(ctx: &Context<'_>, note: &concept_note::Model) -> Result<bool> {
+    let principal = check(ctx, ctx.actor().principal())?;
+    let status = check(
+        ctx,
+        ConceptNoteStatus::from_stored(&note.status).map_err(ServiceError::from),
+    )?;
+    let organizations = organizations_deciding(ctx, principal, note, status).await?;
+    Ok(ctx
+        .services()
+        .policy
+        .may_read_concept_note(principal, status, &organizations))
+}
+
+/// The note's organizations when the read rule needs them: only for an unpublished note, and a
+/// caller who does not read everything (so a loader batch is saved).
+async fn organizations_deciding(
+    ctx: &Context<'_>,
+    principal: &crate::auth::Principal,
+    note: &concept_note::Model,
+    status: ConceptNoteStatus,
+) -> Result<Vec<i64>> {
+    if ctx.services().policy.needs_organizations(principal, status) {
+        Ok(loaded(
+            ctx,
+            ctx.loader().load_one(OrganizationsOfNote(note.id)).await,
+        )?
+        .unwrap_or_default())
+    } else {
+        Ok(Vec::new())
+    }
 }
 
 /// A proposal for a joint programme, from a UN country team or a regional or global entity.
@@ -166,11 +196,66 @@ impl ConceptNote {
     async fn submitted_on(&self) -> Date {
         Date(self.0.submitted_on)
     }
+    /// The call the note answers; `null` for the fund's direct intake.
+    async fn call(&self, ctx: &Context<'_>) -> Result<Option<super::calls::Call>> {
+        match self.0.call_id {
+            Some(id) => super::calls::call_by_id(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+    /// The national partners that work with the note's organizations, by name.
+    /// At most 50 for one parent; the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::PARTNERS, child_complexity)"
+    )]
+    async fn national_partners(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::calls::NationalPartner>> {
+        let rows = loaded(ctx, ctx.loader().load_one(PartnersOfNote(self.0.id)).await)?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .take(crate::graphql::limits::rows::PARTNERS)
+            .map(super::calls::NationalPartner)
+            .collect())
+    }
+    /// The governments that endorsed the note, by country code
+    /// (`recordGovernmentEndorsement`). At most 60 for one parent; the query cost counts that
+    /// many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::COUNTRIES, child_complexity)"
+    )]
+    async fn government_endorsements(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::calls::GovernmentEndorsement>> {
+        let rows = loaded(
+            ctx,
+            ctx.loader().load_one(EndorsementsOfNote(self.0.id)).await,
+        )?
+        .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .take(crate::graphql::limits::rows::COUNTRIES)
+            .map(super::calls::GovernmentEndorsement)
+            .collect())
+    }
+    /// Whether the note is ready for implementation: its joint programme document is endorsed
+    /// (`markReadyForImplementation`), and it waits for money or its programme.
+    async fn ready_for_implementation(&self) -> bool {
+        self.0.programme_document_endorsed_on.is_some()
+    }
+    /// The day its joint programme document was endorsed; `null` until then.
+    async fn programme_document_endorsed_on(&self) -> Option<Date> {
+        self.0.programme_document_endorsed_on.map(Date)
+    }
     /// Where the note stands in the programming cycle.
     async fn status(&self) -> Result<Option<ConceptNoteStatus>> {
         Ok(Some(ConceptNoteStatus::from_stored(&self.0.status)?))
     }
-    /// Increases with every change; pass it as `expectedVersion` to `withdrawConceptNote`.
+    /// Increases with every change; pass it as `expectedVersion` to `withdrawConceptNote` or
+    /// `markReadyForImplementation`.
     async fn version(&self) -> i32 {
         self.0.version
     }

@@ -11,7 +11,9 @@ pub mod books;
 pub mod geography;
 
 use super::ServiceResult;
-use crate::domain::{ContributionStatus, Currency, ExactDecimal, LedgerEntryKind, Usd};
+use crate::domain::{
+    ConceptNoteStatus, ContributionStatus, Currency, ExactDecimal, LedgerEntryKind, Usd,
+};
 use entity::{contribution, deposit, transfer};
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::sea_query::{
@@ -39,6 +41,27 @@ pub fn counts_as_committed(status: ContributionStatus) -> bool {
 
 // ---------------------------------------------------------------------------------------------
 // Figures derived from sums: each one function, so its field only asks.
+
+/// The concept-note statuses that count as taken into the pipeline by the steering committee:
+/// in the pipeline, approved, or funded as a joint programme.
+pub const TAKEN_INTO_PIPELINE: [ConceptNoteStatus; 3] = [
+    ConceptNoteStatus::Pipeline,
+    ConceptNoteStatus::Approved,
+    ConceptNoteStatus::Funded,
+];
+
+/// What the committee has taken into the pipeline out of `notes` (a call's): the sum of their
+/// requested budgets, for the notes in [`TAKEN_INTO_PIPELINE`].
+pub fn taken_into_pipeline(notes: &[entity::concept_note::Model]) -> ServiceResult<Usd> {
+    let mut taken = Vec::new();
+    for note in notes {
+        if TAKEN_INTO_PIPELINE.contains(&ConceptNoteStatus::from_stored(&note.status)?) {
+            taken.push(Usd::from_cents(note.requested_budget_usd_cents));
+        }
+    }
+    Usd::checked_sum(taken)
+        .ok_or_else(|| anyhow::anyhow!("a call's pipeline does not fit in cents").into())
+}
 
 /// Delivery: expenditure ÷ transferred, four decimals half-even; `None` before any transfer.
 pub fn delivery_rate(

@@ -5,6 +5,7 @@
 //! beside, in the service's other modules.
 
 pub mod books;
+pub mod calls;
 pub mod catalogue;
 pub mod contributions;
 pub mod documents;

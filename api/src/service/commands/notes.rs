@@ -3,12 +3,14 @@
 //! `commands::governance`). Each command states who may run it, its rules and its effect; the
 //! envelope does the rest (see [`crate::service::envelope`]). Reads are in `service::concept_notes`.
 
+use crate::domain::calls::Answer;
 use crate::domain::workflow::Markers;
 use crate::domain::{
-    ConceptNoteStatus, ReviewOutcome, Role, Scope, Text, Usd, UserError, UserErrorCode,
+    ConceptNoteStatus, PartnerKind, ReviewOutcome, Role, Scope, Text, Usd, UserError, UserErrorCode,
 };
 use crate::ids::Kind;
 use crate::service::audit::snapshot;
+use crate::service::commands::calls::terms_of;
 use crate::service::concept_notes::{
     expect_all, link_concept_note, note_reference, organization_ids_of,
 };
@@ -18,8 +20,8 @@ use crate::service::totals::within_fund_total;
 use crate::service::{claim_version, lock_row, Ctx, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
 use entity::{
-    concept_note, concept_note_review, country, gcm_objective, guiding_principle, organization,
-    thematic_area, thematic_area_objective,
+    concept_note, concept_note_review, country, gcm_objective, guiding_principle, national_partner,
+    organization, thematic_area, thematic_area_objective,
 };
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -45,11 +47,25 @@ pub struct NewConceptNote {
     pub human_rights_marker: i32,
     pub child_sensitivity_marker: i32,
     pub submitted_on: Option<NaiveDate>,
+    /// The call the note answers; `None` for the fund's direct intake.
+    pub call_id: Option<i64>,
+    pub national_partners: Vec<NewNationalPartner>,
 }
+
+/// A national partner named with a concept note.
+#[derive(Serialize, Clone, Debug)]
+pub struct NewNationalPartner {
+    pub name: String,
+    pub kind: PartnerKind,
+}
+
+/// The most national partners one note names.
+const MAX_NATIONAL_PARTNERS: usize = 50;
 
 /// Receives a concept note (a PUNO as its convening organization, or the Fund Management Unit on
 /// an organization's behalf): its countries fit its scope, it addresses at least one GCM
-/// objective its thematic area clusters, and brings together at least two organizations.
+/// objective its thematic area clusters, and brings together at least two organizations. A note
+/// answering a call meets the call's terms (its window, scopes, areas and ceiling).
 pub async fn submit_concept_note(
     fund: &Services,
     ctx: &Ctx,
@@ -131,6 +147,16 @@ pub async fn submit_concept_note(
         )
         .into());
     }
+    if input.national_partners.len() > MAX_NATIONAL_PARTNERS {
+        let message =
+            format!("a concept note names at most {MAX_NATIONAL_PARTNERS} national partners");
+        return Err(UserError::validation("nationalPartners", message).into());
+    }
+    let partners = input
+        .national_partners
+        .iter()
+        .map(|p| Ok((Text::Name.required(&p.name, "nationalPartners")?, p.kind)))
+        .collect::<Result<Vec<_>, UserError>>()?;
     let today = chrono::Utc::now().date_naive();
     let submitted_on = input.submitted_on.unwrap_or(today);
     if submitted_on > today {
@@ -143,6 +169,10 @@ pub async fn submit_concept_note(
     command
         .run(fund, async |txn, effect| {
             within_fund_total::<concept_note::Entity, _>(txn, concept_note::Column::RequestedBudgetUsdCents, Condition::all(), budget.cents(), "requestedBudgetUsd").await?;
+            if let Some(call) = input.call_id {
+                let answer = Answer { submitted_on, scope: input.scope, thematic_area_id: input.thematic_area_id, requested: budget };
+                terms_of(txn, call).await?.admits(answer)?;
+            }
             thematic_area::Entity::find_by_id(input.thematic_area_id)
                 .one(txn)
                 .await?
@@ -183,6 +213,7 @@ pub async fn submit_concept_note(
                 submitted_by: Set(principal.subject.clone()),
                 created_at: Set(chrono::Utc::now()),
                 version: Set(1),
+                call_id: Set(input.call_id),
                 ..Default::default()
             }
             .insert(txn)
@@ -191,9 +222,20 @@ pub async fn submit_concept_note(
             row.reference = Set(note_reference(submitted_on, created.id));
             let created = row.update(txn).await?;
             link_concept_note(txn, created.id, &countries, &objectives, &principles, &organizations).await?;
+            if !partners.is_empty() {
+                national_partner::Entity::insert_many(partners.iter().map(|(name, kind)| national_partner::ActiveModel {
+                    concept_note_id: Set(created.id),
+                    name: Set(name.clone()),
+                    kind: Set(kind.as_str().to_owned()),
+                    ..Default::default()
+                }))
+                .exec(txn)
+                .await?;
+            }
             effect.audit((Kind::ConceptNote, created.id), None, serde_json::json!({
                 "note": snapshot(&created),
                 "countries": countries, "objectives": objectives, "principles": principles, "organizations": organizations,
+                "nationalPartners": partners,
             }));
             let summary = format!("Concept note {} submitted", created.reference);
             effect.announce(
