@@ -124,3 +124,52 @@ on_both! {
         assert_eq!(rows(&closing), vec![row("FINAL_NARRATIVE", 2023, "ILO", "2023-11-30", "SUBMITTED_LATE")]);
     }
 }
+
+on_both! {
+    async fn the_lists_of_programmes_ending_soon_and_trailing_their_time(app: TestApp) {
+        // 1 August 2021 to 31 July 2023 (729 days); ILO receives USD 100,000 on 15 August 2021
+        // and spends USD 60,000 of it in 2021 (booked on 31 December 2021).
+        let funded = programme_of(&app, 4, 6, "1000000.00", "3000000.00", None).await;
+        let ilo = funded.organizations[0].clone();
+        let sent = transfer(&app, &app.admin(), &funded, &ilo, "100000.00", "trailing-transfer").await;
+        assert_eq!(sent["userErrors"], json!([]), "{sent}");
+        let ilo_token = app.puno_token(row_id(&json!(ilo)), "user:ilo");
+        let spent = command(&app, &ilo_token, "reportExpenditure", "expenditureReport { id }",
+            json!({"jointProgramme": funded.programme, "organization": ilo, "year": 2021, "amountUsd": "60000.00", "idempotencyKey": "trailing-2021"})).await;
+        assert_eq!(spent["userErrors"], json!([]), "{spent}");
+        let codes = |page: &Value| -> Vec<String> {
+            page["jointProgrammes"]["nodes"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap().to_owned()).collect()
+        };
+        let list = |filter: Value| {
+            let app = &app;
+            async move {
+                app.data(Some(&app.committee()), "query($f: JointProgrammeFilter) { jointProgrammes(filter: $f) { totalCount nodes { code } } }", json!({"f": filter})).await
+            }
+        };
+        let code = list(json!({})).await["jointProgrammes"]["nodes"][0]["code"].as_str().unwrap().to_owned();
+        let trailing = |as_of: &str, below: bool| json!({"asOf": as_of, "deliveryBelowTimeElapsed": below});
+        // 1 January 2022: 153 days of 729 gone (0.21), 0.60 delivered: keeping up.
+        assert_eq!(codes(&list(trailing("2022-01-01", false)).await), vec![code.clone()]);
+        assert!(codes(&list(trailing("2022-01-01", true)).await).is_empty());
+        // 1 January 2023: 0.71 of its time gone, still 0.60 delivered: trailing.
+        assert_eq!(codes(&list(trailing("2023-01-01", true)).await), vec![code.clone()]);
+        // Before its transfer, time passes with nothing delivered: trailing; before its start,
+        // neither list holds it.
+        assert_eq!(codes(&list(trailing("2021-08-10", true)).await), vec![code.clone()]);
+        assert!(codes(&list(trailing("2021-07-01", true)).await).is_empty());
+        assert!(codes(&list(trailing("2021-07-01", false)).await).is_empty());
+        // Ending within 90 days: from 2 May 2023 on, until it has ended.
+        let ending = |as_of: &str, days: i64| json!({"asOf": as_of, "endingWithinDays": days});
+        assert_eq!(codes(&list(ending("2023-05-15", 90)).await), vec![code.clone()]);
+        assert!(codes(&list(ending("2023-05-15", 60)).await).is_empty());
+        assert_eq!(codes(&list(ending("2023-07-31", 0)).await), vec![code.clone()]);
+        assert!(codes(&list(ending("2023-08-01", 90)).await).is_empty());
+        // Combined with the other filters, and paged.
+        let both = list(json!({"asOf": "2023-05-15", "endingWithinDays": 90, "deliveryBelowTimeElapsed": true, "status": ["APPROVED"]})).await;
+        assert_eq!(both["jointProgrammes"]["totalCount"], json!(1), "{both}");
+        for days in [-1, 3661] {
+            let wrong = app.graphql(Some(&app.admin()), "query($d: Int) { jointProgrammes(filter: {endingWithinDays: $d}) { totalCount } }", json!({"d": days})).await;
+            assert_eq!(wrong["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{wrong}");
+        }
+    }
+}

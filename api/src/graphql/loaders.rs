@@ -4,7 +4,7 @@
 use async_graphql::dataloader::Loader;
 use entity::*;
 use sea_orm::sea_query::postgres_array::NotU8;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter,
     QueryOrder, QuerySelect,
@@ -493,26 +493,7 @@ impl Loader<AreasOfObjective> for DbLoader {
     }
 }
 
-/// Money a programme has been allocated, received, spent and returned, in USD cents, over the
-/// ledger (`arithmetic::books::by_programme`).
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, sea_orm::FromQueryResult)]
-pub struct ProgrammeMoney {
-    pub joint_programme_id: i64,
-    pub transferred: i64,
-    pub expenditure: i64,
-    pub refunds: i64,
-    pub allocated: i64,
-}
-
-impl ProgrammeMoney {
-    pub fn with_organizations(&self) -> crate::service::arithmetic::books::WithOrganizations {
-        crate::service::arithmetic::books::WithOrganizations {
-            transferred: self.transferred,
-            expenditure: self.expenditure,
-            refunds: self.refunds,
-        }
-    }
-}
+pub use crate::service::arithmetic::books::ProgrammeMoney;
 
 /// A programme's money in the books as they stood on a day and were known at a moment (the
 /// `financials(asOf, knownAt)` arguments; the default scope is the books as they stand).
@@ -536,25 +517,11 @@ impl Loader<MoneyOfProgramme> for DbLoader {
         let mut answers = HashMap::with_capacity(keys.len());
         for scope in scopes {
             let ids: Vec<i64> = keys.iter().filter(|k| &k.1 == scope).map(|k| k.0).collect();
-            let select = crate::service::arithmetic::books::by_programme(
-                scope,
-                Condition::all()
-                    .add(crate::service::arithmetic::column("p", "id").is_in(ids.clone())),
-            );
-            let rows =
-                ProgrammeMoney::find_by_statement(self.db.get_database_backend().build(&select))
-                    .all(&self.db)
-                    .await?;
-            // A programme with no entries yet has had no money: zeros, not a missing row.
-            for id in ids {
-                let money = rows
-                    .iter()
-                    .find(|row| row.joint_programme_id == id)
-                    .copied()
-                    .unwrap_or(ProgrammeMoney {
-                        joint_programme_id: id,
-                        ..ProgrammeMoney::default()
-                    });
+            let money =
+                crate::service::arithmetic::books::money_of_programmes(&self.db, scope, &ids)
+                    .await
+                    .map_err(|e| Arc::new(DbErr::Custom(e.to_string())))?;
+            for (id, money) in money {
                 answers.insert(MoneyOfProgramme(id, scope.clone()), money);
             }
         }

@@ -160,6 +160,18 @@ pub struct JointProgrammeFilter {
     /// Part of the title or code, matched literally and without regard to ASCII case; at most 100
     /// characters.
     pub search: Option<String>,
+    /// The day `endingWithinDays` and `deliveryBelowTimeElapsed` count from; today when
+    /// omitted.
+    pub as_of: Option<Date>,
+    /// Only programmes ending within this many days of `asOf` (from `asOf` on, both days
+    /// included): 0 to 3660 (`BAD_USER_INPUT` otherwise). `90` is "which programmes end within
+    /// 90 days".
+    pub ending_within_days: Option<i32>,
+    /// `true`: only programmes under way on `asOf` whose delivery (expenditure over net funding,
+    /// the books as they stood that day) is below their time elapsed (the share of their days
+    /// from start to end passed), one with time elapsed and nothing delivered included;
+    /// `false`: only those keeping up with it.
+    pub delivery_below_time_elapsed: Option<bool>,
 }
 
 /// The order of the list of joint programmes.
@@ -687,6 +699,21 @@ impl Query {
             statuses: f.status.unwrap_or_default(),
             start_from: f.start_from.map(|d| d.0),
             start_to: f.start_to.map(|d| d.0),
+            as_of: f.as_of.map(|d| d.0),
+            ends_by: match f.ending_within_days {
+                None => None,
+                Some(days @ 0..=3660) => f
+                    .as_of
+                    .map_or_else(|| chrono::Utc::now().date_naive(), |d| d.0)
+                    .checked_add_days(chrono::Days::new(days as u64)),
+                Some(_) => {
+                    return Err(super::errors::coded(
+                        "`filter.endingWithinDays` is a number of days from 0 to 3660",
+                        "BAD_USER_INPUT",
+                    ))
+                }
+            },
+            delivery_below_time_elapsed: f.delivery_below_time_elapsed,
         };
         let order = match order_by.unwrap_or_default() {
             JointProgrammeOrder::Code => ProgrammeOrder::Code,

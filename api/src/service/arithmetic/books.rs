@@ -347,6 +347,58 @@ pub fn by_programme(scope: &BooksScope, programmes: Condition) -> SelectStatemen
         .to_owned()
 }
 
+/// Money a programme has been allocated, received, spent and returned, in USD cents, over the
+/// ledger ([`by_programme`]).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, FromQueryResult)]
+pub struct ProgrammeMoney {
+    pub joint_programme_id: i64,
+    pub transferred: i64,
+    pub expenditure: i64,
+    pub refunds: i64,
+    pub allocated: i64,
+}
+
+impl ProgrammeMoney {
+    pub fn with_organizations(&self) -> WithOrganizations {
+        WithOrganizations {
+            transferred: self.transferred,
+            expenditure: self.expenditure,
+            refunds: self.refunds,
+        }
+    }
+}
+
+/// The money of each programme of `ids` in `scope`, a statement per thousand programmes; a
+/// programme with no entries yet has had no money: zeros, not a missing row.
+pub async fn money_of_programmes<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    scope: &BooksScope,
+    ids: &[i64],
+) -> ServiceResult<Vec<(i64, ProgrammeMoney)>> {
+    let mut answers = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let select = by_programme(
+            scope,
+            Condition::all().add(column("p", "id").is_in(chunk.iter().copied())),
+        );
+        let rows = ProgrammeMoney::find_by_statement(db.get_database_backend().build(&select))
+            .all(db)
+            .await?;
+        let found: std::collections::HashMap<i64, ProgrammeMoney> = rows
+            .into_iter()
+            .map(|row| (row.joint_programme_id, row))
+            .collect();
+        for id in chunk {
+            let money = found.get(id).copied().unwrap_or(ProgrammeMoney {
+                joint_programme_id: *id,
+                ..ProgrammeMoney::default()
+            });
+            answers.push((*id, money));
+        }
+    }
+    Ok(answers)
+}
+
 /// Every pool's money (`pool_area_id`, `balance_with_agent`, `allocated_not_transferred`) over
 /// the scope's dates, by pool; a pool without entries has no row.
 pub fn pools(scope: &BooksScope) -> SelectStatement {

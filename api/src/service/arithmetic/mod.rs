@@ -71,6 +71,19 @@ pub fn delivery_rate(
     crate::domain::results::ratio(expenditure_cents, transferred_cents)
 }
 
+/// Whether a programme's delivery trails its time elapsed: a programme with time elapsed and no
+/// delivery yet (nothing funded or spent) trails; one whose time has not started does not.
+pub fn trails(
+    delivery: Option<rust_decimal::Decimal>,
+    time_elapsed: Option<rust_decimal::Decimal>,
+) -> bool {
+    match (delivery, time_elapsed) {
+        (_, None) => false,
+        (None, Some(elapsed)) => elapsed > rust_decimal::Decimal::ZERO,
+        (Some(delivery), Some(elapsed)) => delivery < elapsed,
+    }
+}
+
 /// A part's share of a whole (an area's share of approved budgets, the used share of a pool),
 /// four decimals half-even; `None` while the whole is zero.
 pub fn share(part_cents: i64, whole_cents: i64) -> Option<rust_decimal::Decimal> {
@@ -492,6 +505,26 @@ pub async fn transferred_on_line<C: ConnectionTrait>(db: &C, line_id: i64) -> Se
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_programme_trails_when_its_delivery_is_below_its_time() {
+        let d = |t: &str| Some(t.parse::<rust_decimal::Decimal>().unwrap());
+        assert!(trails(d("0.2500"), d("0.5000")));
+        assert!(
+            !trails(d("0.5000"), d("0.5000")),
+            "keeping pace is not trailing"
+        );
+        assert!(!trails(d("0.9000"), d("0.5000")));
+        assert!(
+            trails(None, d("0.1000")),
+            "time passed with nothing delivered trails"
+        );
+        assert!(
+            !trails(None, d("0")),
+            "a programme on its first day does not"
+        );
+        assert!(!trails(d("0.1000"), None));
+    }
+
     use super::*;
     use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 
