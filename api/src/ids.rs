@@ -32,10 +32,11 @@ pub enum Kind {
     NarrativeReport,
     Document,
     Call,
+    ProgrammeRequest,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 25] = [
+    pub const ALL: [Kind; 26] = [
         Kind::ThematicArea,
         Kind::GcmObjective,
         Kind::GuidingPrinciple,
@@ -61,6 +62,7 @@ impl Kind {
         Kind::NarrativeReport,
         Kind::Document,
         Kind::Call,
+        Kind::ProgrammeRequest,
     ];
 
     pub fn name(self) -> &'static str {
@@ -90,6 +92,7 @@ impl Kind {
             Kind::NarrativeReport => "NarrativeReport",
             Kind::Document => "Document",
             Kind::Call => "Call",
+            Kind::ProgrammeRequest => "ProgrammeRequest",
         }
     }
 

@@ -41,6 +41,7 @@ pub mod narrative_report;
 pub mod national_partner;
 pub mod organization;
 pub mod portfolio_event;
+pub mod programme_request;
 pub mod results_indicator;
 pub mod steering_committee_meeting;
 pub mod thematic_area;
@@ -87,6 +88,7 @@ pub mod prelude {
     pub use super::ledger_entry::Entity as LedgerEntry;
     pub use super::organization::Entity as Organization;
     pub use super::portfolio_event::Entity as PortfolioEvent;
+    pub use super::programme_request::Entity as ProgrammeRequest;
     pub use super::results_indicator::Entity as ResultsIndicator;
     pub use super::steering_committee_meeting::Entity as SteeringCommitteeMeeting;
     pub use super::thematic_area::Entity as ThematicArea;

@@ -19,6 +19,7 @@ mod m20261215_000013_results_frameworks;
 mod m20261215_000014_narrative_reports;
 mod m20261216_000015_calls;
 mod m20261216_000016_expenditure_categories;
+mod m20261216_000017_programme_requests;
 pub mod reference;
 
 /// The statements that book the money the fund's tables hold (pledges, agreements, deposits and
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_000014_narrative_reports::Migration),
             Box::new(m20261216_000015_calls::Migration),
             Box::new(m20261216_000016_expenditure_categories::Migration),
+            Box::new(m20261216_000017_programme_requests::Migration),
         ]
     }
 }

@@ -32,6 +32,7 @@ mod operations;
 mod pages;
 mod performance;
 mod policy;
+mod programme_requests;
 mod reporting_calendar;
 mod results;
 mod security;

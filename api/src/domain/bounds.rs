@@ -110,6 +110,8 @@ pub enum Text {
     Comments,
     /// A decision's rationale.
     Rationale,
+    /// Why a programme asks the steering committee for an extension, a revision or a tranche.
+    Justification,
     /// "Part of the name" in a list's filter.
     Search,
 }
@@ -124,7 +126,7 @@ impl Text {
             Text::Name => 200,
             Text::Title => 300,
             Text::Reason | Text::Note | Text::Statement => 2_000,
-            Text::Summary | Text::Comments | Text::Rationale => 10_000,
+            Text::Summary | Text::Comments | Text::Rationale | Text::Justification => 10_000,
         }
     }
 

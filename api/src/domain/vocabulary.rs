@@ -244,6 +244,51 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// What a programme's convening organization asks the steering committee for
+    /// (`submitProgrammeRequest`).
+    RequestKind {
+        /// More time without new money: a new end date later than the current one. Answered by a
+        /// `NO_COST_EXTENSION` decision.
+        NoCostExtension = "NO_COST_EXTENSION",
+        /// More money for the programme's budget (`amountUsd`). Answered by a `BUDGET_REVISION`
+        /// decision.
+        BudgetRevision = "BUDGET_REVISION",
+        /// The programme's next tranche (`amountUsd`). Answered by a `BUDGET_REVISION` decision,
+        /// which allocates the tranche to the programme (see docs/governance.md).
+        Tranche = "TRANCHE",
+    }
+);
+
+vocabulary!(
+    /// The committee's answer to a programme request, stated by the decision that answers it.
+    RequestOutcome {
+        /// Granted as asked: the decision states what the request asked for.
+        Approved = "APPROVED",
+        /// Granted in part: less money than asked, or an earlier end date than asked.
+        PartlyApproved = "PARTLY_APPROVED",
+        /// Refused: the decision states what it refuses and changes nothing (no allocation, no
+        /// new end date); nothing rests on it.
+        Refused = "REFUSED",
+    }
+);
+
+vocabulary!(
+    /// Where a programme request stands: `SUBMITTED → ON_AGENDA → ANSWERED`, or `WITHDRAWN`
+    /// before it is answered.
+    RequestStatus {
+        /// Sent by the convening organization; not on an agenda yet.
+        Submitted = "SUBMITTED",
+        /// On the agenda of a meeting or written procedure (`putRequestOnAgenda`); a decision
+        /// answering it may be pending.
+        OnAgenda = "ON_AGENDA",
+        /// Answered by a decision in effect (`ADOPTED`); `outcome` says how.
+        Answered = "ANSWERED",
+        /// Withdrawn by its organization or the Fund Management Unit before it was answered.
+        Withdrawn = "WITHDRAWN",
+    }
+);
+
+vocabulary!(
     /// The life of a joint programme: `APPROVED → ACTIVE → OPERATIONALLY_CLOSED →
     /// FINANCIALLY_CLOSED`; `SUSPENDED` (by a steering-committee `SUSPENSION` decision) from an
     /// approved or active programme, and back to where it was.
@@ -453,6 +498,11 @@ vocabulary!(
         /// The Fund Management Unit announced a call for concept notes or extended its window
         /// (`announceCall`, `extendCall`). For every token.
         Call = "CALL",
+        /// A convening organization submitted or withdrew a request to the steering committee,
+        /// or the Fund Management Unit put one on an agenda (`submitProgrammeRequest`,
+        /// `putRequestOnAgenda`, `withdrawProgrammeRequest`). For ADMIN, STEERING_COMMITTEE,
+        /// AUDITOR and the programme's organizations.
+        ProgrammeRequest = "PROGRAMME_REQUEST",
     }
 );
 

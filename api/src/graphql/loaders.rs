@@ -202,6 +202,12 @@ many_by!(
     OrganizationId
 );
 many_by!(
+    RequestsOfProgramme,
+    programme_request,
+    JointProgrammeId.joint_programme_id,
+    RequestedAt
+);
+many_by!(
     RevisionsOfProgramme,
     budget_revision,
     JointProgrammeId.joint_programme_id,

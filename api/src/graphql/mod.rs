@@ -161,6 +161,9 @@ fn described(
         .override_output_type_description::<connection::RecordedConn<ExpenditureReport>>(
             "A page of expenditure reports, in the order they were reported: `nodes` (or `edges` with cursors that stay on their row), `pageInfo` and `totalCount`.",
         )
+        .override_output_type_description::<Conn<ProgrammeRequest>>(
+            "A page of the programme requests the caller may read, newest first: `nodes` (or `edges` with cursors), `pageInfo` and `totalCount`.",
+        )
         .override_output_type_description::<Conn<SteeringCommitteeMeeting>>(
             "A page of steering-committee meetings, latest first: `nodes` (or `edges` with cursors), `pageInfo` and `totalCount`.",
         )

@@ -13,7 +13,8 @@ use crate::auth::{LoginThrottle, Tokens};
 use crate::domain::{
     CostCategory, DecisionKind, DirectCostKind, DisaggregationCategory, DisaggregationDimension,
     DocumentKind, DonorKind, Earmarking, ExpenditureNature, IndicatorLevel, InterestSource,
-    MeetingKind, PartnerKind, ProgrammeStatus, ReviewOutcome, Role, Scope, UserError,
+    MeetingKind, PartnerKind, ProgrammeStatus, RequestKind, RequestOutcome, ReviewOutcome, Role,
+    Scope, UserError,
     UserErrorCode,
 };
 use crate::ids::{self, Kind};
@@ -34,6 +35,7 @@ use crate::service::commands::programmes::{
     self as programmes, NewBudgetLine, NewJointProgramme, NewTransfer,
 };
 use crate::service::commands::rates::{self as rates, NewExchangeRate};
+use crate::service::commands::requests::{self as requests, NewProgrammeRequest, RequestAnswer};
 use crate::service::commands::results::{
     self as results, IndicatorChanges, NewIndicator, NewReport, NewTarget,
 };
@@ -578,6 +580,65 @@ pub struct RecordDecisionInput {
     pub rationale: String,
     /// The global id of an earlier decision this one replaces (decisions are never edited).
     pub supersedes: Option<ID>,
+    /// The programme request this decision answers, and how: the decision is then taken on the
+    /// request's programme, of the kind that answers it (`NO_COST_EXTENSION` for an extension,
+    /// `BUDGET_REVISION` for a budget revision or a tranche), and states what was asked
+    /// (`APPROVED`; `REFUSED`: what it refuses, and then it changes nothing) or less
+    /// (`PARTLY_APPROVED`).
+    pub answers: Option<RequestAnswerInput>,
+}
+
+/// A decision's answer to a programme request.
+#[derive(InputObject)]
+pub struct RequestAnswerInput {
+    /// The request's global id: submitted or on an agenda, and not answered by a decision in
+    /// effect or awaiting confirmation.
+    pub request: ID,
+    /// How the committee answers it.
+    pub outcome: RequestOutcome,
+}
+
+/// A convening organization's request to the steering committee.
+#[derive(InputObject)]
+pub struct SubmitProgrammeRequestInput {
+    /// The programme's global id; the caller's organization convenes it (or the caller is
+    /// ADMIN); not operationally or financially closed.
+    pub joint_programme: ID,
+    /// What is asked for.
+    pub kind: RequestKind,
+    /// Why; at most 10000 characters.
+    pub justification: String,
+    /// For `NO_COST_EXTENSION` only: the end date asked for, later than the current one.
+    pub new_end_date: Option<Date>,
+    /// For `BUDGET_REVISION` and `TRANCHE` only: the amount asked for, in US dollars (greater
+    /// than 0, at most two decimal places).
+    pub amount_usd: Option<Decimal>,
+}
+
+/// Puts a request on the agenda of a meeting or written procedure.
+#[derive(InputObject)]
+pub struct PutRequestOnAgendaInput {
+    /// The request's global id: not answered or withdrawn.
+    pub request: ID,
+    /// The meeting not yet held, or the written procedure whose deadline has not passed.
+    pub meeting: ID,
+}
+
+/// Withdraws a request not answered yet.
+#[derive(InputObject)]
+pub struct WithdrawProgrammeRequestInput {
+    /// The request's global id.
+    pub request: ID,
+}
+
+/// What the programme request commands answer: the request, or why not.
+#[derive(SimpleObject)]
+pub struct ProgrammeRequestPayload {
+    /// The request as stored; null when refused.
+    pub programme_request: Option<ProgrammeRequest>,
+    /// Why the command was refused, with the input field at fault; empty on success. When not empty
+    /// nothing was changed.
+    pub user_errors: Vec<UserError>,
 }
 
 /// A convening organization's narrative report on its programme.
@@ -1894,6 +1955,16 @@ impl Mutation {
                     .as_ref()
                     .map(|s| id_of(s, Kind::Decision, "supersedes"))
                     .transpose()?,
+                answers: input
+                    .answers
+                    .as_ref()
+                    .map(|a| {
+                        Ok::<_, ServiceError>(RequestAnswer {
+                            request_id: id_of(&a.request, Kind::ProgrammeRequest, "answers")?,
+                            outcome: a.outcome,
+                        })
+                    })
+                    .transpose()?,
             };
             governance::record_decision(ctx.services(), ctx.actor(), new).await
         };
@@ -1934,6 +2005,78 @@ impl Mutation {
         let (report, user_errors) = payload(run.await, ctx.actor())?;
         Ok(SubmitNarrativeReportPayload {
             narrative_report: report.map(NarrativeReport),
+            user_errors,
+        })
+    }
+
+    /// Submits a request to the steering committee on a joint programme (PUNO: the programme's
+    /// convening organization; ADMIN on its behalf; audited; a `PROGRAMME_REQUEST` event): a
+    /// no-cost extension with the end date asked for, a budget revision or a tranche with the
+    /// amount. Not on a closed programme (`INVALID_TRANSITION`).
+    async fn submit_programme_request(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `SubmitProgrammeRequestInput`.")]
+        input: SubmitProgrammeRequestInput,
+    ) -> Result<ProgrammeRequestPayload> {
+        let run = async {
+            let new = NewProgrammeRequest {
+                joint_programme_id: id_of(
+                    &input.joint_programme,
+                    Kind::JointProgramme,
+                    "jointProgramme",
+                )?,
+                kind: input.kind,
+                justification: input.justification,
+                new_end_date: input.new_end_date.map(|d| d.0),
+                amount_usd: input.amount_usd.map(|a| a.0),
+            };
+            requests::submit_programme_request(ctx.services(), ctx.actor(), new).await
+        };
+        let (request, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(ProgrammeRequestPayload {
+            programme_request: request.map(ProgrammeRequest),
+            user_errors,
+        })
+    }
+
+    /// Puts a programme request on the agenda of a meeting not yet held or of a written
+    /// procedure still open (ADMIN; audited; a `PROGRAMME_REQUEST` event); it may move to another
+    /// agenda until a decision answers it.
+    async fn put_request_on_agenda(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `PutRequestOnAgendaInput`.")]
+        input: PutRequestOnAgendaInput,
+    ) -> Result<ProgrammeRequestPayload> {
+        let run = async {
+            let request = id_of(&input.request, Kind::ProgrammeRequest, "request")?;
+            let meeting = id_of(&input.meeting, Kind::SteeringCommitteeMeeting, "meeting")?;
+            requests::put_request_on_agenda(ctx.services(), ctx.actor(), request, meeting).await
+        };
+        let (request, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(ProgrammeRequestPayload {
+            programme_request: request.map(ProgrammeRequest),
+            user_errors,
+        })
+    }
+
+    /// Withdraws a programme request not answered yet, while no decision answering it awaits
+    /// confirmation (PUNO: the organization that made it; ADMIN; audited; a `PROGRAMME_REQUEST`
+    /// event).
+    async fn withdraw_programme_request(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The command's input: see `WithdrawProgrammeRequestInput`.")]
+        input: WithdrawProgrammeRequestInput,
+    ) -> Result<ProgrammeRequestPayload> {
+        let run = async {
+            let request = id_of(&input.request, Kind::ProgrammeRequest, "request")?;
+            requests::withdraw_programme_request(ctx.services(), ctx.actor(), request).await
+        };
+        let (request, user_errors) = payload(run.await, ctx.actor())?;
+        Ok(ProgrammeRequestPayload {
+            programme_request: request.map(ProgrammeRequest),
             user_errors,
         })
     }

@@ -39,6 +39,7 @@ pub enum Node {
     NarrativeReport(NarrativeReport),
     Document(Document),
     Call(Call),
+    ProgrammeRequest(ProgrammeRequest),
 }
 
 /// Fetches the object a global id names; `None` if it does not exist, `FORBIDDEN` if the caller
@@ -146,6 +147,8 @@ pub async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
             check(ctx, services.document(actor, id).await)?.map(|d| Node::Document(Document(d)))
         }
         Kind::Call => check(ctx, services.call(actor, id).await)?.map(|c| Node::Call(Call(c))),
+        Kind::ProgrammeRequest => check(ctx, services.programme_request(actor, id).await)?
+            .map(|r| Node::ProgrammeRequest(ProgrammeRequest(r))),
     };
     Ok(node)
 }

@@ -10,7 +10,7 @@ use super::{check, ContextExt};
 use crate::domain::{
     CallStatus, ConceptNoteStatus, ContributionStatus, DecisionKind, DecisionStatus, DonorKind,
     Earmarking, LedgerEntryKind, MeetingKind, OrganizationKind, ProgrammeStatus, Region,
-    ReportKind, ReportStatus, Scope,
+    ReportKind, ReportStatus, RequestKind, RequestStatus, Scope,
 };
 use crate::ids::{self, Kind};
 use crate::service::audit::AuditFilter;
@@ -225,6 +225,19 @@ pub struct DecisionFilter {
     pub recorded_from: Option<Date>,
     /// Only decisions recorded on or before this day (UTC).
     pub recorded_to: Option<Date>,
+}
+
+/// Narrows the list of programme requests; every field given must match.
+#[derive(InputObject, Default)]
+pub struct ProgrammeRequestFilter {
+    /// Only the requests on this programme (its global id).
+    pub joint_programme: Option<ID>,
+    /// Only requests in one of these statuses (`[ON_AGENDA]`: what awaits the committee).
+    pub status: Option<Vec<RequestStatus>>,
+    /// Only requests of one of these kinds.
+    pub kind: Option<Vec<RequestKind>>,
+    /// Only the requests on the agenda of this meeting or written procedure (its global id).
+    pub meeting: Option<ID>,
 }
 
 /// Narrows the reporting calendar; every field given must match.
@@ -846,6 +859,58 @@ impl Query {
             ctx.services().decisions(ctx.actor(), filter, window).await,
         )?;
         Ok(connection::connection(page, Decision))
+    }
+
+    /// Requests from participating organizations to the steering committee (no-cost extensions,
+    /// budget revisions, tranches), newest first: every request for ADMIN, STEERING_COMMITTEE and
+    /// AUDITOR; a PUNO's own organization's programmes' requests; none for donors and partner
+    /// systems.
+    #[graphql(complexity = "super::limits::connection_cost(first, last, child_complexity)")]
+    async fn programme_requests(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list; all requests the caller may read when omitted.")]
+        filter: Option<ProgrammeRequestFilter>,
+        #[graphql(
+            desc = "Only rows after this cursor (a `cursor` or `pageInfo.endCursor` this list gave); opaque, `BAD_USER_INPUT` if it is not one of this API's cursors."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Only rows before this cursor (a `cursor` or `pageInfo.startCursor` this list gave)."
+        )]
+        before: Option<String>,
+        #[graphql(
+            desc = "At most this many rows from the start: 0 to 100 (`PAGE_SIZE_EXCEEDED` above, `BAD_USER_INPUT` below 0). Without `first` and `last`, 50 rows. The query cost counts this many."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "At most this many rows from the end: 0 to 100 (`PAGE_SIZE_EXCEEDED` above). The query cost counts this many."
+        )]
+        last: Option<i32>,
+    ) -> Result<Conn<ProgrammeRequest>> {
+        let window = connection::window(after, before, first, last)?;
+        let f = filter.unwrap_or_default();
+        let filter = crate::service::requests::RequestFilter {
+            joint_programme_id: optional_id(
+                f.joint_programme.as_ref(),
+                Kind::JointProgramme,
+                "filter.jointProgramme",
+            )?,
+            statuses: f.status.unwrap_or_default(),
+            kinds: f.kind.unwrap_or_default(),
+            meeting_id: optional_id(
+                f.meeting.as_ref(),
+                Kind::SteeringCommitteeMeeting,
+                "filter.meeting",
+            )?,
+        };
+        let page = check(
+            ctx,
+            ctx.services()
+                .programme_requests(ctx.actor(), filter, window)
+                .await,
+        )?;
+        Ok(connection::connection(page, ProgrammeRequest))
     }
 
     /// The fund at a glance: `totals`, `fundingGapUsd` and `capitalizationTargets` are readable

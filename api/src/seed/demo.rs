@@ -16,6 +16,7 @@ use crate::service::commands::notes::{self as notes, NewConceptNote};
 use crate::service::commands::programmes::{
     self as programmes, NewBudgetLine, NewJointProgramme, NewTransfer,
 };
+use crate::service::commands::requests::RequestAnswer;
 use crate::service::commands::results::{
     self as results, IndicatorChanges, NewIndicator, NewReport, NewTarget,
 };
@@ -557,6 +558,7 @@ impl<'a> Demo<'a> {
                 new_end_date: None,
                 rationale: "Direct costs of the Fund Management Unit for 2021: the mid-term monitoring mission.".into(),
                 supersedes_id: None,
+                answers: None,
             },
         )
         .await
@@ -599,6 +601,16 @@ impl<'a> Demo<'a> {
         // the revision to ILO's line and the Administrative Agent transfers the increment.
         let topped_up = self.programme("MPTF-JP-010").await?;
         let meeting = Self::meeting_on(meetings, date(2021, 11, 18));
+        // ILO, convening, asked for the top-up; the committee's revision answers it in full.
+        let asked = self
+            .request(
+                &topped_up,
+                RequestKind::BudgetRevision,
+                "A second cohort of recruitment agencies asked to join the fair recruitment pilot; 100,000 more programmable for ILO, with its support costs.",
+                None,
+                Some(dec("107000")),
+            )
+            .await?;
         let revision = governance::record_decision(
             self.services,
             &self.committee,
@@ -610,6 +622,10 @@ impl<'a> Demo<'a> {
                 new_end_date: None,
                 rationale: "Top-up for a second cohort of the fair recruitment pilot.".into(),
                 supersedes_id: None,
+                answers: Some(RequestAnswer {
+                    request_id: asked,
+                    outcome: RequestOutcome::Approved,
+                }),
             },
         )
         .await
@@ -664,7 +680,19 @@ impl<'a> Demo<'a> {
 
         // The Fund Management Unit has recorded the last meeting's extension of the first
         // programme; it awaits the chair's confirmation.
+        // It answers the convening organization's request: the request shows no outcome until
+        // the chair confirms it.
         let first = self.programme("MPTF-JP-001").await?;
+        let new_end_date = first.end_date.checked_add_months(chrono::Months::new(6));
+        let extension = self
+            .request(
+                &first,
+                RequestKind::NoCostExtension,
+                "Travel restrictions delayed the returnees' reintegration activities by five months; six more months, without new money, complete them.",
+                new_end_date,
+                None,
+            )
+            .await?;
         governance::record_decision(
             self.services,
             &self.agent,
@@ -673,13 +701,90 @@ impl<'a> Demo<'a> {
                 kind: DecisionKind::NoCostExtension,
                 subject: DecisionSubject::JointProgramme(first.id),
                 amount_usd: None,
-                new_end_date: first.end_date.checked_add_months(chrono::Months::new(6)),
+                new_end_date,
                 rationale: "Six more months to complete the returnees' reintegration activities delayed by travel restrictions.".into(),
                 supersedes_id: None,
+                answers: Some(RequestAnswer {
+                    request_id: extension,
+                    outcome: RequestOutcome::Approved,
+                }),
             },
         )
         .await
         .map_err(seed_error)?;
+        self.tranche_on_the_next_agenda().await
+    }
+
+    /// A request from a programme's convening organization to the steering committee.
+    async fn request(
+        &self,
+        programme: &entity::joint_programme::Model,
+        kind: RequestKind,
+        justification: &str,
+        new_end_date: Option<NaiveDate>,
+        amount_usd: Option<Decimal>,
+    ) -> anyhow::Result<i64> {
+        use crate::service::commands::requests::{self, NewProgrammeRequest};
+        let convening = programme.convening_organization_id;
+        let puno = Ctx::new(
+            Some(Principal {
+                subject: format!("puno:{convening}"),
+                role: Role::Puno,
+                chair: false,
+                donor_id: None,
+                organization_id: Some(convening),
+            }),
+            "seed",
+        );
+        let request = requests::submit_programme_request(
+            self.services,
+            &puno,
+            NewProgrammeRequest {
+                joint_programme_id: programme.id,
+                kind,
+                justification: justification.to_owned(),
+                new_end_date,
+                amount_usd,
+            },
+        )
+        .await
+        .map_err(seed_error)?;
+        Ok(request.id)
+    }
+
+    /// The next meeting of the committee, two months from the day the demo is made, and on its
+    /// agenda an active programme's request for its next tranche.
+    async fn tranche_on_the_next_agenda(&self) -> anyhow::Result<()> {
+        use crate::service::commands::requests;
+        let held_on = chrono::Utc::now().date_naive() + chrono::Days::new(60);
+        let meeting = governance::schedule_meeting(
+            self.services,
+            &self.agent,
+            held_on,
+            MeetingKind::Meeting,
+            "Steering committee, next meeting",
+        )
+        .await
+        .map_err(seed_error)?;
+        let active = entity::joint_programme::Entity::find()
+            .filter(entity::joint_programme::Column::Status.eq(ProgrammeStatus::Active.as_str()))
+            .filter(entity::joint_programme::Column::Code.is_not_in(["MPTF-JP-001", "MPTF-JP-010"]))
+            .order_by_asc(entity::joint_programme::Column::Code)
+            .one(&self.services.db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the demo has no other active programme"))?;
+        let tranche = self
+            .request(
+                &active,
+                RequestKind::Tranche,
+                "The first tranche is 80% spent and the mid-term targets are met: the second tranche keeps the activities going.",
+                None,
+                Some(dec("250000")),
+            )
+            .await?;
+        requests::put_request_on_agenda(self.services, &self.agent, tranche, meeting.id)
+            .await
+            .map_err(seed_error)?;
         Ok(())
     }
 
@@ -1009,6 +1114,7 @@ impl<'a> Demo<'a> {
             new_end_date: None,
             rationale: rationale.into(),
             supersedes_id: None,
+            answers: None,
         };
         Ok(
             governance::record_decision(self.services, &self.committee, decision)

@@ -82,6 +82,11 @@ pub async fn append<C: ConnectionTrait>(db: &C, event: NewEvent) -> ServiceResul
             Some(status.as_str().to_owned()),
             encode_ids(organization_ids),
         ),
+        Audience::Organizations(organization_ids) => (
+            None,
+            None,
+            format!("{ORGANIZATIONS}{}", encode_ids(organization_ids)),
+        ),
     };
     let row = portfolio_event::ActiveModel {
         at: Set(at),
@@ -132,6 +137,9 @@ pub fn from_row(row: portfolio_event::Model) -> anyhow::Result<PortfolioEvent> {
         (None, Some(donor)) => Audience::Donor(donor),
         // Written before the outbox carried the note's status, by a server that froze the note's
         // audience as "private:<organizations>": the note was unpublished then.
+        (None, None) if row.organization_ids.starts_with(ORGANIZATIONS) => {
+            Audience::Organizations(decode_ids(&row.organization_ids[ORGANIZATIONS.len()..])?)
+        }
         (None, None) if row.organization_ids.starts_with(LEGACY_PRIVATE) => Audience::ConceptNote {
             status: ConceptNoteStatus::Submitted,
             organization_ids: decode_ids(&row.organization_ids)?,
@@ -149,6 +157,9 @@ pub fn from_row(row: portfolio_event::Model) -> anyhow::Result<PortfolioEvent> {
 }
 
 const LEGACY_PRIVATE: &str = "private:";
+
+/// The prefix of an [`Audience::Organizations`] row's organizations: "organizations:1,2,3".
+const ORGANIZATIONS: &str = "organizations:";
 
 // The note's organizations, stored as "1,2,3".
 fn encode_ids(ids: &[i64]) -> String {

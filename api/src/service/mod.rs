@@ -28,6 +28,7 @@ pub mod programmes;
 pub mod rates;
 pub mod recorded;
 pub mod reporting;
+pub mod requests;
 pub mod retry;
 pub mod search;
 pub mod totals;
@@ -261,6 +262,7 @@ versioned!(
     contribution,
     concept_note,
     steering_committee_meeting,
+    programme_request,
     joint_programme,
     budget_line,
     results_indicator,

@@ -17,7 +17,8 @@ use super::{Ctx, ServiceError, ServiceResult};
 use crate::auth::Principal;
 use crate::domain::{ConceptNoteStatus, DecisionStatus, LedgerEntryKind, Role};
 use entity::{
-    concept_note, concept_note_organization, contribution, decision, deposit, ledger_entry,
+    budget_line, concept_note, concept_note_organization, contribution, decision, deposit,
+    joint_programme, ledger_entry, programme_request,
 };
 use sea_orm::sea_query::{Alias, DynIden, Expr, ExprTrait, IntoIden, Query};
 use sea_orm::{ColumnTrait, Condition, EntityName, IdenStatic};
@@ -191,6 +192,9 @@ impl ReadPolicy {
                 status,
                 organization_ids,
             } => self.may_read_concept_note(principal, *status, organization_ids),
+            Audience::Organizations(organization_ids) => {
+                may_read_programme_requests(principal, organization_ids)
+            }
         }
     }
 }
@@ -236,6 +240,9 @@ pub enum Audience {
         status: ConceptNoteStatus,
         organization_ids: Vec<i64>,
     },
+    /// A record of these organizations only (a programme's requests to the steering
+    /// committee): ADMIN, STEERING_COMMITTEE, AUDITOR and the organizations' PUNOs.
+    Organizations(Vec<i64>),
 }
 
 /// A decision not in effect — awaiting the chair's confirmation or its written procedure's
@@ -246,6 +253,45 @@ pub enum Audience {
 pub fn can_read_decision_in_its_status(principal: &Principal, decision: &decision::Model) -> bool {
     principal.reads_everything() || decision.status == DecisionStatus::Adopted.as_str()
 }
+
+/// A programme's requests to the steering committee (extensions, revisions, tranches) are the
+/// committee's business and the programme's: ADMIN, STEERING_COMMITTEE and AUDITOR read every
+/// request; a PUNO the requests of the programmes its organization takes part in
+/// (`organization_ids`: the programme's convening organization and those with a budget line);
+/// donors and partner systems none (they read the decisions that answer them, once adopted).
+pub fn may_read_programme_requests(principal: &Principal, organization_ids: &[i64]) -> bool {
+    principal.reads_everything()
+        || own_organization(principal).is_some_and(|own| organization_ids.contains(&own))
+}
+
+/// The same rule as a condition on `programme_request`.
+pub fn readable_programme_requests(principal: &Principal) -> Condition {
+    if principal.reads_everything() {
+        return Condition::all();
+    }
+    let Some(own) = own_organization(principal) else {
+        // Donors, partner systems, and a PUNO token naming no organization: nothing.
+        return Condition::all().add(Expr::val(1).eq(Expr::val(0)));
+    };
+    let programmes_of_own = Query::select()
+        .column(budget_line::Column::JointProgrammeId)
+        .from(budget_line::Entity)
+        .and_where(budget_line::Column::OrganizationId.eq(own))
+        .to_owned();
+    let convened_by_own = Query::select()
+        .column(joint_programme::Column::Id)
+        .from(joint_programme::Entity)
+        .and_where(joint_programme::Column::ConveningOrganizationId.eq(own))
+        .to_owned();
+    Condition::all().add(
+        Condition::any()
+            .add(programme_request::Column::JointProgrammeId.in_subquery(programmes_of_own))
+            .add(programme_request::Column::JointProgrammeId.in_subquery(convened_by_own)),
+    )
+}
+
+/// Why a programme request is refused (the rule above).
+pub const REQUEST_REFUSAL: &str = "a programme's requests to the steering committee are read by the fund's staff, the committee, auditors and the programme's own organizations";
 
 /// The organization whose reports owed a caller reads in the reporting calendar: a PUNO its own
 /// (the reports its organization owes the fund); every other token reads the whole fund's

@@ -129,6 +129,8 @@ struct World {
     indicator: String,
     user: String,
     pending: String,
+    /// A tranche the funded programme's convening organization asked for.
+    request: String,
     area: String,
     area_objectives: Vec<i64>,
     refs: Value,
@@ -169,6 +171,12 @@ async fn world(app: &TestApp) -> World {
         .as_str()
         .expect("a pending account")
         .to_owned();
+    let request = app.data(Some(&app.admin()), "mutation($input: SubmitProgrammeRequestInput!) { submitProgrammeRequest(input: $input) { programmeRequest { id } userErrors { message } } }",
+        json!({"input": {"jointProgramme": funded.programme, "kind": "TRANCHE", "justification": "The first tranche is spent.", "amountUsd": "1000.00"}})).await;
+    let request = request["submitProgrammeRequest"]["programmeRequest"]["id"]
+        .as_str()
+        .expect("a programme request")
+        .to_owned();
     let refs = reference_ids(app).await;
     let areas = app
         .data(
@@ -203,6 +211,7 @@ async fn world(app: &TestApp) -> World {
             .to_owned(),
         user,
         pending,
+        request,
         area: first["id"].as_str().unwrap().to_owned(),
         area_objectives: first["objectives"]
             .as_array()
@@ -255,6 +264,7 @@ fn operation(field: &str, w: &World, tag: &str) -> Option<(String, Value)> {
         "Query.calls" => q("{ calls(first: 1) { totalCount } }"),
         "Query.steeringCommitteeMeetings" => q("{ steeringCommitteeMeetings { totalCount } }"),
         "Query.decisions" => q("{ decisions { totalCount } }"),
+        "Query.programmeRequests" => q("{ programmeRequests { totalCount } }"),
         "Query.portfolio" => q("{ portfolio { totals { depositedUsd } } }"),
         "Query.auditEvents" => q("{ auditEvents(first: 1) { totalCount } }"),
         "Query.ledgerEntries" => q("{ ledgerEntries(first: 1) { totalCount } }"),
@@ -404,6 +414,24 @@ fn operation(field: &str, w: &World, tag: &str) -> Option<(String, Value)> {
             "objectToDecision",
             "decision { id } userErrors { code }",
             json!({"decision": f.funding_decision, "reason": "Not without a meeting."}),
+        ),
+        "Mutation.submitProgrammeRequest" => m(
+            "SubmitProgrammeRequestInput",
+            "submitProgrammeRequest",
+            "programmeRequest { id } userErrors { code }",
+            json!({"jointProgramme": f.programme, "kind": "TRANCHE", "justification": format!("The next tranche, {tag}."), "amountUsd": "1.00"}),
+        ),
+        "Mutation.putRequestOnAgenda" => m(
+            "PutRequestOnAgendaInput",
+            "putRequestOnAgenda",
+            "programmeRequest { id } userErrors { code }",
+            json!({"request": w.request, "meeting": f.meeting}),
+        ),
+        "Mutation.withdrawProgrammeRequest" => m(
+            "WithdrawProgrammeRequestInput",
+            "withdrawProgrammeRequest",
+            "programmeRequest { id } userErrors { code }",
+            json!({"request": w.request}),
         ),
         "Mutation.createJointProgramme" => m(
             "CreateJointProgrammeInput",

@@ -190,6 +190,21 @@ impl Decision {
     async fn confirmed_at(&self) -> Option<DateTime> {
         self.0.confirmed_at.map(DateTime)
     }
+    /// The programme request this decision answers (`recordDecision`'s `answers`), if the
+    /// caller may read it (ADMIN, STEERING_COMMITTEE, AUDITOR and the programme's
+    /// organizations); null otherwise.
+    async fn answers(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::requests::ProgrammeRequest>> {
+        let found = check(
+            ctx,
+            ctx.services()
+                .request_answered_by(ctx.actor(), self.0.id)
+                .await,
+        )?;
+        Ok(found.map(super::requests::ProgrammeRequest))
+    }
     /// The members' objections to its written procedure, oldest first (at most one per member).
     #[graphql(
         complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::DECISIONS, child_complexity)"

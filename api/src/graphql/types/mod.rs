@@ -13,6 +13,7 @@ pub mod programmes;
 pub mod rates;
 pub mod reference;
 pub mod reporting;
+pub mod requests;
 pub mod results;
 pub mod revisions;
 pub mod users;
@@ -31,6 +32,7 @@ pub use programmes::{
 pub use rates::ExchangeRate;
 pub use reference::{Country, GcmObjective, GuidingPrinciple, Organization, ThematicArea};
 pub use reporting::{NarrativeReport, ReportDue};
+pub use requests::ProgrammeRequest;
 pub use results::{CategoryValue, IndicatorDimension, IndicatorRevision, IndicatorTarget};
 pub use revisions::{BudgetRevision, RevisedBudgetLine};
 pub use users::User;

@@ -312,6 +312,49 @@ impl JointProgramme {
         .unwrap_or_default();
         Ok(super::governance::readable_in_their_status(ctx, rows))
     }
+    /// The convening organization's requests to the steering committee (extensions, budget
+    /// revisions, tranches), newest first; read by ADMIN, STEERING_COMMITTEE, AUDITOR and the
+    /// programme's own organizations (empty for every other caller). At most 100 for one parent;
+    /// the query cost counts that many.
+    #[graphql(
+        complexity = "crate::graphql::limits::list_cost(crate::graphql::limits::rows::DECISIONS, child_complexity)"
+    )]
+    async fn requests(&self, ctx: &Context<'_>) -> Result<Vec<super::requests::ProgrammeRequest>> {
+        let Ok(principal) = ctx.actor().principal() else {
+            return Ok(Vec::new());
+        };
+        // The programme's organizations, through the loader its budget lines already use.
+        let mut organizations: Vec<i64> = if principal.reads_everything() {
+            Vec::new()
+        } else {
+            loaded(
+                ctx,
+                ctx.loader()
+                    .load_one(BudgetLinesOfProgramme(self.0.id))
+                    .await,
+            )?
+            .unwrap_or_default()
+            .iter()
+            .map(|line| line.organization_id)
+            .collect()
+        };
+        organizations.push(self.0.convening_organization_id);
+        if !crate::service::policy::may_read_programme_requests(principal, &organizations) {
+            return Ok(Vec::new());
+        }
+        let rows = loaded(
+            ctx,
+            ctx.loader().load_one(RequestsOfProgramme(self.0.id)).await,
+        )?
+        .unwrap_or_default();
+        // Newest first, as `programmeRequests` lists them.
+        Ok(rows
+            .into_iter()
+            .rev()
+            .take(crate::graphql::limits::rows::DECISIONS)
+            .map(super::requests::ProgrammeRequest)
+            .collect())
+    }
     /// The convening organization's narrative reports, by year, the final report last.
     async fn narrative_reports(
         &self,

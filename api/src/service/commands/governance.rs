@@ -6,9 +6,11 @@
 use crate::auth::Principal;
 use crate::domain::{
     ConceptNoteStatus, DecisionKind, DecisionStatus, DecisionSubjectKind, LedgerEntryKind,
-    MeetingKind, PortfolioEventKind, ProgrammeStatus, Role, Text, Usd, UserError, UserErrorCode,
+    MeetingKind, PortfolioEventKind, ProgrammeStatus, RequestOutcome, Role, Text, Usd, UserError,
+    UserErrorCode,
 };
 use crate::ids::Kind;
+use crate::service::commands::requests::{self, RequestAnswer};
 use crate::service::concept_notes::organization_ids_of;
 use crate::service::envelope::{Command, Effect};
 use crate::service::events::NewEvent;
@@ -79,6 +81,8 @@ pub struct NewDecision {
     pub new_end_date: Option<NaiveDate>,
     pub rationale: String,
     pub supersedes_id: Option<i64>,
+    /// The programme request this decision answers, and how.
+    pub answers: Option<RequestAnswer>,
 }
 
 /// Schedules a meeting of the steering committee (ADMIN, as its secretariat).
@@ -253,6 +257,9 @@ pub async fn record_decision(
                 check_subject(txn, principal, input.kind, input.subject).await?;
                 let created = row.insert(txn).await?;
                 effect.created((Kind::Decision, created.id), &created);
+                if let Some(answer) = input.answers {
+                    requests::link_answer(txn, effect, &created, answer).await?;
+                }
                 return Ok(created);
             }
             let mut row = row;
@@ -261,6 +268,9 @@ pub async fn record_decision(
             row.confirmed_by = Set(Some(principal.subject.clone()));
             row.confirmed_at = Set(Some(now));
             let created = row.insert(txn).await?;
+            if let Some(answer) = input.answers {
+                requests::link_answer(txn, effect, &created, answer).await?;
+            }
             take_effect(txn, effect, principal, &created, &meeting).await?;
             effect.created((Kind::Decision, created.id), &created);
             Ok(created)
@@ -397,7 +407,15 @@ pub async fn decision_in_effect<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or_else(|| UserError::not_found(field, "decision"))?;
-    match DecisionStatus::from_stored(&found.status)? {
+    let status = DecisionStatus::from_stored(&found.status)?;
+    let refusal = status == DecisionStatus::Adopted && requests::refuses(db, found.id).await?;
+    match status {
+        DecisionStatus::Adopted if refusal => Err(UserError::new(
+            UserErrorCode::InvalidTransition,
+            &[field],
+            "this decision refused the request it answers: it changed nothing, and nothing rests on it",
+        )
+        .into()),
         DecisionStatus::Adopted => Ok(found),
         DecisionStatus::Pending => Err(UserError::new(
             UserErrorCode::InvalidTransition,
@@ -453,7 +471,8 @@ async fn pending_decision(
 /// What a decision does when it takes effect, on behalf of `member` (who recorded or confirmed
 /// it): an allocation draws on what the committee can still allocate, dated its meeting's day;
 /// its subject moves (a concept note's outcome; a programme's suspension, its lifting or its
-/// extension); the decision is announced.
+/// extension); the request it answers, if any, is answered; the decision is announced. A
+/// decision refusing a request changes nothing else.
 async fn take_effect(
     txn: &DatabaseTransaction,
     effect: &mut Effect,
@@ -464,6 +483,28 @@ async fn take_effect(
     let kind = DecisionKind::from_stored(&decision.kind)?;
     let subject = DecisionSubject::of(decision)?;
     let amount = decision.amount_usd_cents.map(Usd::from_cents);
+    let answered = requests::answered_by(txn, decision.id).await?;
+    let refused = answered
+        .as_ref()
+        .filter(|r| r.outcome.as_deref() == Some(RequestOutcome::Refused.as_str()));
+    if let Some(request) = refused {
+        let programme = joint_programme::Entity::find_by_id(request.joint_programme_id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| UserError::not_found("subject", "joint programme"))?;
+        requests::settle_answer(txn, effect, request, meeting.held_on).await?;
+        let summary = format!(
+            "{kind} decision on joint programme {}: the committee refused its {} request",
+            programme.code, request.kind
+        );
+        let event = NewEvent::new(
+            PortfolioEventKind::Decision,
+            (Kind::Decision, decision.id),
+            summary,
+        );
+        effect.announce(event);
+        return Ok(());
+    }
     // The pools an allocation draws on, checked before anything changes; one at a time.
     let allocation = match amount {
         Some(amount) if kind.allocates() => {
@@ -498,6 +539,9 @@ async fn take_effect(
             })
             .collect();
         ledger::append(txn, &member.subject, entries).await?;
+    }
+    if let Some(request) = &answered {
+        requests::settle_answer(txn, effect, request, meeting.held_on).await?;
     }
     let event = NewEvent::new(
         PortfolioEventKind::Decision,

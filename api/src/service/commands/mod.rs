@@ -15,6 +15,7 @@ pub mod notes;
 pub mod programmes;
 pub mod rates;
 pub mod reporting;
+pub mod requests;
 pub mod results;
 pub mod revisions;
 pub mod users;
