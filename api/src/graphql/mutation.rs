@@ -14,8 +14,7 @@ use crate::domain::{
     CostCategory, DecisionKind, DirectCostKind, DisaggregationCategory, DisaggregationDimension,
     DocumentKind, DonorKind, Earmarking, ExpenditureNature, IndicatorLevel, InterestSource,
     MeetingKind, PartnerKind, ProgrammeStatus, RequestKind, RequestOutcome, ReviewOutcome, Role,
-    Scope, UserError,
-    UserErrorCode,
+    Scope, UserError, UserErrorCode,
 };
 use crate::ids::{self, Kind};
 use crate::service::commands::books::{
