@@ -313,6 +313,20 @@ const DONORS: [DonorSeed; 12] = [
     ),
 ];
 
+/// A participating organization's officer, acting for `organization` (its id).
+fn officer_of(organization: i64) -> Ctx {
+    Ctx::new(
+        Some(Principal {
+            subject: format!("puno:{organization}"),
+            role: Role::Puno,
+            chair: false,
+            donor_id: None,
+            organization_id: Some(organization),
+        }),
+        "seed",
+    )
+}
+
 fn actor(subject: &str, role: Role) -> Ctx {
     Ctx::new(
         Some(Principal {
@@ -399,16 +413,7 @@ impl<'a> Demo<'a> {
             .all(&self.services.db)
             .await?;
         for programme in first.iter().take(3) {
-            let convening = Ctx::new(
-                Some(Principal {
-                    subject: format!("puno:{}", programme.convening_organization_id),
-                    role: Role::Puno,
-                    chair: false,
-                    donor_id: None,
-                    organization_id: Some(programme.convening_organization_id),
-                }),
-                "seed",
-            );
+            let convening = officer_of(programme.convening_organization_id);
             let note = entity::concept_note::Entity::find_by_id(programme.concept_note_id)
                 .one(&self.services.db)
                 .await?
@@ -726,16 +731,7 @@ impl<'a> Demo<'a> {
     ) -> anyhow::Result<i64> {
         use crate::service::commands::requests::{self, NewProgrammeRequest};
         let convening = programme.convening_organization_id;
-        let puno = Ctx::new(
-            Some(Principal {
-                subject: format!("puno:{convening}"),
-                role: Role::Puno,
-                chair: false,
-                donor_id: None,
-                organization_id: Some(convening),
-            }),
-            "seed",
-        );
+        let puno = officer_of(convening);
         let request = requests::submit_programme_request(
             self.services,
             &puno,
@@ -1276,16 +1272,7 @@ impl<'a> Demo<'a> {
                 )
                 .await
                 .map_err(seed_error)?;
-                let puno = Ctx::new(
-                    Some(Principal {
-                        subject: format!("puno:{org}"),
-                        role: Role::Puno,
-                        chair: false,
-                        donor_id: None,
-                        organization_id: Some(*org),
-                    }),
-                    "seed",
-                );
+                let puno = officer_of(*org);
                 let spent = tranche * if first_round { 70 } else { 30 } / 100;
                 let year = start.year_ce().1 as i32;
                 // The first round certified its first year; later rounds sent interim figures
@@ -1361,16 +1348,7 @@ impl<'a> Demo<'a> {
         year: i32,
     ) -> anyhow::Result<()> {
         use crate::service::commands::reporting::{self, NewNarrativeReport};
-        let puno = Ctx::new(
-            Some(Principal {
-                subject: format!("puno:{convening}"),
-                role: Role::Puno,
-                chair: false,
-                donor_id: None,
-                organization_id: Some(convening),
-            }),
-            "seed",
-        );
+        let puno = officer_of(convening);
         reporting::submit_narrative_report(
             self.services,
             &puno,
@@ -1399,16 +1377,7 @@ impl<'a> Demo<'a> {
         convening: i64,
         (start, end): (NaiveDate, NaiveDate),
     ) -> anyhow::Result<()> {
-        let puno = Ctx::new(
-            Some(Principal {
-                subject: format!("puno:{convening}"),
-                role: Role::Puno,
-                chair: false,
-                donor_id: None,
-                organization_id: Some(convening),
-            }),
-            "seed",
-        );
+        let puno = officer_of(convening);
         // Targets follow each programme's size and reach, so no two programmes report alike.
         let policies = (2 + p.countries.len() % 3).to_string();
         let people = (p.budget_usd / 400 + 250 * i64::from(p.months % 7)).to_string();

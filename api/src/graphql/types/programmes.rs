@@ -483,6 +483,11 @@ impl BudgetLine {
     }
 }
 
+/// The programme of a record's `joint_programme_id`, through the request's loader.
+pub async fn programme_by_id(ctx: &Context<'_>, id: i64) -> Result<Option<JointProgramme>> {
+    Ok(loaded(ctx, ctx.loader().load_one(JointProgrammeById(id)).await)?.map(JointProgramme))
+}
+
 /// Money the Administrative Agent transferred to a participating organization.
 pub struct Transfer(pub transfer::Model);
 
@@ -496,13 +501,7 @@ impl Transfer {
     }
     /// The programme the money is for.
     async fn joint_programme(&self, ctx: &Context<'_>) -> Result<Option<JointProgramme>> {
-        Ok(loaded(
-            ctx,
-            ctx.loader()
-                .load_one(JointProgrammeById(self.0.joint_programme_id))
-                .await,
-        )?
-        .map(JointProgramme))
+        programme_by_id(ctx, self.0.joint_programme_id).await
     }
     /// The participating organization that received it.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
@@ -558,13 +557,7 @@ impl ExpenditureReport {
     }
     /// The programme the money was spent on.
     async fn joint_programme(&self, ctx: &Context<'_>) -> Result<Option<JointProgramme>> {
-        Ok(loaded(
-            ctx,
-            ctx.loader()
-                .load_one(JointProgrammeById(self.0.joint_programme_id))
-                .await,
-        )?
-        .map(JointProgramme))
+        programme_by_id(ctx, self.0.joint_programme_id).await
     }
     /// The organization that spent it and reports it.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
@@ -847,13 +840,7 @@ impl ResultsIndicator {
     }
     /// The programme whose results the indicator measures.
     async fn joint_programme(&self, ctx: &Context<'_>) -> Result<Option<JointProgramme>> {
-        Ok(loaded(
-            ctx,
-            ctx.loader()
-                .load_one(JointProgrammeById(self.0.joint_programme_id))
-                .await,
-        )?
-        .map(JointProgramme))
+        programme_by_id(ctx, self.0.joint_programme_id).await
     }
     /// The indicator's code, unique within the programme (e.g. `1.2`).
     async fn code(&self) -> &str {

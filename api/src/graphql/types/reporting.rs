@@ -24,13 +24,7 @@ impl NarrativeReport {
     }
     /// The programme reported on.
     async fn joint_programme(&self, ctx: &Context<'_>) -> Result<Option<JointProgramme>> {
-        Ok(loaded(
-            ctx,
-            ctx.loader()
-                .load_one(JointProgrammeById(self.0.joint_programme_id))
-                .await,
-        )?
-        .map(JointProgramme))
+        super::programmes::programme_by_id(ctx, self.0.joint_programme_id).await
     }
     /// The calendar year an annual report covers; for the final report, the end date's year.
     async fn year(&self) -> i32 {
@@ -67,13 +61,7 @@ impl ReportDue {
     }
     /// The programme that owes it.
     async fn joint_programme(&self, ctx: &Context<'_>) -> Result<Option<JointProgramme>> {
-        Ok(loaded(
-            ctx,
-            ctx.loader()
-                .load_one(JointProgrammeById(self.0.joint_programme_id))
-                .await,
-        )?
-        .map(JointProgramme))
+        super::programmes::programme_by_id(ctx, self.0.joint_programme_id).await
     }
     /// The organization that owes it: the convening organization for narrative reports, each
     /// participating organization for its certified expenditure.

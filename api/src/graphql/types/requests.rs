@@ -30,13 +30,7 @@ impl ProgrammeRequest {
     }
     /// The joint programme it is about.
     async fn joint_programme(&self, ctx: &Context<'_>) -> Result<Option<JointProgramme>> {
-        Ok(loaded(
-            ctx,
-            ctx.loader()
-                .load_one(JointProgrammeById(self.0.joint_programme_id))
-                .await,
-        )?
-        .map(JointProgramme))
+        super::programmes::programme_by_id(ctx, self.0.joint_programme_id).await
     }
     /// The organization that asks: the programme's convening organization.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
