@@ -98,7 +98,7 @@ fn report_table(list: &Value, caption: &str, none: &str) -> Markup {
                 tbody {
                     @for r in rows(list) {
                         tr {
-                            td { (text(&r["dueOn"])) }
+                            td { (day(&r["dueOn"])) }
                             td { (words(&r["kind"])) }
                             td { (text(&r["year"])) }
                             td { a href={ "/dashboard/programmes/" (r["jointProgramme"]["code"].as_str().unwrap_or("")) } { (text(&r["jointProgramme"]["code"])) } " " span.title { (text(&r["jointProgramme"]["title"])) } }
@@ -111,6 +111,14 @@ fn report_table(list: &Value, caption: &str, none: &str) -> Markup {
                 p.caption { "The first 100; the whole list is the API's `reportingCalendar`." }
             }
         }
+    }
+}
+
+/// A date, kept on one line.
+fn day(value: &Value) -> Markup {
+    match value.as_str() {
+        Some(date) => html! { time datetime=(date) { (date) } },
+        None => text(value),
     }
 }
 
@@ -152,7 +160,7 @@ pub async fn calls(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
                 @for c in rows(list) {
                     tr {
                         th scope="row" { (text(&c["reference"])) " " span.title { (text(&c["title"])) } }
-                        td { (text(&c["opensOn"])) " to " (text(&c["closesOn"])) }
+                        td { (day(&c["opensOn"])) " to " (day(&c["closesOn"])) }
                         td { (words(&c["status"])) }
                         td.num { (usd_named(&c["envelopeUsd"], Some("envelopeUsd"))) }
                         td.num { (usd_named(&c["maxBudgetUsd"], None)) }
