@@ -21,6 +21,12 @@ impl Principal {
         self.role == role
     }
 
+    /// Whether the caller may act for `organization` in a command that ADMIN runs on any
+    /// organization's behalf: anyone but a PUNO, and a PUNO for its own organization only.
+    pub fn acts_for(&self, organization: i64) -> bool {
+        self.role != Role::Puno || self.organization_id == Some(organization)
+    }
+
     /// Fund staff, the steering committee and auditors read every record (auditors write
     /// nothing: no command names their role).
     pub fn reads_everything(&self) -> bool {

@@ -223,7 +223,7 @@ pub async fn record_government_endorsement(
             let note = lock_row::<concept_note::Entity>(txn, note_id)
                 .await?
                 .ok_or_else(|| UserError::not_found("conceptNote", "concept note"))?;
-            if principal.role == Role::Puno && principal.organization_id != Some(note.convening_organization_id) {
+            if !principal.acts_for(note.convening_organization_id) {
                 return Err(ServiceError::Forbidden(
                     "record this note's endorsements: its convening organization or the Fund Management Unit does".to_owned(),
                 ));
@@ -233,12 +233,7 @@ pub async fn record_government_endorsement(
                 let message = format!("the concept note is {status}: it takes no more endorsements");
                 return Err(UserError::new(UserErrorCode::InvalidTransition, &["conceptNote"], message).into());
             }
-            let covers = concept_note_country::Entity::find()
-                .filter(concept_note_country::Column::ConceptNoteId.eq(note_id))
-                .filter(concept_note_country::Column::CountryCode.eq(country.as_str()))
-                .one(txn)
-                .await?;
-            if covers.is_none() {
+            if !covered(txn, note_id).await?.contains(&country) {
                 let message = format!("the concept note {} does not cover {country}", note.reference);
                 return Err(UserError::validation("country", message).into());
             }

@@ -78,9 +78,7 @@ pub async fn submit_concept_note(
         "submit concept notes",
     )?;
     let principal = command.principal();
-    if principal.role == Role::Puno
-        && principal.organization_id != Some(input.convening_organization_id)
-    {
+    if !principal.acts_for(input.convening_organization_id) {
         return Err(UserError::new(
             UserErrorCode::Validation,
             &["convening"],
@@ -343,9 +341,7 @@ pub async fn withdraw_concept_note(
                 .one(txn)
                 .await?
                 .ok_or_else(|| UserError::not_found("conceptNote", "concept note"))?;
-            if principal.role == Role::Puno
-                && principal.organization_id != Some(before.convening_organization_id)
-            {
+            if !principal.acts_for(before.convening_organization_id) {
                 return Err(ServiceError::Forbidden(
                     "only the convening organization withdraws its concept note".to_owned(),
                 ));

@@ -105,8 +105,7 @@ pub async fn submit_programme_request(
                 .one(txn)
                 .await?
                 .ok_or_else(|| UserError::not_found("jointProgramme", "joint programme"))?;
-            if principal.role == Role::Puno
-                && principal.organization_id != Some(programme.convening_organization_id)
+            if !principal.acts_for(programme.convening_organization_id)
             {
                 return Err(ServiceError::Forbidden(
                     "submit this programme's requests to the steering committee: its convening organization does".to_owned(),
@@ -221,9 +220,7 @@ pub async fn withdraw_programme_request(
                 .one(txn)
                 .await?
                 .ok_or_else(|| UserError::not_found("request", "programme request"))?;
-            if principal.role == Role::Puno
-                && principal.organization_id != Some(request.organization_id)
-            {
+            if !principal.acts_for(request.organization_id) {
                 return Err(ServiceError::Forbidden(
                     "withdraw this request: the organization that made it does".to_owned(),
                 ));
